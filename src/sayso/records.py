@@ -1,0 +1,170 @@
+"""The output contract of ``../shared/docs/statement-schema.md`` as plain records.
+
+This is the only module that spells out field names: every other stage builds these
+records and every writer serialises them through ``to_dict``, so the contract cannot
+drift between the CLI, the archive and the web app.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterable
+
+Span = tuple[int, int]
+
+KINDS = ("direct", "indirect", "mixed")
+
+
+@dataclass(frozen=True)
+class Part:
+    """A cue, source or content: one or more ``[start, end)`` spans into the input."""
+
+    text: str
+    spans: tuple[Span, ...]
+
+    @classmethod
+    def from_spans(cls, text: str, spans: Iterable[Span]) -> "Part":
+        """Build a part whose ``text`` is, by construction, the slices joined by a space."""
+        ordered = tuple(sorted((int(s), int(e)) for s, e in spans if e > s))
+        return cls(" ".join(text[s:e] for s, e in ordered), ordered)
+
+    @property
+    def start(self) -> int:
+        return self.spans[0][0] if self.spans else -1
+
+    @property
+    def end(self) -> int:
+        return self.spans[-1][1] if self.spans else -1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "spans": [list(s) for s in self.spans]}
+
+    @classmethod
+    def from_dict(cls, d: dict | None) -> "Part | None":
+        if not d:
+            return None
+        return cls(d["text"], tuple(tuple(s) for s in d["spans"]))
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """The person (or organisation) a source resolves to, as the article names them."""
+
+    name: str
+    id: str
+    descriptors: tuple[str, ...] = ()
+    organization: str | None = None
+    country: str | None = None
+    resolved_via: str = "name"  # name | pronoun | nominal | title
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "id": self.id,
+            "descriptors": list(self.descriptors),
+            "organization": self.organization,
+            "country": self.country,
+            "resolved_via": self.resolved_via,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict | None) -> "Speaker | None":
+        if not d:
+            return None
+        return cls(
+            d["name"], d["id"], tuple(d.get("descriptors") or ()), d.get("organization"),
+            d.get("country"), d.get("resolved_via", "name"),
+        )
+
+
+@dataclass(frozen=True)
+class Statement:
+    id: str
+    kind: str
+    cue: Part
+    content: Part
+    source: Part | None = None
+    speaker: Speaker | None = None
+    date: str | None = None
+    place: str | None = None
+    event: str | None = None
+    channel: str | None = None
+    responds_to: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+    confidence: float = 0.5
+
+    def with_(self, **changes: Any) -> "Statement":
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "cue": self.cue.to_dict(),
+            "source": self.source.to_dict() if self.source else None,
+            "content": self.content.to_dict(),
+            "speaker": self.speaker.to_dict() if self.speaker else None,
+            "date": self.date,
+            "place": self.place,
+            "event": self.event,
+            "channel": self.channel,
+            "responds_to": list(self.responds_to),
+            "flags": list(self.flags),
+            "confidence": round(self.confidence, 3),
+        }
+
+    def to_attribution(self) -> dict[str, list[list[int]]]:
+        """The evaluation shape read by ``../shared/eval/score.py``."""
+        return {
+            "cue": [list(s) for s in self.cue.spans],
+            "source": [list(s) for s in self.source.spans] if self.source else [],
+            "content": [list(s) for s in self.content.spans],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Statement":
+        return cls(
+            id=d["id"], kind=d["kind"], cue=Part.from_dict(d["cue"]),
+            content=Part.from_dict(d["content"]) or Part("", ()),
+            source=Part.from_dict(d.get("source")), speaker=Speaker.from_dict(d.get("speaker")),
+            date=d.get("date"), place=d.get("place"), event=d.get("event"),
+            channel=d.get("channel"), responds_to=tuple(d.get("responds_to") or ()),
+            flags=tuple(d.get("flags") or ()), confidence=float(d.get("confidence", 0.5)),
+        )
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    statements: tuple[Statement, ...] = ()
+    title: str | None = None
+    published: str | None = None
+    byline: str | None = None
+    url: str | None = None
+    language: str = "en"
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {
+            "id": self.id,
+            "title": self.title,
+            "published": self.published,
+            "byline": self.byline,
+            "url": self.url,
+            "language": self.language,
+            "statements": [s.to_dict() for s in self.statements],
+        }
+        d.update(self.extra)
+        return d
+
+    def to_attributions(self) -> dict[str, Any]:
+        """Nested statements stay inside their outer content, as PolNeAR annotates them."""
+        return {
+            "id": self.id,
+            "attributions": [s.to_attribution() for s in self.statements if "nested" not in s.flags],
+        }
+
+
+def content_id(text: str) -> str:
+    """An article id for inputs that bring none: stable across runs and machines."""
+    return "sha1-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
