@@ -1,10 +1,478 @@
-"""The rule tier (work in progress)."""
+"""The rule tier: attributions from the dependency parse, the quote map and the lexicon.
+
+Each cue word proposes a candidate (cue, source, content); candidates are then made
+univocal (a cue inside another statement's content is nested, not a rival), quotes that
+continue a speaker's words after the cue sentence are attached to it, and spans are
+trimmed to the PolNeAR conventions (quotation marks inside content, sentence
+punctuation outside).
+"""
 from __future__ import annotations
 
-from spacy.tokens import Doc
+from dataclasses import dataclass, field
 
-from sayso.records import Statement
+from spacy.tokens import Doc, Span as SpacySpan, Token
+
+from sayso.extract.cues import Lexicon, load_lexicon
+from sayso.extract.quotes import ALL_MARKS, DOUBLE_MARKS, QuoteIndex, find_quotes
+from sayso.records import Part, Span, Statement
+
+SUBJ = {"nsubj", "nsubjpass", "csubj"}
+EXPLETIVE = {"it", "there"}
+RELATIVE = {"who", "which", "that", "whom"}
+PRONOUN_OBJECT = {"it", "this", "that", "so", "something", "anything", "nothing", "much", "lot", "little"}
+TRIM_RIGHT = " \t\n,.;:\u2014\u2013-"
+TRIM_LEFT = " \t\n,;:\u2014\u2013-"
+DASHES = "\u2014\u2013-"
+LINKING_GAP = set(" \t\n,:\u2014\u2013-")
+WEAK_FRAMES = {"attitude", "naming"}
+
+
+@dataclass
+class Candidate:
+    cue: list[Span]
+    source: list[Span]
+    content: list[Span]
+    frame: str
+    anchor: int  # token index of the cue head, for ordering and nesting
+    flags: list[str] = field(default_factory=list)
+    confidence: float = 0.6
+
+
+# ------------------------------------------------------------------ small span helpers
+def _chars(tokens: list[Token]) -> Span:
+    return tokens[0].idx, tokens[-1].idx + len(tokens[-1])
+
+
+def _subtree_span(tok: Token, exclude: set[int] | None = None) -> Span:
+    toks = [t for t in tok.subtree if not exclude or t.i not in exclude]
+    toks.sort(key=lambda t: t.i)
+    return _chars(toks)
+
+
+def _trim(text: str, s: int, e: int, quotes: QuoteIndex | None = None) -> Span:
+    """Sentence punctuation off both ends; a closing quote mark keeps what precedes it."""
+    while s < e and text[s] in TRIM_LEFT:
+        s += 1
+    while e > s:
+        ch = text[e - 1]
+        if ch in ALL_MARKS and quotes is not None and quotes.ending_at(e):
+            break
+        if ch in TRIM_RIGHT or ch.isspace():
+            e -= 1
+            continue
+        break
+    return s, e
+
+
+def _extend_to_quotes(text: str, s: int, e: int, quotes: QuoteIndex, limit: int) -> Span:
+    """Content that starts or ends inside a quotation takes in the whole quotation."""
+    q = quotes.at(s)
+    if q is not None and q.start < s and text[q.start:s].strip() in DOUBLE_MARKS | {"'", "\u2018"}:
+        s = q.start
+    q = quotes.at(e - 1) if e > 0 else None
+    if q is not None and q.end > e and q.start >= s and q.end <= limit:
+        e = q.end
+    return s, e
+
+
+def _gap_is_linking(text: str, a: int, b: int) -> bool:
+    return a <= b and all(ch in LINKING_GAP for ch in text[a:b])
+
+
+# ------------------------------------------------------------------ the rule extractor
+class RuleExtractor:
+    def __init__(self, lexicon: Lexicon | None = None):
+        self.lex = lexicon or load_lexicon("en")
+
+    def __call__(self, doc: Doc) -> list[Statement]:
+        text = doc.text
+        quotes = QuoteIndex(find_quotes(text))
+        cands: list[Candidate] = []
+        for sent in doc.sents:
+            for tok in sent:
+                c = self._candidate(tok, sent, quotes)
+                if c is not None:
+                    cands.append(c)
+            c = self._headline_colon(sent, quotes)
+            if c is not None:
+                cands.append(c)
+        cands = _univocal(cands)
+        _attach_continuations(text, cands, quotes)
+        return [_statement(text, c, i) for i, c in enumerate(sorted(cands, key=_first_offset))]
+
+    # -- candidates ---------------------------------------------------------
+    def _candidate(self, tok: Token, sent: SpacySpan, quotes: QuoteIndex) -> Candidate | None:
+        low = tok.lower_
+        if low == "according" and any(c.lower_ == "to" for c in tok.children):
+            return self._according(tok, sent, quotes)
+        if tok.pos_ == "NOUN" and tok.lemma_.lower() in self.lex.nouns:
+            return self._noun_cue(tok, sent, quotes)
+        if tok.pos_ not in ("VERB", "AUX") or tok.dep_ in ("amod", "aux", "auxpass"):
+            return None
+        frames = self.lex.frames(tok.lemma_.lower())
+        if not frames:
+            return None
+        return self._verb(tok, sent, frames, quotes)
+
+    def _verb(self, verb: Token, sent: SpacySpan, frames: frozenset[str], quotes: QuoteIndex) -> Candidate | None:
+        text = verb.doc.text
+        lemma = self.lex.lemma(verb.lemma_.lower())
+        cue_toks = self._cue_tokens(verb, lemma)
+        cue_ids = {t.i for t in cue_toks}
+        source = self._source(verb)
+        content, frame = self._content(verb, lemma, frames, cue_toks, cue_ids, source, sent, quotes)
+        if not content:
+            return None
+        cue = [_chars(cue_toks)]
+        # a colon right after the cue introduces the content and belongs to the cue
+        after = cue[0][1]
+        while after < len(text) and text[after] == " ":
+            after += 1
+        if after < len(text) and text[after] == ":" and content[0][0] > after:
+            cue = [(cue[0][0], after + 1)]
+        src = []
+        if source is not None:
+            s, e = source
+            if not (content[0][0] <= s and e <= content[-1][1]):
+                src = [source]
+        conf = 0.75 if frame == "speech" else 0.6
+        return Candidate(cue, src, content, frame, verb.i, confidence=conf)
+
+    def _cue_tokens(self, verb: Token, lemma: str) -> list[Token]:
+        doc = verb.doc
+        group = [verb]
+        for c in verb.children:
+            if c.i < verb.i and (c.dep_ in ("aux", "auxpass", "neg") or
+                                 (c.dep_ == "advmod" and c.i > verb.i - 4 and c.lower_.endswith("ly") or c.lower_ in ("also", "not", "never", "again", "still", "just", "even", "repeatedly", "previously", "later", "often", "once"))):
+                group.append(c)
+        group.sort(key=lambda t: t.i)
+        # keep the contiguous stretch ending at the verb
+        keep = [verb]
+        i = verb.i - 1
+        ids = {t.i for t in group}
+        while i >= 0 and i in ids:
+            keep.insert(0, doc[i])
+            i -= 1
+        # particles and content-introducing prepositions right after the verb
+        j = verb.i + 1
+        preps = self.lex.preps.get(lemma, frozenset())
+        while j < len(doc) and doc[j].head == verb and (
+            doc[j].dep_ == "prt" or (doc[j].dep_ in ("prep", "dative") and doc[j].lower_ in preps)
+        ):
+            keep.append(doc[j])
+            j += 1
+        return keep
+
+    def _source(self, verb: Token) -> Span | None:
+        """The subject of the cue verb, or of the verb it hangs from (conjuncts, participles)."""
+        v = verb
+        for _ in range(4):
+            subj = [c for c in v.children if c.dep_ in ("nsubj", "csubj")]
+            if subj:
+                s = subj[0]
+                if s.lower_ in EXPLETIVE and s.dep_ == "nsubj" and not list(s.children):
+                    return None
+                return self._np_span(s)
+            if any(c.dep_ == "nsubjpass" for c in v.children):
+                agent = [c for c in v.children if c.dep_ == "agent"]
+                if agent:
+                    pobj = [c for c in agent[0].children if c.dep_ == "pobj"]
+                    if pobj:
+                        return self._np_span(pobj[0])
+                return None
+            if v.dep_ in ("conj", "xcomp", "advcl") and v.head != v:
+                v = v.head
+                continue
+            if v.dep_ == "relcl" and v.head.pos_ in ("PROPN", "NOUN", "PRON"):
+                return self._np_span(v.head, skip_relcl=True)
+            break
+        return None
+
+    def _np_span(self, tok: Token, skip_relcl: bool = True) -> Span:
+        drop: set[int] = set()
+        if skip_relcl:
+            for c in tok.children:
+                if c.dep_ in ("relcl", "acl") and c.i > tok.i:
+                    drop |= {t.i for t in c.subtree}
+        toks = sorted((t for t in tok.subtree if t.i not in drop), key=lambda t: t.i)
+        # the subtree must stay contiguous: cut at the first gap
+        run = [toks[0]]
+        for t in toks[1:]:
+            if t.i != run[-1].i + 1:
+                break
+            run.append(t)
+        s, e = _chars(run)
+        return _trim(tok.doc.text, s, e)
+
+    def _content(self, verb, lemma, frames, cue_toks, cue_ids, source, sent, quotes) -> tuple[list[Span], str]:
+        doc, text = verb.doc, verb.doc.text
+        children = list(verb.children)
+        cue_end_tok = cue_toks[-1]
+        limit = sent.end_char + 2
+
+        def span_from(tok_list: list[Token]) -> list[Span]:
+            s = min(t.left_edge.idx for t in tok_list)
+            last = max((t.right_edge for t in tok_list), key=lambda t: t.i)
+            e = last.idx + len(last)
+            s, e = _extend_to_quotes(text, s, e, quotes, limit)
+            s, e = _trim(text, s, e, quotes)
+            return [(s, e)] if e > s else []
+
+        # 1. a clausal complement (said that ..., believes ..., "...," he said)
+        if "speech" in frames or "intent" in frames:
+            comp = [c for c in children if c.dep_ == "ccomp"]
+            if comp:
+                c = comp[0]
+                q = quotes.at(c.idx)
+                if c.i < verb.i and q is not None:
+                    return _quote_spans(text, q), "speech"
+                return span_from([c]), "speech"
+        # 2. colon or adjacent quotation ("X said: ...", '"...," X said')
+        if "speech" in frames:
+            got = self._adjacent_quote(verb, cue_toks, source, sent, quotes)
+            if got:
+                return got, "speech"
+        # 3. to-infinitive (wants to ..., called on X to ...)
+        xcomp = [c for c in children if c.dep_ == "xcomp" and c.i > verb.i]
+        if xcomp and ("intent" in frames or "urge" in frames):
+            objs = [c for c in children if c.dep_ in ("dobj", "dative") and c.i > verb.i and c.i < xcomp[0].i]
+            prep_objs = [p for c in children if c.i in cue_ids and c.dep_ == "prep" for p in c.children if p.dep_ == "pobj"]
+            lead = objs + prep_objs if "urge" in frames else []
+            if lead or _has_to(xcomp[0]):
+                return span_from(lead + [xcomp[0]]), "intent" if not lead else "urge"
+        # 4. a preposition that is part of the cue (called for X, pointed to X)
+        for c in children:
+            if c.i in cue_ids and c.dep_ in ("prep", "dative"):
+                pobj = [p for p in c.children if p.dep_ in ("pobj", "pcomp")]
+                if pobj:
+                    extra = [x for x in children if x.dep_ == "xcomp" and x.i > pobj[0].i]
+                    return span_from(pobj + extra), "urge" if extra else "attitude"
+        # 5. object frames (accused X of ..., called X a Y, endorsed X)
+        dobj = [c for c in children if c.dep_ == "dobj" and c.i > verb.i]
+        if dobj and dobj[0].lower_ not in PRONOUN_OBJECT:
+            o = dobj[0]
+            if "accuse" in frames:
+                pp = [c for c in children if c.dep_ == "prep" and c.i > o.i and c.lower_ in ("of", "for", "with")]
+                if pp:
+                    return span_from([o, pp[0]]), "accuse"
+            if "naming" in frames:
+                pred = [c for c in children if c.dep_ in ("oprd", "xcomp", "ccomp") and c.i > o.i]
+                pred += [c for c in o.children if c.dep_ in ("appos",) and c.i > o.i]
+                pred += [c for c in children if c.dep_ == "prep" and c.lower_ == "as" and c.i > o.i]
+                if pred:
+                    return span_from([o] + pred[:1]), "naming"
+            if "attitude" in frames:
+                return span_from([o]), "attitude"
+        return [], ""
+
+    def _adjacent_quote(self, verb, cue_toks, source, sent, quotes) -> list[Span]:
+        text = verb.doc.text
+        cue_s, cue_e = _chars(cue_toks)
+        left = min(cue_s, source[0]) if source else cue_s
+        right = max(cue_e, source[1]) if source else cue_e
+        # after: "X said: "..."" or 'X said, "..."' (possibly in the next paragraph after a colon)
+        j = right
+        while j < len(text) and text[j] in " \t,":
+            j += 1
+        if j < len(text) and text[j] == ":":
+            j += 1
+            k = j
+            while k < len(text) and text[k].isspace():
+                k += 1
+            q = quotes.starting_at(k)
+            if q is not None:
+                return _quote_spans(text, q)
+            if "\n" not in text[j:k]:
+                end = sent.end_char
+                s, e = _trim(text, k, end, quotes)
+                if e > s:
+                    s, e = _extend_to_quotes(text, s, e, quotes, end + 2)
+                    return [(s, e)]
+            return []
+        q = quotes.starting_at(j)
+        if q is not None and "\n" not in text[right:j] and _after_is_open(text, right, j):
+            return _quote_spans(text, q)
+        # before: '"...," X said' — the quote ends right where the clause begins
+        k = left
+        while k > 0 and text[k - 1] in LINKING_GAP:
+            k -= 1
+        q = quotes.ending_at(k)
+        if q is not None and "\n" not in text[k:left]:
+            return _quote_spans(text, q)
+        return []
+
+    def _according(self, tok: Token, sent: SpacySpan, quotes: QuoteIndex) -> Candidate | None:
+        doc, text = tok.doc, tok.doc.text
+        to = next(c for c in tok.children if c.lower_ == "to")
+        pobj = [c for c in to.children if c.dep_ == "pobj"]
+        if not pobj:
+            return None
+        cue = [(tok.idx, to.idx + len(to))]
+        source = self._np_span(pobj[0], skip_relcl=False)
+        phrase = {t.i for t in tok.subtree}
+        head = tok.head if tok.head != tok else None
+        clause = head if head is not None and head.pos_ in ("VERB", "AUX") else None
+        if clause is not None:
+            toks = [t for t in clause.subtree if t.i not in phrase]
+        else:
+            toks = [t for t in sent if t.i not in phrase]
+        toks = [t for t in toks if sent.start <= t.i < sent.end]
+        spans = _runs(text, toks, quotes, sent.end_char + 2)
+        if not spans:
+            return None
+        return Candidate(cue, [source], spans, "speech", tok.i, confidence=0.8)
+
+    def _noun_cue(self, tok: Token, sent: SpacySpan, quotes: QuoteIndex) -> Candidate | None:
+        """'in his opinion, …', 'in X's view, …', 'X's words that …'."""
+        text = tok.doc.text
+        poss = [c for c in tok.children if c.dep_ == "poss"]
+        if not poss:
+            return None
+        source = self._np_span(poss[0], skip_relcl=False)
+        cue = [_chars([tok])]
+        # X's words that / X's view is that
+        acl = [c for c in tok.children if c.dep_ in ("acl", "ccomp", "relcl") and c.i > tok.i
+               and any(m.lower_ == "that" and m.dep_ == "mark" for m in c.children)]
+        if acl:
+            s, e = _subtree_span(acl[0])
+            s, e = _trim(text, *_extend_to_quotes(text, s, e, quotes, sent.end_char + 2), quotes)
+            return Candidate(cue, [source], [(s, e)], "speech", tok.i)
+        prep = tok.head
+        if prep.dep_ == "prep" and prep.lower_ in ("in", "to") and tok.dep_ == "pobj":
+            head = prep.head
+            phrase = {t.i for t in prep.subtree}
+            if head.pos_ in ("VERB", "AUX"):
+                toks = [t for t in head.subtree if t.i not in phrase and sent.start <= t.i < sent.end]
+                spans = _runs(text, toks, quotes, sent.end_char + 2)
+                if spans:
+                    return Candidate(cue, [source], spans, "speech", tok.i, confidence=0.6)
+        return None
+
+    def _headline_colon(self, sent: SpacySpan, quotes: QuoteIndex) -> Candidate | None:
+        """'Stoltenberg: no way back' — a name, a colon, then what they said."""
+        text = sent.doc.text
+        toks = [t for t in sent]
+        for i, t in enumerate(toks[:6]):
+            if t.text == ":" and 0 < i:
+                name = toks[:i]
+                if not all(x.pos_ == "PROPN" or x.ent_type_ == "PERSON" for x in name):
+                    return None
+                s, e = _trim(text, t.idx + 1, sent.end_char, quotes)
+                if e - s < 3:
+                    return None
+                return Candidate([(t.idx, t.idx + 1)], [_chars(name)], [(s, e)], "speech", t.i, confidence=0.5)
+        return None
+
+
+# ------------------------------------------------------------------ helpers over candidates
+def _has_to(x: Token) -> bool:
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in x.children)
+
+
+def _after_is_open(text: str, a: int, b: int) -> bool:
+    return all(ch in " \t,:" for ch in text[a:b])
+
+
+def _quote_spans(text: str, q) -> list[Span]:
+    return [(s, e) for s, e in q.segments]
+
+
+def _runs(text: str, toks: list[Token], quotes: QuoteIndex, limit: int) -> list[Span]:
+    """Contiguous runs of tokens as trimmed spans (content split around an inserted cue)."""
+    toks = sorted(toks, key=lambda t: t.i)
+    runs: list[list[Token]] = []
+    for t in toks:
+        if runs and t.i == runs[-1][-1].i + 1:
+            runs[-1].append(t)
+        else:
+            runs.append([t])
+    spans = []
+    for r in runs:
+        s, e = _chars(r)
+        s, e = _trim(text, s, e, quotes)
+        if e > s and any(ch.isalnum() for ch in text[s:e]):
+            spans.append((s, e))
+    if spans:
+        s0, e0 = _extend_to_quotes(text, spans[0][0], spans[-1][1], quotes, limit)
+        spans[0] = (s0, spans[0][1])
+        spans[-1] = (spans[-1][0], e0)
+    return spans
+
+
+def _first_offset(c: Candidate) -> int:
+    return min(s for part in (c.cue, c.source, c.content) for s, _ in part)
+
+
+def _inside(span: Span, spans: list[Span]) -> bool:
+    return any(s <= span[0] and span[1] <= e for s, e in spans)
+
+
+def _overlaps(a: list[Span], b: list[Span]) -> bool:
+    return any(s1 < e2 and s2 < e1 for s1, e1 in a for s2, e2 in b)
+
+
+def _univocal(cands: list[Candidate]) -> list[Candidate]:
+    """A cue inside another statement's content is nested; rivals for the same words yield."""
+    strong = sorted(cands, key=lambda c: (c.frame in WEAK_FRAMES, -sum(e - s for s, e in c.content)))
+    kept: list[Candidate] = []
+    for c in strong:
+        outer = [k for k in kept if "nested" not in k.flags and _inside(c.cue[0], k.content)]
+        if outer:
+            c.flags.append("nested")
+            kept.append(c)
+            continue
+        if any(_overlaps(c.cue, k.cue) or _overlaps(c.content, k.content) or _overlaps(c.cue, k.content)
+               or _overlaps(c.content, k.cue) for k in kept if "nested" not in k.flags):
+            continue
+        kept.append(c)
+    # a statement kept early may sit inside a later, larger one's content
+    for c in kept:
+        if "nested" not in c.flags and any(k is not c and "nested" not in k.flags and _inside(c.cue[0], k.content) for k in kept):
+            c.flags.append("nested")
+    return kept
+
+
+def _attach_continuations(text: str, cands: list[Candidate], quotes: QuoteIndex) -> None:
+    """'"A," she said. "B."' — a quote that follows its speaker's cue sentence is more content."""
+    used = [sp for c in cands for part in (c.cue, c.source, c.content) for sp in part]
+    by_end = sorted((c for c in cands if "nested" not in c.flags), key=lambda c: max(e for _, e in c.content + c.cue))
+    for q in quotes.quotes:
+        if _overlaps(list(q.segments), used) or not any(ch in DOUBLE_MARKS for ch in text[q.start:q.start + 1]):
+            continue
+        prev = [c for c in by_end if max(e for _, e in c.content + c.cue) <= q.start]
+        if not prev:
+            continue
+        c = prev[-1]
+        last = max(e for _, e in c.content + c.cue)
+        gap = text[last:q.start]
+        quoted = any(text[s] in DOUBLE_MARKS for s, _ in c.content)
+        if quoted and len(gap) <= 4 and all(ch in " .\n" for ch in gap) and gap.count("\n") <= 2:
+            c.content.extend(q.segments)
+            used.extend(q.segments)
+
+
+def _statement(text: str, c: Candidate, i: int) -> Statement:
+    content = Part.from_spans(text, c.content)
+    marks = [text[s] in DOUBLE_MARKS or text[s] in "'\u2018" for s, _ in content.spans]
+    ends = [text[e - 1] in ALL_MARKS for _, e in content.spans]
+    if all(marks) and all(ends):
+        kind = "direct"
+    elif any(ch in DOUBLE_MARKS for ch in content.text):
+        kind = "mixed"
+    else:
+        kind = "indirect"
+    return Statement(
+        id=f"s{i + 1}", kind=kind, cue=Part.from_spans(text, c.cue),
+        source=Part.from_spans(text, c.source) if c.source else None,
+        content=content, flags=tuple(c.flags), confidence=c.confidence,
+    )
+
+
+_DEFAULT: RuleExtractor | None = None
 
 
 def extract_statements(doc: Doc) -> list[Statement]:
-    return []
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = RuleExtractor()
+    return _DEFAULT(doc)

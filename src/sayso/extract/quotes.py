@@ -1,0 +1,170 @@
+"""Pairing quotation marks into quotations, across sentences and paragraphs.
+
+The parser sees sentences; quotations do not respect them. So quotes are found on the
+raw text first, and the rules then ask "which quotation is this token in?". Pairing is
+forgiving by design: a stray or unbalanced mark is dropped, never an exception, and a
+paragraph that opens a quote without closing it continues into the next paragraph when
+that one opens with a quote mark too (the newspaper convention for long quotes).
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from sayso.records import Span
+
+# Marks that can only open / only close. "“" opens in English but closes after „ (German).
+_OPEN = {"\u201c": "\u201d", "\u00ab": "\u00bb", "\u201e": "\u201c\u201d", "\u00bb": "\u00ab",
+         "\u2039": "\u203a", "\u201f": "\u201d"}
+_STRAIGHT = '"\u2033\uff02'
+_CLOSERS_FOR_STRAIGHT = _STRAIGHT
+_SINGLE_OPEN = "\u2018"
+_SINGLE_CLOSE = "\u2019"
+_PARA = re.compile(r"\n")
+MAX_SINGLE_QUOTE = 300  # single-quoted stretches longer than this are apostrophes gone wrong
+DOUBLE_MARKS = frozenset('"\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\uff02\u2039\u203a')
+ALL_MARKS = DOUBLE_MARKS | frozenset("'\u2018\u2019")
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A quotation: one segment per paragraph it runs over; each segment keeps its marks."""
+
+    segments: tuple[Span, ...]
+
+    @property
+    def start(self) -> int:
+        return self.segments[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.segments[-1][1]
+
+
+def _paragraphs(text: str) -> list[Span]:
+    spans, pos = [], 0
+    for m in _PARA.finditer(text):
+        if m.start() > pos:
+            spans.append((pos, m.start()))
+        pos = m.end()
+    if pos < len(text):
+        spans.append((pos, len(text)))
+    return spans
+
+
+def _opens(text: str, i: int) -> bool:
+    """A straight mark opens when it stands before a word, not after one."""
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    if before.isspace() or before in "([{\u2014\u2013-/:;" or i == 0:
+        return not after.isspace()
+    return False
+
+
+def _closes(text: str, i: int) -> bool:
+    before = text[i - 1] if i > 0 else " "
+    return not before.isspace()
+
+
+def _pair_in_paragraph(text: str, start: int, end: int) -> tuple[list[Span], int | None]:
+    """Double-quote pairs inside one paragraph, and the position of a mark left open."""
+    pairs: list[Span] = []
+    open_at: int | None = None
+    want: str = ""
+    for i in range(start, end):
+        ch = text[i]
+        if open_at is None:
+            if ch in _OPEN and ch != "\u00bb":
+                open_at, want = i, _OPEN[ch]
+            elif ch in _STRAIGHT and _opens(text, i):
+                open_at, want = i, _CLOSERS_FOR_STRAIGHT + "\u201d"
+            elif ch == "\u00bb" and i + 1 < end and not text[i + 1].isspace():
+                open_at, want = i, "\u00ab"  # »Danish/German« style
+        else:
+            if ch in want and (ch not in _STRAIGHT or _closes(text, i)):
+                pairs.append((open_at, i + 1))
+                open_at = None
+            elif ch in _STRAIGHT and ch not in want and _opens(text, i):
+                open_at, want = i, _CLOSERS_FOR_STRAIGHT + "\u201d"  # the earlier mark was stray
+    return pairs, open_at
+
+
+def _single_pairs(text: str, start: int, end: int, taken: list[Span]) -> list[Span]:
+    """‘Single-quoted’ stretches outside double quotes, told apart from apostrophes."""
+    pairs: list[Span] = []
+    open_at: int | None = None
+    for i in range(start, end):
+        ch = text[i]
+        if any(s <= i < e for s, e in taken):
+            open_at = None
+            continue
+        before = text[i - 1] if i > start else " "
+        after = text[i + 1] if i + 1 < end else " "
+        if open_at is None:
+            if ch in (_SINGLE_OPEN, "'") and not before.isalnum() and after.isalnum():
+                open_at = i
+        elif ch in (_SINGLE_CLOSE, "'") and not before.isspace() and not after.isalnum():
+            if i - open_at <= MAX_SINGLE_QUOTE and " " in text[open_at:i]:
+                pairs.append((open_at, i + 1))
+            open_at = None
+    return pairs
+
+
+def find_quotes(text: str) -> list[Quote]:
+    """All quotations of a text, in order, none overlapping."""
+    quotes: list[Quote] = []
+    pending: list[Span] = []  # segments of a quote still running across paragraphs
+    for p_start, p_end in _paragraphs(text):
+        lead = p_start
+        while lead < p_end and text[lead].isspace():
+            lead += 1
+        if pending and not (lead < p_end and text[lead] in DOUBLE_MARKS):
+            pending = []  # the open quote was never continued: an odd mark, not a quote
+        pairs, open_at = _pair_in_paragraph(text, p_start, p_end)
+        if pending and pairs and pairs[0][0] == lead:
+            quotes.append(Quote(tuple(pending) + (pairs[0],)))
+            pairs = pairs[1:]
+            pending = []
+        elif pending and open_at == lead and not pairs:
+            pending.append((lead, _rstrip(text, p_end)))
+            continue
+        elif pending:
+            pending = []
+        quotes.extend(Quote((p,)) for p in pairs)
+        quotes.extend(Quote((p,)) for p in _single_pairs(text, p_start, p_end, pairs))
+        if open_at is not None and open_at == lead:
+            pending = [(lead, _rstrip(text, p_end))]
+    quotes.sort(key=lambda q: q.start)
+    return quotes
+
+
+def _rstrip(text: str, end: int) -> int:
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+class QuoteIndex:
+    """Answers "which quotation covers this offset?" in logarithmic time."""
+
+    def __init__(self, quotes: list[Quote]):
+        self.quotes = quotes
+        self._segments = sorted((s, e, qi) for qi, q in enumerate(quotes) for s, e in q.segments)
+        self._starts = [s for s, _, _ in self._segments]
+
+    def at(self, offset: int) -> Quote | None:
+        i = bisect.bisect_right(self._starts, offset) - 1
+        if i >= 0:
+            s, e, qi = self._segments[i]
+            if s <= offset < e:
+                return self.quotes[qi]
+        return None
+
+    def starting_at(self, offset: int) -> Quote | None:
+        q = self.at(offset)
+        return q if q is not None and q.start == offset else None
+
+    def ending_at(self, offset: int) -> Quote | None:
+        q = self.at(offset - 1) if offset > 0 else None
+        return q if q is not None and q.end == offset else None
