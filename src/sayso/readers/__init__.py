@@ -1,0 +1,81 @@
+"""Bytes on disk → :class:`sayso.pipeline.Document`.
+
+Every reader is a generator of ``Document | ReadError``: a bad document is yielded as a
+:class:`ReadError` (never raised) so that one bad file, or one bad line of a JSONL file,
+does not stop the others. Callers check ``isinstance(item, ReadError)``.
+
+Suffixes: ``.txt`` (and anything unknown) → plain UTF-8 text, ``.html``/``.htm`` → main text
+via trafilatura, ``.jsonl``/``.jsonl.gz`` → one article per line. A directory is read as
+every file with a known suffix below it, in sorted order.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import BinaryIO, Iterable, Iterator
+
+from sayso.pipeline import Document
+from sayso.readers.common import ReadError
+
+__all__ = ["Document", "ReadError", "Item", "SUFFIXES", "read_path", "read_paths", "read_stdin"]
+
+Item = Document | ReadError
+SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".jsonl.gz")
+STDIN = "<stdin>"
+
+
+def _kind(path: Path) -> str:
+    name = path.name.lower()
+    if name.endswith((".jsonl", ".jsonl.gz")):
+        return "jsonl"
+    if name.endswith((".html", ".htm")):
+        return "html"
+    return "txt"
+
+
+def _read_file(path: Path) -> Iterator[Item]:
+    # Imported here so that reading plain text never pays for importing trafilatura.
+    kind = _kind(path)
+    if kind == "jsonl":
+        from sayso.readers.jsonl import read_jsonl
+
+        yield from read_jsonl(path)
+    elif kind == "html":
+        from sayso.readers.html import read_html
+
+        yield from read_html(path)
+    else:
+        from sayso.readers.txt import read_txt
+
+        yield from read_txt(path)
+
+
+def read_path(path: str | Path) -> Iterator[Item]:
+    """Documents (or errors) from one file or directory; ``"-"`` reads standard input."""
+    if str(path) == "-":
+        yield from read_stdin()
+        return
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(SUFFIXES))
+        if not files:
+            yield ReadError(path, f"directory has no {', '.join(SUFFIXES)} files")
+        for f in files:
+            yield from _read_file(f)
+    elif not path.exists():
+        yield ReadError(path, "no such file or directory")
+    else:
+        yield from _read_file(path)
+
+
+def read_paths(paths: Iterable[str | Path]) -> Iterator[Item]:
+    for p in paths:
+        yield from read_path(p)
+
+
+def read_stdin(stream: BinaryIO | None = None) -> Iterator[Item]:
+    """Standard input as one plain-text document."""
+    from sayso.readers.txt import document_from_bytes
+
+    stream = stream if stream is not None else sys.stdin.buffer
+    yield document_from_bytes(stream.read(), STDIN)

@@ -1,0 +1,71 @@
+"""JSON Lines: one article per line, ``{"text": …, "id"?, "title"?, "published"?, "url"?}``.
+
+``publication_date`` (the PolNeAR name) is read as ``published``. A bad line is yielded as a
+``ReadError`` for ``path:line`` and the following lines are still read.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Iterator
+
+from sayso.pipeline import Document
+from sayso.readers.common import ReadError, decode, read_bytes
+
+OPTIONAL = ("id", "title", "published", "url")
+
+
+def document_from_record(obj: object, where: str) -> Document | ReadError:
+    if not isinstance(obj, dict):
+        return ReadError(where, "not a JSON object")
+    text = obj.get("text")
+    if not isinstance(text, str):
+        return ReadError(where, "missing string field 'text'")
+    if not text.strip():
+        return ReadError(where, "empty 'text'")
+    if obj.get("published") is None and obj.get("publication_date") is not None:
+        obj = {**obj, "published": obj["publication_date"]}
+    meta = {}
+    for key in OPTIONAL:
+        value = obj.get(key)
+        if value is None or value == "":
+            continue
+        if key == "id" and isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            return ReadError(where, f"field {key!r} is not a string")
+        meta[key] = value
+    return Document(text=text, **meta)
+
+
+def read_jsonl(path: str | Path) -> Iterator[Document | ReadError]:
+    path = Path(path)
+    data = read_bytes(path)
+    if isinstance(data, ReadError):
+        yield data
+        return
+    if path.name.lower().endswith(".gz"):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            yield ReadError(path, f"not a valid gzip file ({exc})")
+            return
+    found = False
+    for lineno, raw in enumerate(data.split(b"\n"), 1):
+        if not raw.strip():
+            continue
+        found = True
+        where = f"{path}:{lineno}"
+        line = decode(raw, where)
+        if isinstance(line, ReadError):
+            yield line
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield ReadError(where, f"invalid JSON ({exc.msg} at column {exc.colno})")
+            continue
+        yield document_from_record(obj, where)
+    if not found:
+        yield ReadError(path, "empty: no JSON lines")

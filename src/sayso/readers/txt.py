@@ -1,0 +1,24 @@
+"""Plain UTF-8 text: the whole file is one article, offsets index it exactly as stored."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+from sayso.pipeline import Document
+from sayso.readers.common import ReadError, decode, read_bytes
+
+
+def document_from_bytes(data: bytes, where: str | Path, id: str | None = None) -> Document | ReadError:
+    text = decode(data, where)
+    if isinstance(text, ReadError):
+        return text
+    return Document(text=text, id=id)
+
+
+def read_txt(path: str | Path) -> Iterator[Document | ReadError]:
+    path = Path(path)
+    data = read_bytes(path)
+    if isinstance(data, ReadError):
+        yield data
+        return
+    yield document_from_bytes(data, path, id=path.stem)
