@@ -125,7 +125,7 @@ def _table(article: Article, out: IO[str]) -> None:
         table.add_column(name, overflow="fold", **kw)
     for s in article.statements:
         speaker = s.speaker.name if s.speaker else (s.source.text if s.source else "—")
-        content = s.content.text
+        content = " ".join(s.content.text.replace("\n\n", " ¶ ").split())
         if len(content) > CONTENT_WIDTH:
             content = content[: CONTENT_WIDTH - 1].rstrip() + "…"
         table.add_row(speaker, s.cue.text, s.kind, content)
