@@ -87,8 +87,8 @@ class _Documents:
 def _load_model(model: Optional[str]):
     from sayso import nlp as nlp_mod
 
-    try:
-        return nlp_mod.load(model)
+    try:  # resolve the name first: load() caches by its argument, so None would hide $SAYSO_MODEL
+        return nlp_mod.load(nlp_mod.model_name(model))
     except nlp_mod.ModelError as exc:
         _error(exc)
         raise typer.Exit(2)

@@ -26,11 +26,12 @@ def document_from_html(data: bytes | str, where: str | Path, id: str | None = No
         return ReadError(where, "empty: no HTML")
     try:
         result = trafilatura.bare_extraction(
-            data, with_metadata=True, include_comments=False, include_tables=False, as_dict=True
+            data, with_metadata=True, include_comments=False, include_tables=False
         )
     except Exception as exc:  # trafilatura raises assorted errors on broken markup
         return ReadError(where, f"cannot parse HTML ({exc.__class__.__name__})")
-    paragraphs = [p.strip() for p in ((result or {}).get("text") or "").splitlines() if p.strip()]
+    result = result.as_dict() if result is not None else {}
+    paragraphs = [p.strip() for p in (result.get("text") or "").splitlines() if p.strip()]
     if not paragraphs:
         return ReadError(where, "no main text found in the HTML")
     title = (result.get("title") or "").strip() or None
