@@ -36,6 +36,7 @@ class Candidate:
     anchor: int  # token index of the cue head, for ordering and nesting
     flags: list[str] = field(default_factory=list)
     confidence: float = 0.6
+    sent_end: int = -1  # end of the cue's sentence: where a continuing quote may start
 
 
 # ------------------------------------------------------------------ small span helpers
@@ -92,12 +93,14 @@ class RuleExtractor:
             for tok in sent:
                 c = self._candidate(tok, sent, quotes)
                 if c is not None:
+                    c.sent_end = sent.end_char
                     cands.append(c)
             c = self._headline_colon(sent, quotes)
             if c is not None:
+                c.sent_end = sent.end_char
                 cands.append(c)
-        cands = _univocal(cands)
         _attach_continuations(text, cands, quotes)
+        cands = _univocal(cands)
         return [_statement(text, c, i) for i, c in enumerate(sorted(cands, key=_first_offset))]
 
     # -- candidates ---------------------------------------------------------
@@ -223,8 +226,8 @@ class RuleExtractor:
             comp = [c for c in children if c.dep_ == "ccomp"]
             if comp:
                 c = comp[0]
-                q = quotes.at(c.idx)
-                if c.i < verb.i and q is not None:
+                q = quotes.at(c.left_edge.idx)
+                if c.i < verb.i and q is not None and q.start < sent.start_char:
                     return _quote_spans(text, q), "speech"
                 return span_from([c]), "speech"
         # 2. colon or adjacent quotation ("X said: ...", '"...," X said')
@@ -434,21 +437,22 @@ def _univocal(cands: list[Candidate]) -> list[Candidate]:
 
 def _attach_continuations(text: str, cands: list[Candidate], quotes: QuoteIndex) -> None:
     """'"A," she said. "B."' — a quote that follows its speaker's cue sentence is more content."""
-    used = [sp for c in cands for part in (c.cue, c.source, c.content) for sp in part]
-    by_end = sorted((c for c in cands if "nested" not in c.flags), key=lambda c: max(e for _, e in c.content + c.cue))
+    speakers = [c for c in cands if c.frame == "speech" and any(text[s] in DOUBLE_MARKS for s, _ in c.content)]
+    covered = [sp for c in speakers for sp in c.content + c.cue + c.source]
+    speakers.sort(key=lambda c: max(e for _, e in c.content + c.cue))
     for q in quotes.quotes:
-        if _overlaps(list(q.segments), used) or not any(ch in DOUBLE_MARKS for ch in text[q.start:q.start + 1]):
+        if text[q.start] not in DOUBLE_MARKS or _overlaps(list(q.segments), covered):
             continue
-        prev = [c for c in by_end if max(e for _, e in c.content + c.cue) <= q.start]
+        prev = [c for c in speakers if max(e for _, e in c.content + c.cue) <= q.start]
         if not prev:
             continue
         c = prev[-1]
-        last = max(e for _, e in c.content + c.cue)
-        gap = text[last:q.start]
-        quoted = any(text[s] in DOUBLE_MARKS for s, _ in c.content)
-        if quoted and len(gap) <= 4 and all(ch in " .\n" for ch in gap) and gap.count("\n") <= 2:
+        end = max([e for _, e in c.content + c.cue] + [c.sent_end])
+        gap = text[end:q.start]
+        if len(gap) <= 4 and all(ch in " .\n" for ch in gap) and gap.count("\n") <= 2:
             c.content.extend(q.segments)
-            used.extend(q.segments)
+            c.sent_end = q.end
+            covered.extend(q.segments)
 
 
 def _statement(text: str, c: Candidate, i: int) -> Statement:
