@@ -213,10 +213,10 @@ class RuleExtractor:
         cue_end_tok = cue_toks[-1]
         limit = sent.end_char + 2
 
-        def span_from(tok_list: list[Token]) -> list[Span]:
+        def span_from(tok_list: list[Token], cut: int | None = None) -> list[Span]:
             s = min(t.left_edge.idx for t in tok_list)
             last = max((t.right_edge for t in tok_list), key=lambda t: t.i)
-            e = last.idx + len(last)
+            e = last.idx + len(last) if cut is None else cut
             s, e = _extend_to_quotes(text, s, e, quotes, limit)
             s, e = _trim(text, s, e, quotes)
             return [(s, e)] if e > s else []
@@ -228,13 +228,26 @@ class RuleExtractor:
                 c = comp[0]
                 q = quotes.at(c.left_edge.idx)
                 if c.i < verb.i and q is not None and q.start < sent.start_char:
-                    return _quote_spans(text, q), "speech"
-                return span_from([c]), "speech"
+                    got = _quote_spans(text, q)
+                else:
+                    got = span_from([c], cut=_cut_conjuncts(c, verb))
+                if c.i < verb.i:
+                    got += self._quote_after(verb, cue_toks, source, quotes)
+                return got, "speech"
         # 2. colon or adjacent quotation ("X said: ...", '"...," X said')
         if "speech" in frames:
             got = self._adjacent_quote(verb, cue_toks, source, sent, quotes)
             if got:
+                if got[-1][1] <= cue_toks[0].idx:
+                    got = got + self._quote_after(verb, cue_toks, source, quotes)
                 return got, "speech"
+            # 2b. a parenthetical cue: "X, she said, Y"
+            if verb.dep_ == "parataxis" and verb.head.pos_ in ("VERB", "AUX"):
+                own = {t.i for t in verb.subtree}
+                toks = [t for t in verb.head.subtree if t.i not in own and sent.start <= t.i < sent.end]
+                got = _runs(text, toks, quotes, limit)
+                if got:
+                    return got, "speech"
         # 3. to-infinitive (wants to ..., called on X to ...)
         xcomp = [c for c in children if c.dep_ == "xcomp" and c.i > verb.i]
         if xcomp and ("intent" in frames or "urge" in frames):
@@ -267,6 +280,16 @@ class RuleExtractor:
             if "attitude" in frames:
                 return span_from([o]), "attitude"
         return [], ""
+
+    def _quote_after(self, verb, cue_toks, source, quotes) -> list[Span]:
+        """The second half of a split quote: '"A," he said, "B."'."""
+        text = verb.doc.text
+        right = max(_chars(cue_toks)[1], source[1] if source else 0)
+        j = right
+        while j < len(text) and text[j] in " \t,:":
+            j += 1
+        q = quotes.starting_at(j)
+        return _quote_spans(text, q) if q is not None else []
 
     def _adjacent_quote(self, verb, cue_toks, source, sent, quotes) -> list[Span]:
         text = verb.doc.text
@@ -368,6 +391,19 @@ class RuleExtractor:
 
 
 # ------------------------------------------------------------------ helpers over candidates
+def _cut_conjuncts(comp: Token, verb: Token) -> int | None:
+    """'said X is Y, and he railed…': a conjunct in the reporting verb's tense belongs to it."""
+    if verb.tag_ != "VBD" or comp.tag_ == "VBD":
+        return None
+    for c in comp.children:
+        if c.dep_ == "conj" and c.i > comp.i and c.tag_ == "VBD":
+            prev = c.doc[c.left_edge.i - 1] if c.left_edge.i > 0 else None
+            while prev is not None and prev.dep_ in ("cc", "punct") and prev.i > comp.i:
+                prev = prev.doc[prev.i - 1]
+            return prev.idx + len(prev) if prev is not None else None
+    return None
+
+
 def _has_to(x: Token) -> bool:
     return any(c.dep_ == "aux" and c.lower_ == "to" for c in x.children)
 
