@@ -91,7 +91,7 @@ def test_table_rendering_of_statements():
     art = Article("art-1", (
         stmt.with_(speaker=Speaker("Anna Kowalski", "anna-kowalski"), source=Part("she", ((0, 3),))),
         stmt.with_(id="s2", kind="indirect", source=Part("The council", ((0, 11),))),
-        stmt.with_(id="s3", kind="mixed"),
+        stmt.with_(id="s3", kind="mixed", flags=("nested",)),
     ))
     out = io.StringIO()
     _table(art, out)
@@ -99,6 +99,7 @@ def test_table_rendering_of_statements():
     assert "art-1" in shown and "Anna Kowalski" in shown and "The council" in shown and "—" in shown
     assert "she" not in shown  # the resolved name wins over the source text
     assert "x" * 200 not in shown.replace("│", "").replace(" ", "").replace("\n", "") and "…" in shown
+    assert "nested" in shown
     assert "3 statement(s)" in shown
 
 

@@ -128,7 +128,8 @@ def _table(article: Article, out: IO[str]) -> None:
         content = " ".join(s.content.text.replace("\n\n", " ¶ ").split())
         if len(content) > CONTENT_WIDTH:
             content = content[: CONTENT_WIDTH - 1].rstrip() + "…"
-        table.add_row(speaker, s.cue.text, s.kind, content)
+        kind = "\n".join((s.kind, *s.flags))  # flags such as "nested" under the kind
+        table.add_row(speaker, s.cue.text, kind, content)
     table.caption = f"{len(article.statements)} statement(s)"
     console.print(table, markup=False)
 
