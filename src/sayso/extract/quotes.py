@@ -53,10 +53,11 @@ def _paragraphs(text: str) -> list[Span]:
     return spans
 
 
-def _opens(text: str, i: int) -> bool:
+def _opens(text: str, i: int, j: int | None = None) -> bool:
     """A straight mark opens when it stands before a word, not after one."""
+    j = i + 1 if j is None else j
     before = text[i - 1] if i > 0 else " "
-    after = text[i + 1] if i + 1 < len(text) else " "
+    after = text[j] if j < len(text) else " "
     if before.isspace() or before in "([{\u2014\u2013-/:;" or i == 0:
         return not after.isspace()
     return False
@@ -67,26 +68,35 @@ def _closes(text: str, i: int) -> bool:
     return not before.isspace()
 
 
+_MARK = re.compile("''|[\"\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\uff02\u2039\u203a]")
+_AMBIGUOUS = {'"', "\u2033", "\uff02", "''"}
+
+
 def _pair_in_paragraph(text: str, start: int, end: int) -> tuple[list[Span], int | None]:
-    """Double-quote pairs inside one paragraph, and the position of a mark left open."""
+    """Double-quote pairs inside one paragraph, and the position of a mark left open.
+
+    Two apostrophes (``''``) count as a double mark: some wire and archive formats write
+    quotations that way.
+    """
     pairs: list[Span] = []
     open_at: int | None = None
-    want: str = ""
-    for i in range(start, end):
-        ch = text[i]
+    want: tuple[str, ...] = ()
+    for m in _MARK.finditer(text, start, end):
+        i, mark = m.start(), m.group()
+        j = m.end()
         if open_at is None:
-            if ch in _OPEN and ch != "\u00bb":
-                open_at, want = i, _OPEN[ch]
-            elif ch in _STRAIGHT and _opens(text, i):
-                open_at, want = i, _CLOSERS_FOR_STRAIGHT + "\u201d"
-            elif ch == "\u00bb" and i + 1 < end and not text[i + 1].isspace():
-                open_at, want = i, "\u00ab"  # »Danish/German« style
+            if mark in _OPEN and mark != "\u00bb":
+                open_at, want = i, tuple(_OPEN[mark])
+            elif mark in _AMBIGUOUS and _opens(text, i, j):
+                open_at, want = i, (mark, "\u201d") if mark != "''" else ("''",)
+            elif mark == "\u00bb" and j < end and not text[j].isspace():
+                open_at, want = i, ("\u00ab",)
         else:
-            if ch in want and (ch not in _STRAIGHT or _closes(text, i)):
-                pairs.append((open_at, i + 1))
+            if mark in want and (mark not in _AMBIGUOUS or _closes(text, i)):
+                pairs.append((open_at, j))
                 open_at = None
-            elif ch in _STRAIGHT and ch not in want and _opens(text, i):
-                open_at, want = i, _CLOSERS_FOR_STRAIGHT + "\u201d"  # the earlier mark was stray
+            elif mark in _AMBIGUOUS and mark not in want and _opens(text, i, j):
+                open_at, want = i, (mark, "\u201d") if mark != "''" else ("''",)  # earlier mark was stray
     return pairs, open_at
 
 
@@ -101,6 +111,8 @@ def _single_pairs(text: str, start: int, end: int, taken: list[Span]) -> list[Sp
             continue
         before = text[i - 1] if i > start else " "
         after = text[i + 1] if i + 1 < end else " "
+        if ch == "'" and (before == "'" or after == "'"):
+            continue
         if open_at is None:
             if ch in (_SINGLE_OPEN, "'") and not before.isalnum() and after.isalnum():
                 open_at = i
@@ -119,7 +131,7 @@ def find_quotes(text: str) -> list[Quote]:
         lead = p_start
         while lead < p_end and text[lead].isspace():
             lead += 1
-        if pending and not (lead < p_end and text[lead] in DOUBLE_MARKS):
+        if pending and not (lead < p_end and opens_double(text, lead)):
             pending = []  # the open quote was never continued: an odd mark, not a quote
         pairs, open_at = _pair_in_paragraph(text, p_start, p_end)
         if pending and pairs and pairs[0][0] == lead:
@@ -137,6 +149,11 @@ def find_quotes(text: str) -> list[Quote]:
             pending = [(lead, _rstrip(text, p_end))]
     quotes.sort(key=lambda q: q.start)
     return quotes
+
+
+def opens_double(text: str, pos: int) -> bool:
+    """Whether a double quotation mark (or its two-apostrophe spelling) stands at ``pos``."""
+    return pos < len(text) and (text[pos] in DOUBLE_MARKS or text.startswith("''", pos))
 
 
 def _rstrip(text: str, end: int) -> int:

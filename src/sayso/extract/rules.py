@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span as SpacySpan, Token
 
 from sayso.extract.cues import Lexicon, load_lexicon
-from sayso.extract.quotes import ALL_MARKS, DOUBLE_MARKS, QuoteIndex, find_quotes
+from sayso.extract.quotes import ALL_MARKS, DOUBLE_MARKS, QuoteIndex, find_quotes, opens_double
 from sayso.records import Part, Span, Statement
 
 SUBJ = {"nsubj", "nsubjpass", "csubj"}
@@ -68,7 +68,7 @@ def _trim(text: str, s: int, e: int, quotes: QuoteIndex | None = None) -> Span:
 def _extend_to_quotes(text: str, s: int, e: int, quotes: QuoteIndex, limit: int) -> Span:
     """Content that starts or ends inside a quotation takes in the whole quotation."""
     q = quotes.at(s)
-    if q is not None and q.start < s and text[q.start:s].strip() in DOUBLE_MARKS | {"'", "\u2018"}:
+    if q is not None and q.start < s and text[q.start:s].strip() in DOUBLE_MARKS | {"'", "''", "\u2018"}:
         s = q.start
     q = quotes.at(e - 1) if e > 0 else None
     if q is not None and q.end > e and q.start >= s and q.end <= limit:
@@ -473,11 +473,11 @@ def _univocal(cands: list[Candidate]) -> list[Candidate]:
 
 def _attach_continuations(text: str, cands: list[Candidate], quotes: QuoteIndex) -> None:
     """'"A," she said. "B."' — a quote that follows its speaker's cue sentence is more content."""
-    speakers = [c for c in cands if c.frame == "speech" and any(text[s] in DOUBLE_MARKS for s, _ in c.content)]
+    speakers = [c for c in cands if c.frame == "speech" and any(opens_double(text, s) for s, _ in c.content)]
     covered = [sp for c in speakers for sp in c.content + c.cue + c.source]
     speakers.sort(key=lambda c: max(e for _, e in c.content + c.cue))
     for q in quotes.quotes:
-        if text[q.start] not in DOUBLE_MARKS or _overlaps(list(q.segments), covered):
+        if not opens_double(text, q.start) or _overlaps(list(q.segments), covered):
             continue
         prev = [c for c in speakers if max(e for _, e in c.content + c.cue) <= q.start]
         if not prev:
@@ -497,7 +497,7 @@ def _statement(text: str, c: Candidate, i: int) -> Statement:
     ends = [text[e - 1] in ALL_MARKS for _, e in content.spans]
     if all(marks) and all(ends):
         kind = "direct"
-    elif any(ch in DOUBLE_MARKS for ch in content.text):
+    elif any(ch in DOUBLE_MARKS for ch in content.text) or "''" in content.text:
         kind = "mixed"
     else:
         kind = "indirect"
