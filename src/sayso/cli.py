@@ -205,10 +205,12 @@ def evaluate(
     nlp = _load_model(model)
     docs = _Documents([str(gold)])
     predictions: dict[str, list] = {}
-    fd, tmp = tempfile.mkstemp(prefix="sayso-pred-", suffix=".jsonl")
+    tmp = None
+    if save_pred is None:
+        fd, tmp = tempfile.mkstemp(prefix="sayso-pred-", suffix=".jsonl")
+        os.close(fd)
     pred_path = save_pred or Path(tmp)
     try:
-        os.close(fd)
         with open(pred_path, "w", encoding="utf-8") as fh:
             for article in analyse_many(docs, nlp):
                 rec = article.to_attributions()
@@ -225,7 +227,8 @@ def evaluate(
             report = evaluation.error_report(gold, predictions, errors)
             (sys.stderr if as_json else sys.stdout).write(report)
     finally:
-        os.unlink(tmp)
+        if tmp:
+            os.unlink(tmp)
     raise typer.Exit(docs.exit_code())
 
 
