@@ -260,6 +260,12 @@ def test_eval_scorer_option_and_missing_scorer(gold, tmp_path, monkeypatch):
     assert res.exit_code == 0 and "token overlap" in res.stdout
 
 
+def test_eval_unwritable_save_pred(gold, tmp_path):
+    res = run("eval", gold, "--save-pred", tmp_path / "no" / "such" / "dir.jsonl")
+    assert res.exit_code == 2
+    assert_error_lines(res.stderr, 1)
+
+
 def test_eval_missing_gold(tmp_path):
     res = run("eval", tmp_path / "nope.jsonl", "--scorer", __file__)
     assert res.exit_code == 2

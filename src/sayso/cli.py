@@ -226,6 +226,9 @@ def evaluate(
         if errors:
             report = evaluation.error_report(gold, predictions, errors)
             (sys.stderr if as_json else sys.stdout).write(report)
+    except OSError as exc:
+        _error(f"{exc.filename or pred_path}: {exc.strerror or exc}")
+        raise typer.Exit(2)
     finally:
         if tmp:
             os.unlink(tmp)
