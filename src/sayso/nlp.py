@@ -42,14 +42,34 @@ def make_sayso_component(nlp: Language, name: str) -> SaysoComponent:
     return SaysoComponent(nlp, name)
 
 
+@Language.component("sayso_sentences")
+def guard_sentences(doc: Doc) -> Doc:
+    """Preset boundaries the parser must respect: paragraphs always end a sentence, a title
+    abbreviation never does ("Gov. John Kasich said"). Statements are read sentence by
+    sentence, so one wrong boundary costs a whole source or content."""
+    from sayso.extract.cues import load_lexicon
+
+    titles = load_lexicon("en").abbreviations
+    for i, tok in enumerate(doc[:-1]):
+        nxt = doc[i + 1]
+        if "\n" in tok.whitespace_ or (tok.is_space and "\n" in tok.text):
+            nxt.is_sent_start = True
+        elif tok.text in titles and nxt.is_title:
+            nxt.is_sent_start = False
+    return doc
+
+
 def model_name(explicit: str | None = None) -> str:
     return explicit or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
 
 
-@functools.lru_cache(maxsize=4)
 def load(model: str | None = None) -> Language:
-    """The parsing pipeline with sayso appended; cached so each process loads it once."""
-    name = model_name(model)
+    """The parsing pipeline with sayso appended; loaded once per process and model name."""
+    return _load(model_name(model))
+
+
+@functools.lru_cache(maxsize=4)
+def _load(name: str) -> Language:
     try:
         nlp = spacy.load(name, exclude=["senter"])
     except OSError as exc:
@@ -60,6 +80,8 @@ def load(model: str | None = None) -> Language:
     if "parser" not in nlp.pipe_names:
         raise ModelError(f"spaCy pipeline {name!r} has no dependency parser; sayso needs one")
     nlp.max_length = max(nlp.max_length, 2_000_000)
+    if "sayso_sentences" not in nlp.pipe_names:
+        nlp.add_pipe("sayso_sentences", before="parser")
     if "sayso" not in nlp.pipe_names:
         nlp.add_pipe("sayso", last=True)
     return nlp

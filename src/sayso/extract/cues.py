@@ -21,6 +21,7 @@ class Lexicon:
     nouns: frozenset[str]
     lemma_fixes: dict[str, str]
     blocked: frozenset[tuple[str, str]]  # (lemma, frame) pairs measured to mislead
+    abbreviations: frozenset[str] = frozenset()  # titles after which no sentence ends
 
     def frames(self, lemma: str) -> frozenset[str]:
         lemma = self.lemma_fixes.get(lemma, lemma)
@@ -46,4 +47,5 @@ def load_lexicon(language: str = "en") -> Lexicon:
         nouns=frozenset(raw.get("nouns", ())),
         lemma_fixes=dict(raw.get("lemma_fixes", {})),
         blocked=frozenset(tuple(x) for x in raw.get("blocked", ())),
+        abbreviations=frozenset(raw.get("abbreviations", ())),
     )

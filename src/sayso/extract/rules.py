@@ -71,7 +71,7 @@ def _extend_to_quotes(text: str, s: int, e: int, quotes: QuoteIndex, limit: int)
     if q is not None and q.start < s and text[q.start:s].strip() in DOUBLE_MARKS | {"'", "''", "\u2018"}:
         s = q.start
     q = quotes.at(e - 1) if e > 0 else None
-    if q is not None and q.end > e and q.start >= s and q.end <= limit:
+    if q is not None and q.end > e and q.start >= s and (q.end <= limit or q.start == s):
         e = q.end
     return s, e
 
@@ -124,7 +124,10 @@ class RuleExtractor:
         cue_ids = {t.i for t in cue_toks}
         source = self._source(verb)
         content, frame = self._content(verb, lemma, frames, cue_toks, cue_ids, source, sent, quotes)
-        if not content:
+        flags = []
+        if not content and "speech" in frames and _dangling_that(verb, sent):
+            flags, frame = ["truncated"], "speech"
+        elif not content:
             return None
         cue = [_chars(cue_toks)]
         # a colon right after the cue introduces the content and belongs to the cue
@@ -136,10 +139,14 @@ class RuleExtractor:
         src = []
         if source is not None:
             s, e = source
-            if not (content[0][0] <= s and e <= content[-1][1]):
+            if not content or not (content[0][0] <= s and e <= content[-1][1]):
                 src = [source]
         conf = 0.75 if frame == "speech" else 0.6
-        return Candidate(cue, src, content, frame, verb.i, confidence=conf)
+        if flags:
+            conf = 0.4
+        if source is not None and content and not src:
+            return None  # the would-be source lies inside the content: a misparse
+        return Candidate(cue, src, content, frame, verb.i, flags=flags, confidence=conf)
 
     def _cue_tokens(self, verb: Token, lemma: str) -> list[Token]:
         doc = verb.doc
@@ -172,7 +179,7 @@ class RuleExtractor:
         for _ in range(4):
             subj = [c for c in v.children if c.dep_ in ("nsubj", "csubj")]
             if subj:
-                s = subj[0]
+                s = subj[-1]
                 if s.lower_ in EXPLETIVE and s.dep_ == "nsubj" and not list(s.children):
                     return None
                 return self._np_span(s)
@@ -198,14 +205,23 @@ class RuleExtractor:
                 if c.dep_ in ("relcl", "acl") and c.i > tok.i:
                     drop |= {t.i for t in c.subtree}
         toks = sorted((t for t in tok.subtree if t.i not in drop), key=lambda t: t.i)
-        # the subtree must stay contiguous: cut at the first gap
-        run = [toks[0]]
-        for t in toks[1:]:
-            if t.i != run[-1].i + 1:
-                break
-            run.append(t)
-        s, e = _chars(run)
-        return _trim(tok.doc.text, s, e)
+        # the phrase must stay contiguous around its head
+        lo = hi = toks.index(tok)
+        while lo > 0 and toks[lo - 1].i == toks[lo].i - 1:
+            lo -= 1
+        while hi + 1 < len(toks) and toks[hi + 1].i == toks[hi].i + 1:
+            hi += 1
+        first, last = toks[lo], toks[hi]
+        doc = tok.doc
+        # words glued by hyphens are one word even when the parser split them ("co-chair")
+        while first.i > 0 and doc[first.i - 1].whitespace_ == "" and not doc[first.i - 1].is_space \
+                and doc[first.i - 1].text not in ",;:\"\u201c\u201d(":
+            first = doc[first.i - 1]
+        if first.i > 0 and doc[first.i - 1].pos_ in ("DET", "PRON") and doc[first.i - 1].dep_ in ("det", "poss") \
+                and doc[first.i - 1].head.i >= first.i:
+            first = doc[first.i - 1]
+        s, e = first.idx, last.idx + len(last)
+        return _trim(doc.text, s, e)
 
     def _content(self, verb, lemma, frames, cue_toks, cue_ids, source, sent, quotes) -> tuple[list[Span], str]:
         doc, text = verb.doc, verb.doc.text
@@ -229,8 +245,12 @@ class RuleExtractor:
                 q = quotes.at(c.left_edge.idx)
                 if c.i < verb.i and q is not None and q.start < sent.start_char:
                     got = _quote_spans(text, q)
+                elif c.i < verb.i:
+                    got = self._before_cue(verb, c, cue_toks, source, sent, quotes) or span_from([c])
                 else:
-                    got = span_from([c], cut=_cut_conjuncts(c, verb))
+                    lead = [o for o in children if o.dep_ == "dobj" and verb.i < o.i < c.i
+                            and o.lemma_.lower() in self.lex.nouns]
+                    got = span_from(lead + [c], cut=_cut_conjuncts(c, verb))
                 if c.i < verb.i:
                     got += self._quote_after(verb, cue_toks, source, quotes)
                 return got, "speech"
@@ -280,6 +300,29 @@ class RuleExtractor:
             if "attitude" in frames:
                 return span_from([o]), "attitude"
         return [], ""
+
+    def _before_cue(self, verb, comp, cue_toks, source, sent, quotes) -> list[Span]:
+        """'…, he said.' — everything before the comma that sets off source and cue, unless
+        another reporting clause stands there (then the complement alone is the content)."""
+        text = verb.doc.text
+        left = min(_chars(cue_toks)[0], source[0] if source else len(text))
+        head = text[sent.start_char:left].rstrip()
+        if not head or head[-1] not in ",\"\u201d'" or len(head) < 8:
+            return []
+        start = sent.start_char
+        inner = [t for t in sent if t.idx < left and t.i != verb.i and t.pos_ == "VERB"
+                 and "speech" in self.lex.frames(t.lemma_.lower())
+                 and any(c.dep_ == "nsubj" for c in t.children)]
+        if inner:
+            # another reporting clause comes first (a headline run into the lead): the
+            # content starts where that clause's own complement ends
+            t = inner[-1]
+            own = [c for c in t.children if c.dep_ == "ccomp" and c.i > t.i]
+            last = own[0].right_edge if own else t
+            start = last.idx + len(last)
+        s, e = _trim(text, start, sent.start_char + len(head), quotes)
+        s, e = _extend_to_quotes(text, s, e, quotes, sent.end_char + 2)
+        return [(s, e)] if e > s else []
 
     def _quote_after(self, verb, cue_toks, source, quotes) -> list[Span]:
         """The second half of a split quote: '"A," he said, "B."'."""
@@ -351,14 +394,27 @@ class RuleExtractor:
     def _noun_cue(self, tok: Token, sent: SpacySpan, quotes: QuoteIndex) -> Candidate | None:
         """'in his opinion, …', 'in X's view, …', 'X's words that …'."""
         text = tok.doc.text
-        poss = [c for c in tok.children if c.dep_ == "poss"]
-        if not poss:
+        holder = [c for c in tok.children if c.dep_ == "poss"]
+        of_holder = [p for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
+                     for p in c.children if p.dep_ == "pobj" and (p.pos_ == "PROPN" or p.ent_type_ == "PERSON")]
+        if not holder and not of_holder:
             return None
-        source = self._np_span(poss[0], skip_relcl=False)
         cue = [_chars([tok])]
-        # X's words that / X's view is that
-        acl = [c for c in tok.children if c.dep_ in ("acl", "ccomp", "relcl") and c.i > tok.i
-               and any(m.lower_ == "that" and m.dep_ == "mark" for m in c.children)]
+        # X's words that / the words of X that / X's view is that
+        heads = [tok] + of_holder
+        after = tok.right_edge.i + 1
+        heads.append(tok.head)
+        acl = [c for h in heads for c in h.children if c.dep_ in ("acl", "ccomp", "relcl") and c.i > tok.i
+               and (h is not tok.head or h is tok or c.left_edge.i == after)
+               and any(m.lower_ == "that" and m.dep_ == "mark" or m.lower_ == "that" and m.dep_ in ("nsubj", "dobj") and m.i == c.left_edge.i for m in c.children)]
+        if of_holder:
+            if not acl:
+                return None
+            drop = {t.i for t in acl[0].subtree}
+            toks = sorted((t for t in of_holder[0].subtree if t.i not in drop), key=lambda t: t.i)
+            source = _trim(text, *_chars(toks))
+        else:
+            source = self._np_span(holder[0], skip_relcl=False)
         if acl:
             s, e = _subtree_span(acl[0])
             s, e = _trim(text, *_extend_to_quotes(text, s, e, quotes, sent.end_char + 2), quotes)
@@ -404,6 +460,17 @@ def _cut_conjuncts(comp: Token, verb: Token) -> int | None:
     return None
 
 
+def _dangling_that(verb: Token, sent: SpacySpan) -> bool:
+    """A reporting verb whose "that" is the last word before the paragraph ends: the
+    content was lost (scraping, truncation). Keep the statement so the speaker is not lost."""
+    last = [t for t in sent if not t.is_space]
+    if not last or last[-1].lower_ != "that" or last[-1].i <= verb.i:
+        return False
+    doc = verb.doc
+    after = doc.text[last[-1].idx + 4: last[-1].idx + 4 + 3]
+    return last[-1].i == len(doc) - 1 or "\n" in after or not after.strip()
+
+
 def _has_to(x: Token) -> bool:
     return any(c.dep_ == "aux" and c.lower_ == "to" for c in x.children)
 
@@ -442,6 +509,10 @@ def _first_offset(c: Candidate) -> int:
     return min(s for part in (c.cue, c.source, c.content) for s, _ in part)
 
 
+def _last_offset(c: Candidate) -> int:
+    return max(e for _, e in c.content + c.cue)
+
+
 def _inside(span: Span, spans: list[Span]) -> bool:
     return any(s <= span[0] and span[1] <= e for s, e in spans)
 
@@ -475,15 +546,15 @@ def _attach_continuations(text: str, cands: list[Candidate], quotes: QuoteIndex)
     """'"A," she said. "B."' — a quote that follows its speaker's cue sentence is more content."""
     speakers = [c for c in cands if c.frame == "speech" and any(opens_double(text, s) for s, _ in c.content)]
     covered = [sp for c in speakers for sp in c.content + c.cue + c.source]
-    speakers.sort(key=lambda c: max(e for _, e in c.content + c.cue))
+    speakers.sort(key=_last_offset)
     for q in quotes.quotes:
         if not opens_double(text, q.start) or _overlaps(list(q.segments), covered):
             continue
-        prev = [c for c in speakers if max(e for _, e in c.content + c.cue) <= q.start]
+        prev = [c for c in speakers if _last_offset(c) <= q.start]
         if not prev:
             continue
         c = prev[-1]
-        end = max([e for _, e in c.content + c.cue] + [c.sent_end])
+        end = max(_last_offset(c), c.sent_end)
         gap = text[end:q.start]
         if len(gap) <= 4 and all(ch in " .\n" for ch in gap) and gap.count("\n") <= 2:
             c.content.extend(q.segments)
@@ -495,7 +566,9 @@ def _statement(text: str, c: Candidate, i: int) -> Statement:
     content = Part.from_spans(text, c.content)
     marks = [text[s] in DOUBLE_MARKS or text[s] in "'\u2018" for s, _ in content.spans]
     ends = [text[e - 1] in ALL_MARKS for _, e in content.spans]
-    if all(marks) and all(ends):
+    if not content.spans:
+        kind = "indirect"
+    elif all(marks) and all(ends):
         kind = "direct"
     elif any(ch in DOUBLE_MARKS for ch in content.text) or "''" in content.text:
         kind = "mixed"
