@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span as SpacySpan, Token
 
-from sayso.extract.cues import Lexicon, load_lexicon
+from sayso.extract.cues import FRAMES, Lexicon, load_lexicon
 from sayso.extract.quotes import ALL_MARKS, DOUBLE_MARKS, QuoteIndex, find_quotes, opens_double
 from sayso.records import Part, Span, Statement
 
@@ -82,6 +82,9 @@ def _gap_is_linking(text: str, a: int, b: int) -> bool:
 
 # ------------------------------------------------------------------ the rule extractor
 class RuleExtractor:
+    min_anchor_words = 3
+    not_cues = frozenset({"be", "have", "do", "get", "make", "go", "come", "include", "use", "take", "put", "give"})
+
     def __init__(self, lexicon: Lexicon | None = None):
         self.lex = lexicon or load_lexicon("en")
 
@@ -100,6 +103,7 @@ class RuleExtractor:
                 c.sent_end = sent.end_char
                 cands.append(c)
         _attach_continuations(text, cands, quotes)
+        cands += self._quote_anchored(doc, cands, quotes)
         cands = _univocal(cands)
         return [_statement(text, c, i) for i, c in enumerate(sorted(cands, key=_first_offset))]
 
@@ -147,6 +151,42 @@ class RuleExtractor:
         if source is not None and content and not src:
             return None  # the would-be source lies inside the content: a misparse
         return Candidate(cue, src, content, frame, verb.i, flags=flags, confidence=conf)
+
+    def _quote_anchored(self, doc: Doc, cands: list[Candidate], quotes: QuoteIndex) -> list[Candidate]:
+        """A quotation nobody claimed: the verb that governs it is very likely a cue outside
+        the lexicon ("touted", "heralded"), so try it with every frame."""
+        text = doc.text
+        covered = [sp for c in cands for part in (c.content, c.cue) for sp in part]
+        out: list[Candidate] = []
+        for q in quotes.quotes:
+            if not opens_double(text, q.start) or _overlaps(list(q.segments), covered):
+                continue
+            if len(text[q.start:q.end].split()) < self.min_anchor_words:
+                continue
+            span = doc.char_span(q.start, q.segments[0][1], alignment_mode="expand")
+            if span is None or not len(span):
+                continue
+            tok = span[1] if len(span) > 1 else span[0]
+            for _ in range(8):
+                if tok.pos_ in ("VERB", "AUX") and not (q.start <= tok.idx < q.end) and tok.dep_ not in ("amod", "aux", "auxpass"):
+                    break
+                if tok.head is tok:
+                    tok = None
+                    break
+                tok = tok.head
+            else:
+                tok = None
+            if tok is None or tok.lemma_.lower() in self.not_cues:
+                continue
+            sent = tok.sent
+            c = self._verb(tok, sent, frozenset(FRAMES), quotes)
+            if c is None or not _overlaps(c.content, list(q.segments)):
+                continue
+            c.sent_end, c.confidence = sent.end_char, 0.45
+            c.flags.append("low_confidence")
+            covered.extend(c.content + c.cue)
+            out.append(c)
+        return out
 
     def _cue_tokens(self, verb: Token, lemma: str) -> list[Token]:
         doc = verb.doc
