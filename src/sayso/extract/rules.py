@@ -350,13 +350,11 @@ class RuleExtractor:
         if not head or head[-1] not in ",\"\u201d'" or len(head) < 8:
             return []
         start = sent.start_char
-        inner = [t for t in sent if t.idx < left and t.i != verb.i and t.pos_ == "VERB"
-                 and "speech" in self.lex.frames(t.lemma_.lower())
-                 and any(c.dep_ == "nsubj" for c in t.children)]
-        if inner:
-            # another reporting clause comes first (a headline run into the lead): the
-            # content starts where that clause's own complement ends
-            t = inner[-1]
+        if comp.pos_ == "VERB" and "speech" in self.lex.frames(comp.lemma_.lower()) \
+                and any(c.dep_ == "nsubj" for c in comp.children) and quotes.at(comp.idx) is None:
+            # the complement is itself a reporting clause (a headline run into the lead):
+            # the content starts where that clause's own complement ends
+            t = comp
             own = [c for c in t.children if c.dep_ == "ccomp" and c.i > t.i]
             last = own[0].right_edge if own else t
             start = last.idx + len(last)
