@@ -89,7 +89,8 @@ class RuleExtractor:
         self.lex = lexicon or load_lexicon("en")
 
     def __call__(self, doc: Doc) -> list[Statement]:
-        text = doc.text
+        # Doc.text rebuilds the string on every access: read it once per document
+        text = self._text = doc.text
         quotes = QuoteIndex(find_quotes(text))
         cands: list[Candidate] = []
         for sent in doc.sents:
@@ -122,7 +123,7 @@ class RuleExtractor:
         return self._verb(tok, sent, frames, quotes)
 
     def _verb(self, verb: Token, sent: SpacySpan, frames: frozenset[str], quotes: QuoteIndex) -> Candidate | None:
-        text = verb.doc.text
+        text = self._text
         lemma = self.lex.lemma(verb.lemma_.lower())
         cue_toks = self._cue_tokens(verb, lemma)
         cue_ids = {t.i for t in cue_toks}
@@ -155,7 +156,7 @@ class RuleExtractor:
     def _quote_anchored(self, doc: Doc, cands: list[Candidate], quotes: QuoteIndex) -> list[Candidate]:
         """A quotation nobody claimed: the verb that governs it is very likely a cue outside
         the lexicon ("touted", "heralded"), so try it with every frame."""
-        text = doc.text
+        text = self._text
         covered = [sp for c in cands for part in (c.content, c.cue) for sp in part]
         out: list[Candidate] = []
         for q in quotes.quotes:
@@ -261,10 +262,10 @@ class RuleExtractor:
                 and doc[first.i - 1].head.i >= first.i:
             first = doc[first.i - 1]
         s, e = first.idx, last.idx + len(last)
-        return _trim(doc.text, s, e)
+        return _trim(self._text, s, e)
 
     def _content(self, verb, lemma, frames, cue_toks, cue_ids, source, sent, quotes) -> tuple[list[Span], str]:
-        doc, text = verb.doc, verb.doc.text
+        doc, text = verb.doc, self._text
         children = list(verb.children)
         cue_end_tok = cue_toks[-1]
         limit = sent.end_char + 2
@@ -344,7 +345,7 @@ class RuleExtractor:
     def _before_cue(self, verb, comp, cue_toks, source, sent, quotes) -> list[Span]:
         """'…, he said.' — everything before the comma that sets off source and cue, unless
         another reporting clause stands there (then the complement alone is the content)."""
-        text = verb.doc.text
+        text = self._text
         left = min(_chars(cue_toks)[0], source[0] if source else len(text))
         head = text[sent.start_char:left].rstrip()
         if not head or head[-1] not in ",\"\u201d'" or len(head) < 8:
@@ -364,7 +365,7 @@ class RuleExtractor:
 
     def _quote_after(self, verb, cue_toks, source, quotes) -> list[Span]:
         """The second half of a split quote: '"A," he said, "B."'."""
-        text = verb.doc.text
+        text = self._text
         right = max(_chars(cue_toks)[1], source[1] if source else 0)
         j = right
         while j < len(text) and text[j] in " \t,:":
@@ -373,7 +374,7 @@ class RuleExtractor:
         return _quote_spans(text, q) if q is not None else []
 
     def _adjacent_quote(self, verb, cue_toks, source, sent, quotes) -> list[Span]:
-        text = verb.doc.text
+        text = self._text
         cue_s, cue_e = _chars(cue_toks)
         left = min(cue_s, source[0]) if source else cue_s
         right = max(cue_e, source[1]) if source else cue_e
@@ -409,7 +410,7 @@ class RuleExtractor:
         return []
 
     def _according(self, tok: Token, sent: SpacySpan, quotes: QuoteIndex) -> Candidate | None:
-        doc, text = tok.doc, tok.doc.text
+        doc, text = tok.doc, self._text
         to = next(c for c in tok.children if c.lower_ == "to")
         pobj = [c for c in to.children if c.dep_ == "pobj"]
         if not pobj:
@@ -431,7 +432,7 @@ class RuleExtractor:
 
     def _noun_cue(self, tok: Token, sent: SpacySpan, quotes: QuoteIndex) -> Candidate | None:
         """'in his opinion, …', 'in X's view, …', 'X's words that …'."""
-        text = tok.doc.text
+        text = self._text
         holder = [c for c in tok.children if c.dep_ == "poss"]
         of_holder = [p for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
                      for p in c.children if p.dep_ == "pobj" and (p.pos_ == "PROPN" or p.ent_type_ == "PERSON")]
@@ -470,7 +471,7 @@ class RuleExtractor:
 
     def _headline_colon(self, sent: SpacySpan, quotes: QuoteIndex) -> Candidate | None:
         """'Stoltenberg: no way back' — a name, a colon, then what they said."""
-        text = sent.doc.text
+        text = self._text
         toks = [t for t in sent]
         for i, t in enumerate(toks[:6]):
             if t.text == ":" and 0 < i:
@@ -505,7 +506,7 @@ def _dangling_that(verb: Token, sent: SpacySpan) -> bool:
     if not last or last[-1].lower_ != "that" or last[-1].i <= verb.i:
         return False
     doc = verb.doc
-    after = doc.text[last[-1].idx + 4: last[-1].idx + 4 + 3]
+    after = "".join(t.text_with_ws for t in doc[last[-1].i: last[-1].i + 3])[4:7]
     return last[-1].i == len(doc) - 1 or "\n" in after or not after.strip()
 
 
