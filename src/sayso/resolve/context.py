@@ -1,0 +1,355 @@
+"""Per statement: when (date), where (place), at what (event), through what (channel),
+and which earlier statements it reacts to (responds_to).
+
+Context is read from the statement's own sentence, outside its content (a date inside
+the quoted words is about what was said, not when): 'On February 15, X said …', '… said
+in his Telegram channel that …', '… made a speech in Dresden in which he condemned …'.
+A sentence with context but no statement of its own ('He announced this during his
+speech at the SAMAK summit … in Finland') gives it to the speaker's previous statement.
+
+What the text states once carries forward: a date to the later statements of the same
+paragraph, and date, place, event and channel to the same speaker's later statements in
+the same section (a heading ends the carry). 'On the same day' is the date last
+mentioned. Nested statements (words reported inside another statement) take nothing
+from their surroundings: Johnson's words were not said on the day Strache recalled them.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span as SpacySpan, Token
+
+from sayso.records import Statement
+from sayso.resolve.dates import resolve_date, shift
+from sayso.resolve.rules import Rules, load_rules
+from sayso.resolve.speakers import ArticleCoref
+from sayso.resolve.structure import Structure
+
+PLACE_PREPS = {"in", "at"}
+EVENT_PREPS = {"at", "during", "in", "on", "after", "before", "following", "ahead"}
+EVENT_VERBS = {"make", "give", "deliver", "hold", "host", "address", "attend", "open", "close"}
+CHANNEL_PREPS = {"on", "in", "via", "through", "to", "with"}
+FIELDS = ("date", "place", "event", "channel")
+
+
+@dataclass
+class Found:
+    date: str | None = None
+    place: str | None = None
+    event: str | None = None
+    channel: str | None = None
+    date_pos: int = -1
+
+    def get(self, name: str) -> str | None:
+        return getattr(self, name)
+
+
+@dataclass
+class _Carry:
+    """What a speaker's statements in one section have established so far."""
+
+    values: dict[str, str] = field(default_factory=dict)
+
+
+class ContextReader:
+    def __init__(self, doc: Doc, structure: Structure, coref: ArticleCoref,
+                 published: str | None, rules: Rules):
+        self.doc = doc
+        self.text = doc.text
+        self.structure = structure
+        self.coref = coref
+        self.published = published
+        self.r = rules
+        self.date_ents = [e for e in doc.ents if e.label_ == "DATE"]
+        self._resolved: dict[int, str | None] = {}
+
+    # ------------------------------------------------------------ regions
+    def sentence_tokens(self, char: int) -> list[Token]:
+        """The sentence around ``char``, clipped to its paragraph."""
+        span = self.doc.char_span(char, char + 1, alignment_mode="expand")
+        if span is None or not len(span):
+            return []
+        sent = span[0].sent
+        b0, b1 = self.structure.block_span(char)
+        return [t for t in sent if b0 <= t.idx < b1 and not t.is_space]
+
+    def region(self, st: Statement) -> list[Token]:
+        """The cue's sentence minus the statement's content."""
+        spans = st.content.spans
+        return [t for t in self.sentence_tokens(st.cue.start)
+                if not any(a <= t.idx < b for a, b in spans)]
+
+    # ------------------------------------------------------------ dates
+    def _is_duration(self, ent: SpacySpan) -> bool:
+        words = [t.lower_ for t in ent]
+        if any(w in self.r.date_anchors for w in words):
+            return False
+        if re.search(r"\d{2,4}s\b|\bold\b|-year-old", ent.text.lower()):
+            return True
+        has_unit = any(w in self.r.duration_units for w in words)
+        has_number = any(t.like_num for t in ent)
+        return has_unit and (has_number or words[0] not in ("the",) or len(words) == 1)
+
+    def _anaphor(self, ent: SpacySpan) -> str | None:
+        low = " ".join(ent.text.lower().split())
+        for a in self.r.date_anaphora:
+            if low == a or low.endswith(" " + a) or low.startswith(a):
+                return a
+        return None
+
+    def date_of(self, ent: SpacySpan) -> str | None:
+        """ISO date of a DATE entity; 'the same day' is the date last mentioned before it."""
+        if ent.start_char in self._resolved:
+            return self._resolved[ent.start_char]
+        value = None
+        anaphor = self._anaphor(ent)
+        if anaphor is not None:
+            prev = self._previous_date(ent.start_char)
+            if prev is not None:
+                value = shift(prev, self.r.date_anaphora_offsets.get(anaphor, 0))
+        elif not self._is_duration(ent):
+            value = resolve_date(ent.text, self.published)
+        self._resolved[ent.start_char] = value
+        return value
+
+    def _previous_date(self, pos: int) -> str | None:
+        for ent in reversed(self.date_ents):
+            if ent.end_char <= pos and not self.coref.in_quote(ent.start_char, ent.end_char):
+                v = self.date_of(ent)
+                if v is not None:
+                    return v
+        return None
+
+    def dates_in(self, toks: list[Token]) -> list[tuple[int, str]]:
+        ids = {t.i for t in toks}
+        out = []
+        for ent in self.date_ents:
+            if ent.start in ids and ent.root.i in ids:
+                v = self.date_of(ent)
+                if v is not None:
+                    out.append((ent.start_char, v))
+        return out
+
+    # ------------------------------------------------------------ place, event, channel
+    def found_in(self, toks: list[Token], cue_char: int) -> Found:
+        f = Found()
+        dates = self.dates_in(toks)
+        if dates:
+            pos, f.date = min(dates, key=lambda d: abs(d[0] - cue_char))
+            f.date_pos = pos
+        ids = {t.i for t in toks}
+        f.channel = self._channel(toks, ids)
+        f.event = self._event(toks)
+        f.place = self._place(toks, ids)
+        return f
+
+    def _channel(self, toks: list[Token], ids: set[int]) -> str | None:
+        for t in toks:
+            low = t.lower_
+            if low in self.r.platforms:
+                return self.r.platforms[low]
+            if t.i + 1 < len(self.doc):
+                two = low + " " + self.doc[t.i + 1].lower_
+                if two in self.r.platforms:
+                    return self.r.platforms[two]
+        for ent in self.doc.ents:
+            if ent.start in ids and ent.label_ in ("ORG", "PERSON", "GPE", "PRODUCT"):
+                low = ent.text.lower()
+                low = low[4:] if low.startswith("the ") else low
+                if low in self.r.media_outlets and ent.root.head.lower_ in CHANNEL_PREPS | {"told", "tell"}:
+                    return ent.text[4:] if ent.text.lower().startswith("the ") else ent.text
+        for t in toks:
+            if t.lower_ in self.r.media_nouns and t.head.lower_ in CHANNEL_PREPS and t.dep_ == "pobj":
+                if t.lower_ == "post" and any(c.lower_ in self.r.platforms for c in t.children):
+                    continue
+                return self._noun_phrase(t)
+        return None
+
+    def _noun_phrase(self, t: Token) -> str:
+        """'SAMAK summit', 'press conference': the noun with its compounds and name modifiers."""
+        left = [c for c in t.lefts if c.dep_ in ("compound", "amod", "nmod") and
+                (c.pos_ == "PROPN" or c.lower_ in ("press", "news", "town", "plenary", "campaign"))]
+        start = min([t.i] + [c.left_edge.i if c.dep_ == "compound" else c.i for c in left])
+        toks = [x for x in self.doc[start:t.i + 1] if x.dep_ != "det" and x.dep_ != "poss"
+                and x.tag_ != "POS"]
+        return " ".join(x.text for x in toks)
+
+    def _event(self, toks: list[Token]) -> str | None:
+        best = None
+        for t in toks:
+            low = t.lower_
+            if low not in self.r.event_nouns and t.lemma_.lower() not in self.r.event_nouns:
+                continue
+            if t.dep_ == "compound":
+                continue
+            attached = ((t.dep_ == "pobj" and t.head.lower_ in EVENT_PREPS)
+                        or (t.dep_ == "dobj" and t.head.lemma_.lower() in EVENT_VERBS))
+            if not attached:
+                continue
+            phrase = self._noun_phrase(t)
+            named = any(c.pos_ == "PROPN" for c in t.lefts)
+            if best is None or (named and not best[1]):
+                best = (phrase, named)
+        return best[0] if best else None
+
+    def _place(self, toks: list[Token], ids: set[int]) -> str | None:
+        for ent in self.doc.ents:
+            if ent.label_ not in ("GPE", "LOC", "FAC") or ent.start not in ids:
+                continue
+            root = ent.root
+            prep = root.head
+            if root.dep_ != "pobj" or prep.lower_ not in PLACE_PREPS:
+                continue
+            host = prep.head
+            ok = (host.pos_ in ("VERB", "AUX") or host.lower_ in self.r.event_nouns
+                  or host.lemma_.lower() in self.r.event_nouns)
+            if ok:
+                words = ent.text.split()
+                return " ".join(words[1:]) if words[0].lower() == "the" else ent.text
+        return None
+
+    # ------------------------------------------------------------ responds_to
+    def reacted_to(self, st: Statement, toks: list[Token]) -> list:
+        """'the words of Jens Stoltenberg', 'Stoltenberg's remarks' inside the statement."""
+        out = []
+        for t in toks:
+            if t.lower_ not in self.r.reaction_nouns:
+                continue
+            cands = [c for c in t.children if c.dep_ == "poss"]
+            for c in t.children:
+                if c.dep_ == "prep" and c.lower_ in ("of", "by", "from"):
+                    cands.extend(x for x in c.children if x.dep_ == "pobj")
+            for c in cands:
+                e = self.coref.entity_named(c)
+                if e is None:
+                    for x in c.subtree:
+                        e = self.coref.entity_named(x)
+                        if e is not None:
+                            break
+                if e is not None:
+                    out.append(e)
+        return out
+
+
+def fill_context(doc: Doc, statements: tuple[Statement, ...], structure: Structure,
+                 coref: ArticleCoref, published: str | None, rules: Rules | None = None
+                 ) -> tuple[Statement, ...]:
+    """Statements with date, place, event, channel and responds_to filled where the text says."""
+    rules = rules or load_rules()
+    reader = ContextReader(doc, structure, coref, published, rules)
+    order = sorted(range(len(statements)), key=lambda i: (statements[i].cue.start, i))
+    cue_sents = set()
+    for st in statements:
+        toks = reader.sentence_tokens(st.cue.start)
+        if toks:
+            cue_sents.add(toks[0].i)
+    # sentences with context but no statement: they add to the speaker's previous statement
+    side: list[tuple[int, str, Found]] = []
+    for sent in doc.sents:
+        toks = [t for t in sent if not t.is_space]
+        if not toks or toks[0].i in cue_sents:
+            continue
+        subj = next((t for t in toks if t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT"), None)
+        if subj is None:
+            continue
+        found = reader.found_in(reader.sentence_tokens(toks[0].idx), toks[0].idx)
+        if not (found.place or found.event or found.channel):
+            continue
+        ent = coref.entity_of_token(subj)
+        if ent is not None:
+            side.append((toks[0].idx, _speaker_key(ent), found))
+
+    results: dict[int, dict] = {}
+    carry: dict[tuple[int, str], dict[str, str]] = {}
+    last_in_par: dict[int, tuple[int, str]] = {}  # paragraph -> (pos, date) stated there
+    last_stmt: dict[tuple[int, str], int] = {}
+    side_i = 0
+    for i in order:
+        st = statements[i]
+        pos = st.cue.start
+        while side_i < len(side) and side[side_i][0] < pos:
+            at, key, found = side[side_i]
+            side_i += 1
+            ckey = (structure.section_of(at), key)
+            prev = last_stmt.get(ckey)
+            if prev is not None:
+                for f in ("place", "event", "channel"):
+                    if found.get(f) and not results[prev].get(f):
+                        results[prev][f] = found.get(f)
+            vals = carry.setdefault(ckey, {})
+            for f in ("place", "event", "channel"):
+                if found.get(f):
+                    vals[f] = found.get(f)
+        nested = "nested" in st.flags
+        region = reader.region(st)
+        found = reader.found_in(region, pos)
+        vals = {f: found.get(f) for f in FIELDS if found.get(f)}
+        par = structure.paragraph_of(pos)
+        if found.date:
+            last_in_par[par] = (found.date_pos, found.date)
+        elif not nested:
+            earlier = _date_earlier_in_paragraph(reader, st, structure)
+            if earlier:
+                vals["date"] = earlier
+        key = _speaker_key_of(st)
+        section = structure.section_of(pos)
+        if not nested and key is not None:
+            ckey = (section, key)
+            held = carry.setdefault(ckey, {})
+            for f in FIELDS:
+                if f not in vals and f in held:
+                    vals[f] = held[f]
+            held.update(vals)
+            last_stmt[ckey] = i
+        responds = []
+        if st.speaker is not None:
+            for e in reader.reacted_to(st, _content_tokens(doc, st) + region):
+                ekey = _speaker_key(e)
+                if ekey == key:
+                    continue
+                ids = [statements[j].id for j in order
+                       if statements[j].cue.start < pos and "nested" not in statements[j].flags
+                       and _speaker_key_of(statements[j]) == ekey]
+                responds.extend(x for x in ids if x not in responds)
+        vals["responds_to"] = tuple(responds) or st.responds_to
+        results[i] = vals
+    out = []
+    for i, st in enumerate(statements):
+        vals = results.get(i, {})
+        out.append(st.with_(**{f: vals.get(f, getattr(st, f)) for f in FIELDS},
+                            responds_to=vals.get("responds_to", st.responds_to)))
+    return tuple(out)
+
+
+def _date_earlier_in_paragraph(reader: ContextReader, st: Statement, structure: Structure) -> str | None:
+    """'On February 24, X said … At the same time, the country intends …': the paragraph's date."""
+    b0, _ = structure.block_span(st.cue.start)
+    best = None
+    for ent in reader.date_ents:
+        if b0 <= ent.start_char and ent.end_char <= st.cue.start and not reader.coref.in_quote(ent.start_char):
+            if any(a <= ent.start_char < b for a, b in st.content.spans):
+                continue
+            v = reader.date_of(ent)
+            if v is not None:
+                best = v
+    return best
+
+
+def _content_tokens(doc: Doc, st: Statement) -> list[Token]:
+    out = []
+    for a, b in st.content.spans:
+        span = doc.char_span(a, b, alignment_mode="expand")
+        if span is not None:
+            out.extend(span)
+    return out
+
+
+def _speaker_key(e) -> str:
+    from sayso.resolve.names import slug
+
+    return slug(e.text)
+
+
+def _speaker_key_of(st: Statement) -> str | None:
+    return st.speaker.id if st.speaker is not None else None

@@ -1,0 +1,629 @@
+"""Sources → the named person or organisation they denote.
+
+In-house, rule-based coreference for one article (there is no offline coreference
+package for spaCy 3.8). It works in three passes over the parse:
+
+1. **Named mentions.** Every statement source that writes a name, every PERSON entity,
+   and every organisation or place the tagger finds, becomes a mention of an entity in an
+   article-wide registry. A surname joins the person whose full name shares it
+   ('Stoltenberg' → 'Jens Stoltenberg'); the fullest name wins; the roles written around a
+   name ('NATO Secretary General', ', the official representative of …,') are kept as
+   descriptors, with the organisation and country they state.
+2. **Pronouns and nominals, left to right.** 'he', 'his', 'according to her' go to the
+   most salient earlier person of compatible gender, where salience is recency in
+   sentences plus a penalty for not being a speaker or a subject (whoever spoke last is
+   preferred; names inside quotations never are). Each resolved pronoun is itself a
+   mention, so chains of 'He … He …' carry, and it teaches the entity its gender.
+   'The Secretary General', 'the head of the German government' go to the person whose
+   descriptors carry that role (synonyms are data); 'the politician' to the most salient
+   person; 'the fund', 'the campaign', 'the city' to an organisation or place.
+3. **Speakers.** Each statement's speaker is built from the entity's final state, so a
+   descriptor learnt late still appears on every statement of that person.
+
+The byline is never an entity, and people only mentioned (not sources) are never
+speakers: speakers come only from statement sources.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Token
+
+from sayso.records import Speaker, Statement
+from sayso.resolve.names import DETERMINERS, NameInPhrase, NameReader, slug, words_of
+from sayso.resolve.rules import Rules, load_rules
+from sayso.resolve.structure import Structure
+
+SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
+ROLE_PENALTY = {"source": 0.0, "subj": 0.25, "other": 1.0, "nested": 1.2}
+PRONOUN_WINDOW = 8       # sentences a pronoun looks back
+NOMINAL_WINDOW = 60      # sentences a title looks back ('the Secretary General')
+GENERIC_WINDOW = 12      # sentences 'the politician' looks back
+ORG_LABELS = {"ORG", "NORP"}
+PLACE_LABELS = {"GPE", "LOC"}
+
+
+@dataclass
+class Entity:
+    key: int
+    kind: str                          # person | org | place
+    name: tuple[str, ...]
+    gender: str | None = None
+    gender_rank: int = 0               # 3 honorific/noun, 2 pronoun, 1 given name
+    descriptors: list[str] = field(default_factory=list)
+    titles: set[str] = field(default_factory=set)
+    organization: str | None = None
+    country: str | None = None
+    last_seen: int = -1
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.name)
+
+    def set_gender(self, gender: str | None, rank: int) -> None:
+        if gender and rank > self.gender_rank:
+            self.gender, self.gender_rank = gender, rank
+
+    def add_descriptor(self, d: str) -> None:
+        low = d.lower()
+        for k, old in enumerate(self.descriptors):
+            if low in old.lower():
+                return
+            if old.lower() in low:
+                self.descriptors[k] = d
+                return
+        self.descriptors.append(d)
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    entity: Entity
+    role: str          # source | subj | other | nested
+    unit: int          # sentence-like unit index
+    in_quote: bool = False
+
+
+@dataclass(frozen=True)
+class Resolution:
+    entity: Entity | None
+    via: str = "name"
+
+
+class ArticleCoref:
+    """Entities and mentions of one article, and the resolution of statement sources."""
+
+    def __init__(self, doc: Doc, statements: tuple[Statement, ...], structure: Structure,
+                 rules: Rules | None = None):
+        self.doc = doc
+        self.text = doc.text
+        self.r = rules or load_rules()
+        self.names = NameReader(self.r)
+        self.structure = structure
+        self.statements = statements
+        self.entities: list[Entity] = []
+        self.mentions: list[Mention] = []
+        self._starts: list[int] = []
+        self._units = self._unit_index()
+        self._quotes = self._quote_spans()
+        self._by_statement: dict[str, Resolution] = {}
+        self._collect_named()
+        self._resolve_in_order()
+
+    # ================================================================ document layout
+    def _unit_index(self) -> list[int]:
+        """Sentence number per token, also breaking at line ends (the parser runs over them)."""
+        units, u = [], 0
+        for tok in self.doc:
+            if tok.i > 0 and (tok.is_sent_start or "\n" in self.doc[tok.i - 1].text
+                              or "\n" in self.doc[tok.i - 1].whitespace_):
+                u += 1
+            units.append(u)
+        return units
+
+    def unit_at(self, char: int) -> int:
+        tok = self._token_at(char)
+        return self._units[tok.i] if tok is not None else 0
+
+    def _token_at(self, char: int) -> Token | None:
+        if not len(self.doc):
+            return None
+        idx = [t.idx for t in self.doc] if not hasattr(self, "_tok_starts") else self._tok_starts
+        self._tok_starts = idx
+        k = max(0, bisect.bisect_right(idx, char) - 1)
+        return self.doc[k]
+
+    def _quote_spans(self) -> list[tuple[int, int]]:
+        """Quoted stretches per paragraph: names inside quotes are not antecedents."""
+        spans = []
+        for b in self.structure.blocks:
+            open_at = None
+            for m in re.finditer(r"''|\"|\u201c|\u201d|\u00ab|\u00bb", b.text):
+                ch, pos = m.group(), b.start + m.start()
+                if ch in ("\u201c", "\u00ab") or (ch in ('"', "''") and open_at is None):
+                    open_at = pos if open_at is None else open_at
+                elif open_at is not None:
+                    spans.append((open_at, pos + len(ch)))
+                    open_at = None
+        return spans
+
+    def in_quote(self, start: int, end: int | None = None) -> bool:
+        end = start if end is None else end
+        return any(a < start and end < b for a, b in self._quotes)
+
+    # ================================================================ registry
+    def _add(self, kind: str, name: tuple[str, ...], start: int) -> Entity:
+        """Find or create the entity for a name; a surname or short form joins the full one."""
+        name = tuple(w for w in name if w)
+        low = [w.lower() for w in name]
+        best = None
+        for e in self.entities:
+            if e.kind != kind:
+                continue
+            el = [w.lower() for w in e.name]
+            if kind != "person":
+                if el == low:
+                    best = e
+                continue
+            if el[-1] == low[-1]:
+                if len(el) > 1 and len(low) > 1 and not _first_names_agree(el[0], low[0]):
+                    continue
+            elif len(low) == 1 and low[0] in el[:-1] and low[0] not in self.r.male_names | self.r.female_names:
+                pass  # 'Ban' for 'Ban Ki-moon'
+            elif len(el) == 1 and el[0] in low[:-1] and el[0] not in self.r.male_names | self.r.female_names:
+                pass
+            else:
+                continue
+            if best is None or e.last_seen > best.last_seen:
+                best = e
+        if best is None:
+            best = Entity(len(self.entities), kind, name)
+            self.entities.append(best)
+        elif len(name) > len(best.name) or (len(name) == len(best.name) and kind != "person"):
+            best.name = name
+        best.last_seen = max(best.last_seen, start)
+        return best
+
+    def _add_person(self, found: NameInPhrase) -> Entity:
+        e = self._add("person", found.name, found.start)
+        for d in found.descriptors:
+            e.add_descriptor(d)
+            for w in re.findall(r"[A-Za-z][\w\-]*", d):
+                g = self._noun_gender(w)
+                e.set_gender(g, 3)
+        e.titles.update(found.title_words)
+        e.set_gender(found.honorific_gender, 3)
+        e.set_gender(self.r.gender_of_word(found.name[0]) if len(found.name) > 1 else None, 1)
+        if found.organization and not self.names.is_org_word(found.organization):
+            e.organization = e.organization or found.organization
+        e.country = e.country or found.country
+        return e
+
+    def _noun_gender(self, w: str) -> str | None:
+        low = w.lower()
+        if low in self.r.male_nouns:
+            return "male"
+        if low in self.r.female_nouns:
+            return "female"
+        return None
+
+    def _mention(self, start: int, end: int, entity: Entity, role: str) -> Mention:
+        m = Mention(start, end, entity, role, self.unit_at(start), self.in_quote(start, end))
+        k = bisect.bisect_left(self._starts, start)
+        self._starts.insert(k, start)
+        self.mentions.insert(k, m)
+        entity.last_seen = max(entity.last_seen, start)
+        return m
+
+    # ================================================================ pass 1: names
+    def _role_of(self, tok: Token) -> str:
+        t = tok
+        for _ in range(3):
+            if t.dep_ in SUBJECT_DEPS:
+                return "subj"
+            if t.dep_ in ("compound", "flat", "appos", "poss", "amod", "nmod") and t.head is not t:
+                t = t.head
+                continue
+            break
+        return "other"
+
+    def _source_tokens(self, st: Statement) -> tuple[int, int] | None:
+        if st.source is None or not st.source.spans:
+            return None
+        s, e = st.source.spans[0][0], st.source.spans[-1][1]
+        span = self.doc.char_span(s, e, alignment_mode="expand")
+        if span is None or not len(span):
+            return None
+        first = span.start
+        # 'former' etc. written just before the source belongs to its descriptor
+        while first > 0:
+            prev = self.doc[first - 1]
+            if prev.lower_ in self.r.descriptor_prefixes and prev.whitespace_ and prev.sent == span.sent:
+                first -= 1
+                continue
+            break
+        return first, span.end - 1
+
+    def _source_root(self, first: int, last: int) -> Token:
+        toks = self.doc[first:last + 1]
+        for t in toks:
+            if not (first <= t.head.i <= last) or t.head is t:
+                if not t.is_punct:
+                    return t
+        return toks[-1]
+
+    def _collect_named(self) -> None:
+        """Pass 1: names in sources, PERSON entities, organisations and places."""
+        source_ranges = []
+        for st in sorted(self.statements, key=lambda s: (s.source.start if s.source else -1)):
+            rng = self._source_tokens(st)
+            if rng is None or self.structure.in_byline(st.source.start):
+                continue
+            first, last = rng
+            root = self._source_root(first, last)
+            if root.lower_ in self._all_pronouns():
+                continue
+            found = self.names.read(self.doc, first, last,
+                                    head=root.i if root.pos_ == "PROPN" else None)
+            role = "nested" if "nested" in st.flags else "source"
+            if found is not None and self._is_person(found, first, last):
+                ent = self._add_person(found)
+                self._mention(found.start, found.end, ent, role)
+                self._by_statement[st.id] = Resolution(ent, "name")
+                source_ranges.append((self.doc[first].idx, self.doc[last].idx + len(self.doc[last])))
+                continue
+            org = self._org_in(first, last, root)
+            if org is not None:
+                self._mention(org[1], org[2], org[0], role)
+                self._by_statement[st.id] = Resolution(org[0], "name")
+                source_ranges.append((self.doc[first].idx, self.doc[last].idx + len(self.doc[last])))
+
+        def covered(s: int, e: int) -> bool:
+            return any(a <= s and e <= b for a, b in source_ranges)
+
+        for ent in self.doc.ents:
+            if covered(ent.start_char, ent.end_char) or self.structure.in_byline(ent.start_char):
+                continue
+            if ent.label_ == "PERSON":
+                left = ent.root.left_edge.i if ent.root.left_edge.i < ent.start else ent.start
+                left = max(left, ent.start - 8)
+                found = self.names.read(self.doc, left, ent.end - 1, prefer_last=True)
+                if found is None or not (ent.start_char <= found.end and found.start < ent.end_char):
+                    continue
+                e = self._add_person(found)
+                self._mention(found.start, found.end, e, self._role_of(ent.root))
+            elif ent.label_ in ("ORG", "GPE", "LOC", "NORP"):
+                words = ent.text.split()
+                if words and words[0].lower() == "the":
+                    words = words[1:]
+                if not words:
+                    continue
+                bare = " ".join(words).rstrip("'\u2019").removesuffix("'s").removesuffix("\u2019s")
+                person = self._known_person(bare)
+                if person is not None:
+                    self._mention(ent.start_char, ent.end_char, person, self._role_of(ent.root))
+                    continue
+                if ent.label_ == "NORP":
+                    continue
+                kind = "org" if ent.label_ == "ORG" else "place"
+                if kind == "org" and self.r.is_place(bare):
+                    kind = "place"
+                e = self._add(kind, tuple(bare.split()), ent.start_char)
+                if kind == "place":
+                    e.country = self.r.country_alias.get(bare.lower())
+                self._mention(ent.start_char, ent.end_char, e, self._role_of(ent.root))
+
+    def _is_person(self, found: NameInPhrase, first: int, last: int) -> bool:
+        """A name in a source is a person unless the tagger and the lexicon say otherwise."""
+        if self._known_person(" ".join(found.name)):
+            return True
+        toks = [t for t in self.doc[first:last + 1] if found.start <= t.idx < found.end]
+        labels = {t.ent_type_ for t in toks}
+        if "PERSON" in labels or found.descriptors or found.honorific_gender:
+            return True
+        if self.r.gender_of_word(found.name[0]) and len(found.name) > 1:
+            return True
+        if labels & (ORG_LABELS | PLACE_LABELS):
+            return False
+        return not any(self.names.is_org_word(w) for w in found.name)
+
+    def _known_person(self, text: str) -> Entity | None:
+        low = text.lower().split()
+        if not low:
+            return None
+        for e in reversed(self.entities):
+            if e.kind == "person" and ([w.lower() for w in e.name] == low
+                                       or (len(low) == 1 and e.name[-1].lower() == low[0])):
+                return e
+        return None
+
+    def _org_in(self, first: int, last: int, root: Token) -> tuple[Entity, int, int] | None:
+        for ent in self.doc.ents:
+            if ent.start <= root.i < ent.end and ent.label_ in ORG_LABELS | PLACE_LABELS:
+                words = ent.text.split()
+                if words and words[0].lower() == "the":
+                    words = words[1:]
+                if not words:
+                    return None
+                kind = "place" if ent.label_ in PLACE_LABELS or self.r.is_place(" ".join(words)) else "org"
+                if ent.label_ == "NORP":
+                    return None
+                e = self._add(kind, tuple(words), ent.start_char)
+                if kind == "place":
+                    e.country = self.r.country_alias.get(" ".join(words).lower())
+                return e, ent.start_char, ent.end_char
+        return None
+
+    def _all_pronouns(self) -> set[str]:
+        r = self.r
+        return set(r.male_pronouns | r.female_pronouns | r.first_singular | r.first_plural
+                   | r.plural_pronouns | r.relative_pronouns | {"it", "its"})
+
+    # ================================================================ pass 2: in order
+    def _resolve_in_order(self) -> None:
+        """Pronoun and nominal sources, and subject pronouns, left to right."""
+        jobs: list[tuple[int, int, object]] = []
+        for st in self.statements:
+            if st.id in self._by_statement or st.source is None or not st.source.spans:
+                continue
+            if self.structure.in_byline(st.source.start):
+                continue
+            jobs.append((st.source.start, 1 if "nested" in st.flags else 0, st))
+        taken = {st.source.start for _, _, st in jobs}
+        for tok in self.doc:
+            if (tok.dep_ in SUBJECT_DEPS and tok.lower_ in self.r.male_pronouns | self.r.female_pronouns
+                    and tok.idx not in taken and not self.in_quote(tok.idx)):
+                jobs.append((tok.idx, 0, tok))
+        jobs.sort(key=lambda j: (j[1], j[0]))
+        for _, _, job in jobs:
+            if isinstance(job, Token):
+                res = self._pronoun(job.idx, job.lower_)
+                if res.entity is not None:
+                    self._mention(job.idx, job.idx + len(job), res.entity, "subj")
+                continue
+            st: Statement = job
+            rng = self._source_tokens(st)
+            if rng is None:
+                continue
+            res = self._resolve_source(st, *rng)
+            self._by_statement[st.id] = res
+            if res.entity is not None:
+                role = "nested" if "nested" in st.flags else "source"
+                self._mention(st.source.start, st.source.end, res.entity, role)
+
+    def _resolve_source(self, st: Statement, first: int, last: int) -> Resolution:
+        root = self._source_root(first, last)
+        toks = [t for t in self.doc[first:last + 1] if not t.is_punct]
+        low = root.lower_
+        pos = st.source.start
+        if len(toks) == 1 or low in self._all_pronouns():
+            if low in self.r.male_pronouns | self.r.female_pronouns:
+                return self._pronoun(pos, low)
+            if low in self.r.first_singular | self.r.first_plural:
+                return self._first_person(st, low)
+            if low in self.r.relative_pronouns:
+                return self._relative(root)
+            if low in self._all_pronouns():
+                return Resolution(None)
+        return self._nominal(toks, pos)
+
+    # ------------------------------------------------------------ pronouns
+    def _pronoun(self, pos: int, word: str) -> Resolution:
+        gender = self.r.gender_of_word(word)
+        best = self._salient(pos, gender=gender, window=PRONOUN_WINDOW)
+        if best is not None:
+            best.set_gender(gender, 2)
+        return Resolution(best, "pronoun")
+
+    def _salient(self, pos: int, gender: str | None = None, window: int = PRONOUN_WINDOW,
+                 kinds: tuple[str, ...] = ("person",), accept=None) -> Entity | None:
+        """The most salient earlier entity: recent, a speaker or subject, compatible."""
+        unit = self.unit_at(pos)
+        k = bisect.bisect_left(self._starts, pos)
+        best, best_score = None, None
+        seen_quote_free = set()
+        for m in reversed(self.mentions[:k]):
+            d = unit - m.unit
+            if d > window:
+                break
+            e = m.entity
+            if e.kind not in kinds or m.in_quote or m.end > pos:
+                continue
+            if accept is not None and not accept(e):
+                continue
+            if gender and e.gender and e.gender != gender:
+                continue
+            score = d + ROLE_PENALTY[m.role] + (0.3 if gender and not e.gender else 0.0)
+            if e.key in seen_quote_free and best is not None and best.key == e.key:
+                continue
+            seen_quote_free.add(e.key)
+            if best_score is None or score < best_score:
+                best, best_score = e, score
+        return best
+
+    def _first_person(self, st: Statement, word: str) -> Resolution:
+        """'I' / 'we' inside someone's quotation: that speaker (or their organisation)."""
+        outer = self._enclosing(st)
+        if outer is None:
+            return Resolution(None)
+        res = self._by_statement.get(outer.id)
+        if res is None or res.entity is None:
+            return Resolution(None)
+        if word in self.r.first_plural:
+            org = res.entity.organization
+            if org:
+                return Resolution(self._add("org", tuple(org.split()), st.source.start), "pronoun")
+            return Resolution(None)
+        return Resolution(res.entity, "pronoun")
+
+    def _enclosing(self, st: Statement) -> Statement | None:
+        s = st.cue.start
+        best = None
+        for o in self.statements:
+            if o is st or "nested" in o.flags:
+                continue
+            if any(a <= s < b for a, b in o.content.spans):
+                best = o
+        return best
+
+    def _relative(self, tok: Token) -> Resolution:
+        """'who' / 'which' heading a relative clause: the noun the clause hangs on."""
+        verb = tok.head
+        noun = verb.head if verb.dep_ == "relcl" else None
+        if noun is None or noun is verb:
+            return Resolution(None)
+        for m in self.mentions:
+            if m.start <= noun.idx < m.end:
+                return Resolution(m.entity, "name")
+        toks = [t for t in noun.subtree if t.i <= noun.i]
+        return self._nominal(toks, noun.idx)
+
+    # ------------------------------------------------------------ nominals
+    def _nominal(self, toks: list[Token], pos: int) -> Resolution:
+        words = [t for t in toks if t.lower_ not in DETERMINERS and not t.is_punct
+                 and t.lower_ not in ("'s", "\u2019s")]
+        if not words:
+            return Resolution(None)
+        lows = [t.lower_ for t in words]
+        cut = lows.index("of") if "of" in lows else len(lows)
+        head = words[cut - 1].lemma_.lower() if cut > 0 else lows[-1]
+        head_text = lows[cut - 1] if cut > 0 else lows[-1]
+        if head in self.r.artifact_nouns or head_text in self.r.artifact_nouns:
+            return Resolution(None)
+        country = None
+        core = []
+        former = False
+        for w in lows:
+            if w in self.r.country_alias and w != head_text:
+                country = self.r.country_alias[w]
+                continue
+            if w in self.r.descriptor_prefixes:
+                former = True
+            core.append(w)
+        phrase = " ".join(core)
+        written = " ".join(self.text[words[0].idx:toks[-1].idx + len(toks[-1])].split())
+
+        def role_match(e: Entity) -> bool:
+            desc = " ".join(e.descriptors).lower() + " " + " ".join(sorted(e.titles))
+            if former and not any(p in desc for p in self.r.descriptor_prefixes):
+                return False
+            if country and e.country and e.country != country:
+                return False
+            keys = [phrase.replace("former ", "").strip()]
+            keys += list(self.r.role_synonyms.get(keys[0], ()))
+            keys += list(self.r.role_synonyms.get(head_text, ()))
+            if head_text in self.r.title_abbreviations.values():
+                keys.append(head_text)
+            return any(k and re.search(r"\b" + re.escape(k) + r"\b", desc) for k in keys)
+
+        if head_text not in self.r.org_nouns or head_text in self.r.person_nouns:
+            e = self._salient(pos, window=NOMINAL_WINDOW, accept=role_match)
+            if e is not None:
+                if len(core) > 1 and not self.names.is_role(written.split()[-1]):
+                    e.add_descriptor(written)
+                return Resolution(e, "title")
+        kind = self.r.org_nouns.get(head_text)
+        if kind == "campaign":
+            return self._campaign(pos)
+        if kind == "place":
+            want_country = head_text in ("country", "nation", "kingdom", "republic")
+            return Resolution(self._salient(
+                pos, window=GENERIC_WINDOW, kinds=("place",),
+                accept=lambda e: (e.text.lower() in self.r.country_alias) == want_country
+                or head_text == "state"), "nominal")
+        if kind in ("org", "media"):
+            return Resolution(self._org_nominal(pos, head_text, kind), "nominal")
+        gender = self._noun_gender(head_text)
+        if head_text in self.r.person_nouns or gender:
+            e = self._salient(pos, gender=gender, window=GENERIC_WINDOW)
+            if e is not None and len(core) > 1:
+                e.add_descriptor(written)
+            return Resolution(e, "nominal")
+        return Resolution(None)
+
+    def _org_nominal(self, pos: int, noun: str, kind: str) -> Entity | None:
+        def named_like(e: Entity) -> bool:
+            return noun in e.text.lower().split()
+
+        def media(e: Entity) -> bool:
+            t = e.text.lower()
+            return any(w in t.split() or (" " in w and w in t) for w in self.r.media_words)
+
+        e = self._salient(pos, window=NOMINAL_WINDOW, kinds=("org",), accept=named_like)
+        if e is None and kind == "media":
+            e = self._salient(pos, window=NOMINAL_WINDOW, kinds=("org",), accept=media)
+        if e is None and kind == "org":
+            e = self._salient(pos, window=GENERIC_WINDOW // 2, kinds=("org",),
+                              accept=lambda x: not media(x))
+        return e
+
+    def _campaign(self, pos: int) -> Resolution:
+        """'the campaign' → the campaign of the nearest person written with one, else the most salient."""
+        k = self._token_at(pos)
+        person = None
+        if k is not None:
+            for t in reversed(self.doc[max(0, k.i - 400):k.i]):
+                if t.lower_ == "campaign":
+                    for c in t.children:
+                        if c.dep_ in ("poss", "compound"):
+                            person = self._known_person(c.text) or (
+                                self._mention_entity(c.idx) if self._mention_entity(c.idx) else None)
+                    if person is not None:
+                        break
+        if person is None:
+            person = self._salient(pos, window=GENERIC_WINDOW)
+        if person is None:
+            return Resolution(None)
+        name = (person.name[-1], "campaign") if person.kind == "person" else person.name + ("campaign",)
+        org = self._add("org", name, pos)
+        return Resolution(org, "nominal")
+
+    def _mention_entity(self, char: int) -> Entity | None:
+        k = bisect.bisect_right(self._starts, char) - 1
+        if k >= 0 and self.mentions[k].start <= char < self.mentions[k].end:
+            return self.mentions[k].entity
+        return None
+
+    # ================================================================ pass 3: speakers
+    def speaker(self, st: Statement) -> Speaker | None:
+        res = self._by_statement.get(st.id)
+        if res is None or res.entity is None:
+            return None
+        return to_speaker(res.entity, res.via)
+
+    def entity_of_token(self, tok: Token) -> Entity | None:
+        """The entity a subject token (name or pronoun) denotes, for context sentences."""
+        e = self._mention_entity(tok.idx)
+        if e is not None:
+            return e
+        if tok.lower_ in self.r.male_pronouns | self.r.female_pronouns:
+            return self._pronoun(tok.idx, tok.lower_).entity
+        return None
+
+    def entity_named(self, tok: Token) -> Entity | None:
+        return self._mention_entity(tok.idx)
+
+
+def to_speaker(e: Entity, via: str) -> Speaker:
+    name = e.text
+    if e.kind == "person":
+        return Speaker(name=name, id=slug(name), descriptors=tuple(e.descriptors),
+                       organization=e.organization, country=e.country, resolved_via=via)
+    if e.kind == "place":
+        return Speaker(name=name, id=slug(name), country=e.country or name, resolved_via=via)
+    return Speaker(name=name, id=slug(name), organization=name, country=e.country, resolved_via=via)
+
+
+def _first_names_agree(a: str, b: str) -> bool:
+    a, b = a.rstrip("."), b.rstrip(".")
+    return a == b or (len(a) == 1 and b.startswith(a)) or (len(b) == 1 and a.startswith(b))
+
+
+def resolve_speakers(doc: Doc, statements: tuple[Statement, ...], structure: Structure,
+                     rules: Rules | None = None) -> tuple[tuple[Statement, ...], ArticleCoref]:
+    """Statements with ``speaker`` filled, and the coreference state for context rules."""
+    coref = ArticleCoref(doc, statements, structure, rules)
+    return tuple(st.with_(speaker=coref.speaker(st)) for st in statements), coref
