@@ -22,6 +22,7 @@ class Lexicon:
     lemma_fixes: dict[str, str]
     blocked: frozenset[tuple[str, str]]  # (lemma, frame) pairs measured to mislead
     abbreviations: frozenset[str] = frozenset()  # titles after which no sentence ends
+    not_speakers: frozenset[str] = frozenset()  # "Update:", "Photo:" — labels, not people
 
     def frames(self, lemma: str) -> frozenset[str]:
         lemma = self.lemma_fixes.get(lemma, lemma)
@@ -48,4 +49,5 @@ def load_lexicon(language: str = "en") -> Lexicon:
         lemma_fixes=dict(raw.get("lemma_fixes", {})),
         blocked=frozenset(tuple(x) for x in raw.get("blocked", ())),
         abbreviations=frozenset(raw.get("abbreviations", ())),
+        not_speakers=frozenset(raw.get("not_speakers", ())),
     )

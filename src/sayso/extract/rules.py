@@ -105,6 +105,7 @@ class RuleExtractor:
                 cands.append(c)
         _attach_continuations(text, cands, quotes)
         cands += self._quote_anchored(doc, cands, quotes)
+        cands += self._dash_attributions(doc, cands, quotes)
         cands = _univocal(cands)
         return [_statement(text, c, i) for i, c in enumerate(sorted(cands, key=_first_offset))]
 
@@ -144,7 +145,7 @@ class RuleExtractor:
         src = []
         if source is not None:
             s, e = source
-            if not content or not (content[0][0] <= s and e <= content[-1][1]):
+            if not content or not _inside((s, e), content):
                 src = [source]
         conf = 0.75 if frame == "speech" else 0.6
         if flags:
@@ -187,6 +188,36 @@ class RuleExtractor:
             c.flags.append("low_confidence")
             covered.extend(c.content + c.cue)
             out.append(c)
+        return out
+
+    def _dash_attributions(self, doc: Doc, cands: list[Candidate], quotes: QuoteIndex) -> list[Candidate]:
+        """'"…" — Maria Keller, consumer advocate': a dash after a quote names its speaker."""
+        text = self._text
+        covered = [sp for c in cands for part in (c.content, c.cue) for sp in part]
+        out = []
+        for q in quotes.quotes:
+            if _overlaps(list(q.segments), covered):
+                continue
+            j = q.end
+            while j < len(text) and text[j] in " \t":
+                j += 1
+            if j >= len(text) or text[j] not in "\u2014\u2013" and text[j:j + 2] != "--":
+                continue
+            dash_end = j + (2 if text[j:j + 2] == "--" else 1)
+            span = doc.char_span(dash_end, len(text), alignment_mode="expand")
+            if span is None:
+                continue
+            first = next((t for t in span if not t.is_space), None)
+            if first is None or not (first.pos_ == "PROPN" or first.is_title):
+                continue
+            sent_end = first.sent.end_char
+            stop = text.find("\n", first.idx)
+            end = min(sent_end, stop if stop >= 0 else len(text))
+            src = _trim(text, first.idx, end)
+            if src[1] - src[0] > 150:
+                continue
+            out.append(Candidate([(j, dash_end)], [src], list(q.segments), "speech", first.i - 1,
+                                 confidence=0.6, sent_end=end))
         return out
 
     def _cue_tokens(self, verb: Token, lemma: str) -> list[Token]:
@@ -445,7 +476,7 @@ class RuleExtractor:
         heads.append(tok.head)
         acl = [c for h in heads for c in h.children if c.dep_ in ("acl", "ccomp", "relcl") and c.i > tok.i
                and (h is not tok.head or h is tok or c.left_edge.i == after)
-               and any(m.lower_ == "that" and m.dep_ == "mark" or m.lower_ == "that" and m.dep_ in ("nsubj", "dobj") and m.i == c.left_edge.i for m in c.children)]
+               and c.left_edge.lower_ == "that"]
         if of_holder:
             if not acl:
                 return None
@@ -476,7 +507,9 @@ class RuleExtractor:
         for i, t in enumerate(toks[:6]):
             if t.text == ":" and 0 < i:
                 name = toks[:i]
-                if not all(x.pos_ == "PROPN" or x.ent_type_ == "PERSON" for x in name):
+                if not all(x.pos_ == "PROPN" or x.ent_type_ == "PERSON" or x.is_title for x in name):
+                    return None
+                if " ".join(x.lower_ for x in name) in self.lex.not_speakers:
                     return None
                 s, e = _trim(text, t.idx + 1, sent.end_char, quotes)
                 if e - s < 3:

@@ -1,0 +1,151 @@
+"""The rule tier, pattern family by pattern family, on sentences written for these tests.
+
+Each case names the statement it must find as (cue, source, content) text, or asserts that
+no statement is found. Only top-level statements are compared (nested ones stay inside
+their outer content, as PolNeAR annotates them).
+"""
+from __future__ import annotations
+
+import pytest
+
+
+def top(statements):
+    return [s for s in statements if "nested" not in s.flags]
+
+
+def triples(statements):
+    return [(s.cue.text, s.source.text if s.source else None, s.content.text) for s in top(statements)]
+
+
+DIRECT = [
+    # speaker after the quote
+    ('"We will rebuild the bridge by spring," the mayor said.',
+     ("said", "the mayor", '"We will rebuild the bridge by spring,"'), "direct"),
+    # inverted verb and subject, with an apposition
+    ("\u201cThe budget is balanced,\u201d said Anna Berg, the city treasurer.",
+     ("said", "Anna Berg, the city treasurer", "\u201cThe budget is balanced,\u201d"), "direct"),
+    # speaker before the quote, colon lead-in
+    ('The minister said: "Nobody will be left behind."',
+     ("said:", "The minister", '"Nobody will be left behind."'), "direct"),
+    # speaker before the quote, comma
+    ("The coach told reporters, \u201cWe played our best game of the season.\u201d",
+     ("told", "The coach", "\u201cWe played our best game of the season.\u201d"), "direct"),
+    # quote over several sentences before the cue
+    ('"Prices rose. Wages did not. That is the problem," the economist said.',
+     ("said", "the economist", '"Prices rose. Wages did not. That is the problem,"'), "direct"),
+    # German and French quotation marks
+    ("\u201eWir bleiben neutral\u201c, the ambassador said.",
+     ("said", "the ambassador", "\u201eWir bleiben neutral\u201c"), "direct"),
+]
+
+
+@pytest.mark.parametrize("text, expected, kind", DIRECT)
+def test_direct_quotes(extract, text, expected, kind):
+    found = top(extract(text))
+    assert triples(found)[:1] == [expected]
+    assert found[0].kind == kind
+
+
+def test_speaker_between_the_two_parts_of_a_quote(extract):
+    text = '"We tried everything," she said, "but the money ran out."'
+    (s,) = top(extract(text))
+    assert (s.cue.text, s.source.text) == ("said", "she")
+    assert [text[a:b] for a, b in s.content.spans] == ['"We tried everything,"', '"but the money ran out."']
+    assert s.kind == "direct"
+
+
+def test_quote_continues_after_the_cue_sentence(extract):
+    text = '"We tried everything," Olsen said. "The money ran out in May."'
+    (s,) = top(extract(text))
+    assert [text[a:b] for a, b in s.content.spans] == ['"We tried everything,"', '"The money ran out in May."']
+
+
+def test_quote_continues_into_the_next_paragraph(extract):
+    text = ('"The first part of the plan is to repair the roads.\n'
+            '"The second part is to pay for it," the governor said.')
+    (s,) = top(extract(text))
+    assert s.source.text == "the governor"
+    assert len(s.content.spans) == 2
+    assert s.content.text.startswith('"The first part') and s.content.text.endswith('pay for it,"')
+
+
+INDIRECT = [
+    ("The senator said that the vote would be delayed.",
+     ("said", "The senator", "that the vote would be delayed")),
+    ("She stressed that arms deliveries could escalate the conflict.",
+     ("stressed", "She", "that arms deliveries could escalate the conflict")),
+    ("Mayor Lee believes that the tram will be finished on time.",
+     ("believes", "Mayor Lee", "that the tram will be finished on time")),
+    ("The union accused the company of ignoring safety rules.",
+     ("accused", "The union", "the company of ignoring safety rules")),
+    ("The president called on parliament to pass the budget.",
+     ("called on", "The president", "parliament to pass the budget")),
+    ("The opposition leader called for early elections.",
+     ("called for", "The opposition leader", "early elections")),
+    ("According to the ministry, the new rules take effect in March.",
+     ("According to", "the ministry", "the new rules take effect in March")),
+    ("The new rules, according to officials, take effect in March.",
+     ("according to", "officials", "The new rules take effect in March")),
+    ("In her opinion, the reform came too late.",
+     ("opinion", "her", "the reform came too late")),
+    ("The company plans to close two factories next year.",
+     ("plans", "The company", "to close two factories next year")),
+    ("Officials said the bridge was safe.", ("said", "Officials", "the bridge was safe")),
+]
+
+
+@pytest.mark.parametrize("text, expected", INDIRECT)
+def test_indirect_speech(extract, text, expected):
+    found = top(extract(text))
+    assert expected in triples(found)
+    assert all(s.kind == "indirect" for s in found)
+
+
+def test_possessive_words_that(extract):
+    text = "Nobody believed the minister's words that the crisis was over."
+    assert ("words", "the minister's", "that the crisis was over") in triples(extract(text))
+
+
+def test_mixed_quote_is_one_statement(extract):
+    text = 'The mayor said the plan was "a disaster for the city" and had to be stopped.'
+    (s,) = top(extract(text))
+    assert s.kind == "mixed"
+    assert s.source.text == "The mayor"
+    assert '"a disaster for the city"' in s.content.text
+
+
+def test_headline_with_a_colon(extract):
+    text = "Stoltenberg: no way back to the old relations"
+    (s,) = top(extract(text))
+    assert (s.cue.text, s.source.text, s.content.text) == (":", "Stoltenberg", "no way back to the old relations")
+
+
+def test_dash_attribution(extract):
+    text = '"Nobody reads the small print" \u2014 Maria Keller, consumer advocate.'
+    (s,) = top(extract(text))
+    assert s.source.text.startswith("Maria Keller")
+    assert s.content.text == '"Nobody reads the small print"'
+
+
+def test_cue_with_nothing_after_it_is_kept_as_truncated(extract):
+    text = "The spokeswoman also wrote in her Telegram channel that\nOn Monday, the talks resumed."
+    found = [s for s in extract(text) if "truncated" in s.flags]
+    assert len(found) == 1
+    assert found[0].source.text == "The spokeswoman" and found[0].content.spans == ()
+
+
+NEGATIVE = [
+    # scare quotes and titles in quotes are not speech
+    'The so-called "reform" passed on Tuesday.',
+    'She appeared on "Meet the Press" last year.',
+    'The band played "Yesterday" twice.',
+    # "said" in a non-speech sense
+    "The said property was sold in 2019.",
+    # no reporting verb at all
+    "The bridge was closed for repairs after the storm.",
+]
+
+
+@pytest.mark.parametrize("text", NEGATIVE)
+def test_no_statement(extract, text):
+    assert top(extract(text)) == []
