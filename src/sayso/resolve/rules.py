@@ -37,6 +37,7 @@ class Rules:
     person_nouns: frozenset[str]
     role_synonyms: dict[str, tuple[str, ...]]
     org_nouns: dict[str, str]
+    org_noun_synonyms: dict[str, tuple[str, ...]]
     media_words: frozenset[str]
     artifact_nouns: frozenset[str]
     reaction_nouns: frozenset[str]
@@ -93,6 +94,7 @@ def load_rules() -> Rules:
         person_nouns=fs(r["person_nouns"]),
         role_synonyms={k: tuple(v) for k, v in r["role_synonyms"].items()},
         org_nouns=dict(r["org_nouns"]), media_words=fs(r["media_words"]),
+        org_noun_synonyms={k: tuple(v) for k, v in r["org_noun_synonyms"].items()},
         artifact_nouns=fs(r["artifact_nouns"]), reaction_nouns=fs(r["reaction_nouns"]),
         platforms=dict(r["channels"]["platforms"]), media_nouns=fs(r["channels"]["media_nouns"]),
         media_outlets=fs(r["channels"]["media_outlets"]), event_nouns=fs(r["event_nouns"]),

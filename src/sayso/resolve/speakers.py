@@ -85,6 +85,7 @@ class Mention:
     role: str          # source | subj | other | nested
     unit: int          # sentence-like unit index
     in_quote: bool = False
+    in_content: bool = False  # inside what someone is reported to have said
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ class ArticleCoref:
         self._starts: list[int] = []
         self._units = self._unit_index()
         self._quotes = self._quote_spans()
+        self._contents = [sp for st in statements if "nested" not in st.flags for sp in st.content.spans]
         self._by_statement: dict[str, Resolution] = {}
         self._collect_named()
         self._resolve_in_order()
@@ -211,7 +213,8 @@ class ArticleCoref:
         return None
 
     def _mention(self, start: int, end: int, entity: Entity, role: str) -> Mention:
-        m = Mention(start, end, entity, role, self.unit_at(start), self.in_quote(start, end))
+        inside = role not in ("source", "nested") and any(a <= start < b for a, b in self._contents)
+        m = Mention(start, end, entity, role, self.unit_at(start), self.in_quote(start, end), inside)
         k = bisect.bisect_left(self._starts, start)
         self._starts.insert(k, start)
         self.mentions.insert(k, m)
@@ -302,6 +305,8 @@ class ArticleCoref:
                 if not words:
                     continue
                 bare = " ".join(words).rstrip("'\u2019").removesuffix("'s").removesuffix("\u2019s")
+                if self._generic(bare):
+                    continue
                 person = self._known_person(bare)
                 if person is not None:
                     self._mention(ent.start_char, ent.end_char, person, self._role_of(ent.root))
@@ -316,15 +321,26 @@ class ArticleCoref:
                     e.country = self.r.country_alias.get(bare.lower())
                 self._mention(ent.start_char, ent.end_char, e, self._role_of(ent.root))
 
+    def _generic(self, text: str) -> bool:
+        """'Bank', 'State': a bare common noun the tagger capitalised, not a name."""
+        words = text.split()
+        return len(words) == 1 and (words[0].lower() in self.r.org_words
+                                    or words[0].lower() in self.r.org_nouns or not words[0][:1].isupper())
+
     def _is_person(self, found: NameInPhrase, first: int, last: int) -> bool:
         """A name in a source is a person unless the tagger and the lexicon say otherwise."""
         if self._known_person(" ".join(found.name)):
             return True
         toks = [t for t in self.doc[first:last + 1] if found.start <= t.idx < found.end]
         labels = {t.ent_type_ for t in toks}
-        if "PERSON" in labels or found.descriptors or found.honorific_gender:
+        if "PERSON" in labels or found.honorific_gender:
             return True
         if self.r.gender_of_word(found.name[0]) and len(found.name) > 1:
+            return True
+        after = toks[-1].i + 1 if toks else None
+        if after is not None and after < len(self.doc) and self.names.is_org_word(self.doc[after].text):
+            return False  # 'Congressional Budget' + 'Office'
+        if any(self.names.is_role(w) for d in found.descriptors for w in d.split()):
             return True
         if labels & (ORG_LABELS | PLACE_LABELS):
             return False
@@ -346,7 +362,7 @@ class ArticleCoref:
                 words = ent.text.split()
                 if words and words[0].lower() == "the":
                     words = words[1:]
-                if not words:
+                if not words or self._generic(" ".join(words)):
                     return None
                 kind = "place" if ent.label_ in PLACE_LABELS or self.r.is_place(" ".join(words)) else "org"
                 if ent.label_ == "NORP":
@@ -374,11 +390,22 @@ class ArticleCoref:
             jobs.append((st.source.start, 1 if "nested" in st.flags else 0, st))
         taken = {st.source.start for _, _, st in jobs}
         for tok in self.doc:
-            if (tok.dep_ in SUBJECT_DEPS and tok.lower_ in self.r.male_pronouns | self.r.female_pronouns
-                    and tok.idx not in taken and not self.in_quote(tok.idx)):
+            if tok.dep_ not in SUBJECT_DEPS or self.in_quote(tok.idx):
+                continue
+            if tok.lower_ in self.r.male_pronouns | self.r.female_pronouns and tok.idx not in taken:
                 jobs.append((tok.idx, 0, tok))
+            elif (tok.pos_ in ("NOUN", "PROPN") and any(c.lower_ == "the" for c in tok.children)
+                  and tok.lower_ in self.r.person_nouns and tok.left_edge.idx not in taken
+                  and self._mention_entity(tok.idx) is None):
+                jobs.append((tok.left_edge.idx, 0, ("nominal", tok)))
         jobs.sort(key=lambda j: (j[1], j[0]))
         for _, _, job in jobs:
+            if isinstance(job, tuple):
+                tok = job[1]
+                res = self._nominal(list(self.doc[tok.left_edge.i:tok.i + 1]), tok.left_edge.idx)
+                if res.entity is not None and res.via == "title":
+                    self._mention(tok.left_edge.idx, tok.idx + len(tok), res.entity, "subj")
+                continue
             if isinstance(job, Token):
                 res = self._pronoun(job.idx, job.lower_)
                 if res.entity is not None:
@@ -436,7 +463,8 @@ class ArticleCoref:
                 continue
             if gender and e.gender and e.gender != gender:
                 continue
-            score = d + ROLE_PENALTY[m.role] + (0.3 if gender and not e.gender else 0.0)
+            score = (d + ROLE_PENALTY[m.role] + (0.3 if gender and not e.gender else 0.0)
+                     + (0.5 if m.in_content else 0.0) + (0.5 if d == 0 and m.role == "other" else 0.0))
             if e.key in seen_quote_free and best is not None and best.key == e.key:
                 continue
             seen_quote_free.add(e.key)
@@ -530,6 +558,11 @@ class ArticleCoref:
             return self._campaign(pos)
         if kind == "place":
             want_country = head_text in ("country", "nation", "kingdom", "republic")
+            if head_text == "city":
+                e = self._salient(pos, window=GENERIC_WINDOW * 3, kinds=("place",),
+                                  accept=lambda x: x.text.lower() in self.r.cities)
+                if e is not None:
+                    return Resolution(e, "nominal")
             return Resolution(self._salient(
                 pos, window=GENERIC_WINDOW, kinds=("place",),
                 accept=lambda e: (e.text.lower() in self.r.country_alias) == want_country
@@ -545,8 +578,11 @@ class ArticleCoref:
         return Resolution(None)
 
     def _org_nominal(self, pos: int, noun: str, kind: str) -> Entity | None:
+        keys = self.r.org_noun_synonyms.get(noun, (noun,))
+
         def named_like(e: Entity) -> bool:
-            return noun in e.text.lower().split()
+            t = " " + e.text.lower() + " "
+            return any(" " + k + " " in t for k in keys)
 
         def media(e: Entity) -> bool:
             t = e.text.lower()
