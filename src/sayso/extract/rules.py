@@ -119,6 +119,8 @@ class RuleExtractor:
         if tok.pos_ not in ("VERB", "AUX") or tok.dep_ in ("amod", "aux", "auxpass"):
             return None
         frames = self.lex.frames(tok.lemma_.lower())
+        if not frames and tok.lemma_ == "put" and any(c.dep_ == "mark" and c.lower_ == "as" for c in tok.children):
+            frames = frozenset({"speech"})
         if not frames:
             return None
         return self._verb(tok, sent, frames, quotes)
@@ -325,6 +327,14 @@ class RuleExtractor:
                     got = span_from(lead + [c], cut=_cut_conjuncts(c, verb))
                 if c.i < verb.i:
                     got += self._quote_after(verb, cue_toks, source, quotes)
+                return got, "speech"
+        # 1b. "As X reported, …" / "As X puts it, …": the main clause is the content
+        if verb.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "as" for c in children) \
+                and ("speech" in frames or lemma == "put") and verb.head.pos_ in ("VERB", "AUX"):
+            own = {t.i for t in verb.subtree}
+            toks = [t for t in verb.head.subtree if t.i not in own and sent.start <= t.i < sent.end]
+            got = _runs(text, toks, quotes, limit)
+            if got:
                 return got, "speech"
         # 2. colon or adjacent quotation ("X said: ...", '"...," X said')
         if "speech" in frames:
