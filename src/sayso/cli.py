@@ -76,6 +76,12 @@ class _Documents:
                     self.good += 1
                     yield item
 
+    def failed(self, err) -> None:
+        """A document that was read but could not be analysed."""
+        self.good -= 1
+        self.bad += 1
+        _error(err)
+
     def exit_code(self) -> int:
         if not self.good:
             if not self.bad:
@@ -169,7 +175,7 @@ def extract(
         print("reading an article from standard input (end with Ctrl-D)", file=sys.stderr)
     try:
         with _lazy_output(output) as out:
-            _write(analyse_many(docs, nlp), fmt, out)
+            _write(analyse_many(docs, nlp, on_error=docs.failed), fmt, out)
     except BrokenPipeError:  # e.g. `sayso extract … | head`
         sys.stderr.close()
         raise typer.Exit(0)
@@ -212,7 +218,7 @@ def evaluate(
     pred_path = save_pred or Path(tmp)
     try:
         with open(pred_path, "w", encoding="utf-8") as fh:
-            for article in analyse_many(docs, nlp):
+            for article in analyse_many(docs, nlp, on_error=docs.failed):
                 rec = article.to_attributions()
                 predictions[rec["id"]] = rec["attributions"]
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")

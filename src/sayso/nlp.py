@@ -18,6 +18,8 @@ MODEL_ENV = "SAYSO_MODEL"
 
 if not Doc.has_extension("statements"):
     Doc.set_extension("statements", default=None)
+if not Doc.has_extension("sayso_error"):
+    Doc.set_extension("sayso_error", default=None)
 
 
 class ModelError(RuntimeError):
@@ -33,7 +35,11 @@ class SaysoComponent:
     def __call__(self, doc: Doc) -> Doc:
         from sayso.extract.rules import extract_statements
 
-        doc._.statements = extract_statements(doc)
+        try:
+            doc._.statements = extract_statements(doc)
+        except Exception as exc:  # noqa: BLE001 - kept on the doc so one text cannot stop a batch
+            doc._.statements = []
+            doc._.sayso_error = f"{type(exc).__name__}: {exc}"
         return doc
 
 
