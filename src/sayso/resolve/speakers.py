@@ -311,6 +311,8 @@ class ArticleCoref:
                 if person is not None:
                     self._mention(ent.start_char, ent.end_char, person, self._role_of(ent.root))
                     continue
+                if ent.label_ == "ORG" and self._person_in_org(ent):
+                    continue
                 if ent.label_ == "NORP":
                     continue
                 kind = "org" if ent.label_ == "ORG" else "place"
@@ -320,6 +322,24 @@ class ArticleCoref:
                 if kind == "place":
                     e.country = self.r.country_alias.get(bare.lower())
                 self._mention(ent.start_char, ent.end_char, e, self._role_of(ent.root))
+
+    def _person_in_org(self, ent) -> bool:
+        """'German Chancellor Olaf Scholz' tagged ORG: a person when the phrase says so."""
+        if any(self.names.is_org_word(w) or self.names.is_acronym(w) for w in ent.text.split()):
+            return False
+        left = max(min(ent.root.left_edge.i, ent.start), ent.start - 8)
+        found = self.names.read(self.doc, left, ent.end - 1, prefer_last=True)
+        if found is None or not (ent.start_char <= found.start and found.end <= ent.end_char):
+            return False
+        strong = (found.honorific_gender is not None
+                  or (len(found.name) > 1 and self.r.gender_of_word(found.name[0]) is not None)
+                  or any(self.names.is_role(w) or self._noun_gender(w)
+                         for d in found.descriptors for w in d.split()))
+        if not strong:
+            return False
+        e = self._add_person(found)
+        self._mention(found.start, found.end, e, self._role_of(ent.root))
+        return True
 
     def _generic(self, text: str) -> bool:
         """'Bank', 'State': a bare common noun the tagger capitalised, not a name."""

@@ -1,0 +1,26 @@
+"""Statements built straight from spans, so resolver tests do not depend on extraction."""
+from __future__ import annotations
+
+from sayso.records import Article, Part, Statement
+from sayso.resolve import resolve_article
+
+
+def find(text: str, needle: str, nth: int = 0) -> tuple[int, int]:
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(needle, start + 1)
+    return start, start + len(needle)
+
+
+def statement(text: str, sid: str, source: str | None, cue: str, content: str,
+              flags: tuple[str, ...] = (), src_nth: int = 0) -> Statement:
+    """Source, cue and content given as text; the source is its ``src_nth`` occurrence."""
+    src = Part.from_spans(text, [find(text, source, src_nth)]) if source else None
+    return Statement(id=sid, kind="indirect", cue=Part.from_spans(text, [find(text, cue)]),
+                     content=Part.from_spans(text, [find(text, content)]), source=src, flags=flags)
+
+
+def resolve(nlp, text: str, statements, published: str | None = None) -> Article:
+    with nlp.select_pipes(disable=["sayso"]):
+        doc = nlp(text)
+    return resolve_article(doc, tuple(statements), Article(id="t", published=published))

@@ -1,0 +1,135 @@
+"""Speaker resolution, table-driven: pronouns, titles, nominals, surnames, appositions,
+organisations and places, and ids stable across articles."""
+from __future__ import annotations
+
+import pytest
+
+from sayso.resolve.names import slug
+from tests.resolve.helpers import resolve, statement
+
+# (text, source as written, cue, content, expected speaker name, resolved_via)
+CASES = [
+    # pronouns: the nearest compatible named speaker, by gender
+    ("Angela Merkel met Boris Johnson in Berlin. She said that the talks had been useful.",
+     "She", "said", "that the talks had been useful", "Angela Merkel", "pronoun"),
+    ("Angela Merkel met Boris Johnson in Berlin. He said that the talks had been useful.",
+     "He", "said", "that the talks had been useful", "Boris Johnson", "pronoun"),
+    ("Mr. Smith and Laura Jones arrived late. According to her, the vote was rigged.",
+     "her", "According to", "the vote was rigged", "Laura Jones", "pronoun"),
+    ("Mrs. Clark spoke to Tom Baker before the vote. In his opinion, the bill will fail.",
+     "his", "opinion", "the bill will fail", "Tom Baker", "pronoun"),
+    # who spoke last beats a name merely mentioned in what was said
+    ("Senator Mark Hill said that Jane Doe should resign. He added that the party agreed.",
+     "He", "added", "that the party agreed", "Mark Hill", "pronoun"),
+    # titles and nominals: the entity introduced with that role
+    ("NATO Secretary General Jens Stoltenberg arrived in Vilnius on Monday. Later, the Secretary General "
+     "said that the alliance was united.",
+     "the Secretary General", "said", "that the alliance was united", "Jens Stoltenberg", "title"),
+    ("German Chancellor Olaf Scholz met French President Emmanuel Macron. The head of the German "
+     "government said that Europe must stay united.",
+     "The head of the German government", "said", "that Europe must stay united", "Olaf Scholz", "title"),
+    ("Former Austrian vice-chancellor Heinz-Christian Strache gave a speech in Dresden. At the end, the "
+     "politician called for a peace movement.",
+     "the politician", "called for", "a peace movement", "Heinz-Christian Strache", "nominal"),
+    ("Mayor Bill de Blasio visited the site. The mayor said that there was no link to terrorism.",
+     "The mayor", "said", "that there was no link to terrorism", "Bill de Blasio", "title"),
+    # surname → the full name given earlier
+    ("Jens Stoltenberg arrived in Vilnius. Stoltenberg said that the alliance was united.",
+     "Stoltenberg", "said", "that the alliance was united", "Jens Stoltenberg", "name"),
+    # organisations and places
+    ("The International Monetary Fund cut its forecast on Tuesday. The fund said that growth would slow.",
+     "The fund", "said", "that growth would slow", "International Monetary Fund", "nominal"),
+    ("Thousands of workers joined the Association of Flight Attendants last year. The union said that "
+     "wages must rise.",
+     "The union", "said", "that wages must rise", "Association of Flight Attendants", "nominal"),
+]
+
+
+@pytest.mark.parametrize("text,source,cue,content,name,via", CASES, ids=[c[4] + ":" + c[1] for c in CASES])
+def test_source_resolves_to_named_entity(nlp, text, source, cue, content, name, via):
+    art = resolve(nlp, text, [statement(text, "s1", source, cue, content)])
+    sp = art.statements[0].speaker
+    assert sp is not None, "no speaker"
+    assert (sp.name, sp.resolved_via) == (name, via)
+    assert sp.id == slug(name)
+
+
+# (text, source, cue, content, name, descriptors, organization, country)
+DESCRIBED = [
+    ("Maria Zakharova, the official representative of the Russian Foreign Ministry, said that talks "
+     "were over.", "Maria Zakharova, the official representative of the Russian Foreign Ministry,",
+     "said", "that talks were over", "Maria Zakharova",
+     ("official representative of the Russian Foreign Ministry",), "Russian Foreign Ministry", "Russia"),
+    ("The co-chair of the Left Party of Germany, Janine Wissler, said that NATO should go.",
+     "The co-chair of the Left Party of Germany, Janine Wissler", "said", "that NATO should go",
+     "Janine Wissler", ("co-chair of the Left Party of Germany",), "Left Party of Germany", "Germany"),
+    ("German Chancellor Olaf Scholz said that aid would continue.", "German Chancellor Olaf Scholz",
+     "said", "that aid would continue", "Olaf Scholz", ("German Chancellor",), None, "Germany"),
+    ("US Secretary of Defense Lloyd Austin said that NATO would not fight.",
+     "US Secretary of Defense Lloyd Austin", "said", "that NATO would not fight", "Lloyd Austin",
+     ("US Secretary of Defense",), None, "United States"),
+    ("NATO Secretary General Jens Stoltenberg said that the door was open.",
+     "NATO Secretary General Jens Stoltenberg", "said", "that the door was open", "Jens Stoltenberg",
+     ("NATO Secretary General",), "NATO", None),
+]
+
+
+@pytest.mark.parametrize("text,source,cue,content,name,descriptors,org,country", DESCRIBED,
+                         ids=[c[4] for c in DESCRIBED])
+def test_roles_as_written(nlp, text, source, cue, content, name, descriptors, org, country):
+    sp = resolve(nlp, text, [statement(text, "s1", source, cue, content)]).statements[0].speaker
+    assert sp is not None
+    assert (sp.name, sp.descriptors, sp.organization, sp.country) == (name, descriptors, org, country)
+
+
+def test_ids_merge_within_and_across_articles(nlp):
+    a = "NATO Secretary General Jens Stoltenberg said that Kiev would join. Stoltenberg added that it was far off."
+    b = "Jens Stoltenberg said that the alliance was united."
+    art_a = resolve(nlp, a, [statement(a, "s1", "NATO Secretary General Jens Stoltenberg", "said",
+                                       "that Kiev would join"),
+                             statement(a, "s2", "Stoltenberg", "added", "that it was far off", src_nth=1)])
+    art_b = resolve(nlp, b, [statement(b, "s1", "Jens Stoltenberg", "said", "that the alliance was united")])
+    ids = {s.speaker.id for s in art_a.statements} | {s.speaker.id for s in art_b.statements}
+    assert ids == {"jens-stoltenberg"}
+    assert {s.speaker.name for s in art_a.statements} == {"Jens Stoltenberg"}
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("Jens Stoltenberg", "jens-stoltenberg"), ("Heinz-Christian Strache", "heinz-christian-strache"),
+    ("Bill de Blasio", "bill-de-blasio"), ("José Castañeda", "jose-castaneda"), ("Ban Ki-moon", "ban-ki-moon"),
+])
+def test_slug_is_a_pure_function_of_the_name(name, expected):
+    assert slug(name) == expected
+
+
+NO_SPEAKER = [
+    # a passive or sourceless statement, an unresolvable quantifier, an artifact
+    ("Some analysts met on Monday. Some said that the plan would fail.", "Some", "said",
+     "that the plan would fail"),
+    ("Jane Doe published the study in May. The report said that costs had doubled.", "The report", "said",
+     "that costs had doubled"),
+]
+
+
+@pytest.mark.parametrize("text,source,cue,content", NO_SPEAKER, ids=[c[1] for c in NO_SPEAKER])
+def test_no_speaker_is_invented(nlp, text, source, cue, content):
+    sp = resolve(nlp, text, [statement(text, "s1", source, cue, content, src_nth=0 if source != "Some" else 1)]
+                 ).statements[0].speaker
+    assert sp is None
+
+
+def test_byline_is_never_a_speaker(nlp):
+    text = ("Talks in Vienna\nJohn Smith said that the talks had failed.\nHe added that they would resume.\n"
+            "Peter Nikolaev")
+    art = resolve(nlp, text, [statement(text, "s1", "John Smith", "said", "that the talks had failed"),
+                              statement(text, "s2", "He", "added", "that they would resume")])
+    assert art.byline == "Peter Nikolaev"
+    assert [s.speaker.name for s in art.statements] == ["John Smith", "John Smith"]
+
+
+def test_first_person_inside_a_quote_is_the_quoted_speaker(nlp):
+    text = '"I understand that some are worried," German Chancellor Olaf Scholz said.'
+    outer = statement(text, "s1", "German Chancellor Olaf Scholz", "said", '"I understand that some are worried,"')
+    inner = statement(text, "s2", "I", "understand", "that some are worried", flags=("nested",))
+    art = resolve(nlp, text, [outer, inner])
+    assert art.statements[1].speaker.name == "Olaf Scholz"
