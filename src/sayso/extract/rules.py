@@ -457,8 +457,13 @@ class RuleExtractor:
         if not pobj:
             return None
         cue = [(tok.idx, to.idx + len(to))]
-        source = self._np_span(pobj[0], skip_relcl=False)
-        phrase = {t.i for t in tok.subtree}
+        # the source ends at the first comma after its head: anything hung on it past the
+        # comma is the misparsed content ("According to X, the only way … is …")
+        sub = sorted(pobj[0].subtree, key=lambda t: t.i)
+        comma = next((t.i for t in sub if t.i > pobj[0].i and t.text == ","), None)
+        src_toks = [t for t in sub if comma is None or t.i < comma]
+        source = _trim(text, *_chars(src_toks))
+        phrase = {tok.i, to.i} | {t.i for t in src_toks}
         head = tok.head if tok.head != tok else None
         clause = head if head is not None and head.pos_ in ("VERB", "AUX") else None
         if clause is not None:
