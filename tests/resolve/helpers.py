@@ -13,10 +13,10 @@ def find(text: str, needle: str, nth: int = 0) -> tuple[int, int]:
 
 
 def statement(text: str, sid: str, source: str | None, cue: str, content: str,
-              flags: tuple[str, ...] = (), src_nth: int = 0) -> Statement:
-    """Source, cue and content given as text; the source is its ``src_nth`` occurrence."""
+              flags: tuple[str, ...] = (), src_nth: int = 0, cue_nth: int = 0) -> Statement:
+    """Source, cue and content given as text, each its first (or ``*_nth``) occurrence."""
     src = Part.from_spans(text, [find(text, source, src_nth)]) if source else None
-    return Statement(id=sid, kind="indirect", cue=Part.from_spans(text, [find(text, cue)]),
+    return Statement(id=sid, kind="indirect", cue=Part.from_spans(text, [find(text, cue, cue_nth)]),
                      content=Part.from_spans(text, [find(text, content)]), source=src, flags=flags)
 
 

@@ -75,10 +75,13 @@ class ContextReader:
         return [t for t in sent if b0 <= t.idx < b1 and not t.is_space]
 
     def region(self, st: Statement) -> list[Token]:
-        """The cue's sentence minus the statement's content."""
+        """The cue's sentence minus the statement's content; a nested statement's own words only."""
         spans = st.content.spans
+        start = -1
+        if "nested" in st.flags:
+            start = min(st.cue.start, st.source.start if st.source else st.cue.start)
         return [t for t in self.sentence_tokens(st.cue.start)
-                if not any(a <= t.idx < b for a, b in spans)]
+                if t.idx >= start and not any(a <= t.idx < b for a, b in spans)]
 
     # ------------------------------------------------------------ dates
     def _is_duration(self, ent: SpacySpan) -> bool:
