@@ -76,7 +76,7 @@ def resolve_date(phrase: str, published: str | None = None) -> str | None:
 
 def shift(iso: str, days: int) -> str:
     """An ISO date (full or --MM-DD) moved by whole days ('the following day')."""
-    if iso.startswith("--"):
+    if re.fullmatch(r"--\d{2}-\d{2}", iso):
         d = date(2001, int(iso[2:4]), int(iso[5:7])) + timedelta(days=days)
         return f"--{d.month:02d}-{d.day:02d}"
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", iso):
