@@ -16,13 +16,10 @@ from sayso.extract.cues import FRAMES, Lexicon, load_lexicon
 from sayso.extract.quotes import ALL_MARKS, DOUBLE_MARKS, QuoteIndex, find_quotes, opens_double
 from sayso.records import Part, Span, Statement
 
-SUBJ = {"nsubj", "nsubjpass", "csubj"}
 EXPLETIVE = {"it", "there"}
-RELATIVE = {"who", "which", "that", "whom"}
 PRONOUN_OBJECT = {"it", "this", "that", "so", "something", "anything", "nothing", "much", "lot", "little"}
 TRIM_RIGHT = " \t\n,.;:\u2014\u2013-"
 TRIM_LEFT = " \t\n,;:\u2014\u2013-"
-DASHES = "\u2014\u2013-"
 LINKING_GAP = set(" \t\n,:\u2014\u2013-")
 WEAK_FRAMES = {"attitude", "naming"}
 
@@ -74,10 +71,6 @@ def _extend_to_quotes(text: str, s: int, e: int, quotes: QuoteIndex, limit: int)
     if q is not None and q.end > e and q.start >= s and (q.end <= limit or q.start == s):
         e = q.end
     return s, e
-
-
-def _gap_is_linking(text: str, a: int, b: int) -> bool:
-    return a <= b and all(ch in LINKING_GAP for ch in text[a:b])
 
 
 # ------------------------------------------------------------------ the rule extractor

@@ -61,7 +61,8 @@ class ContextReader:
         self.coref = coref
         self.published = published
         self.r = rules
-        self.date_ents = [e for e in doc.ents if e.label_ == "DATE"]
+        self.ents = list(doc.ents)
+        self.date_ents = [e for e in self.ents if e.label_ == "DATE"]
         self._resolved: dict[int, str | None] = {}
 
     # ------------------------------------------------------------ regions
@@ -156,7 +157,7 @@ class ContextReader:
                 two = low + " " + self.doc[t.i + 1].lower_
                 if two in self.r.platforms:
                     return self.r.platforms[two]
-        for ent in self.doc.ents:
+        for ent in self.ents:
             if ent.start in ids and ent.label_ in ("ORG", "PERSON", "GPE", "PRODUCT"):
                 low = ent.text.lower()
                 low = low[4:] if low.startswith("the ") else low
@@ -197,7 +198,7 @@ class ContextReader:
         return best[0] if best else None
 
     def _place(self, toks: list[Token], ids: set[int]) -> str | None:
-        for ent in self.doc.ents:
+        for ent in self.ents:
             if ent.label_ not in ("GPE", "LOC", "FAC") or ent.start not in ids:
                 continue
             root = ent.root

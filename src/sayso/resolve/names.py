@@ -58,15 +58,20 @@ def slug(name: str) -> str:
     return s or "unknown"
 
 
-def words_of(doc: Doc, first: int, last: int) -> list[Word]:
-    """Words of tokens ``first..last`` (inclusive); separators and possessives stand alone."""
+def words_of(doc: Doc, first: int, last: int, text: str | None = None) -> list[Word]:
+    """Words of tokens ``first..last`` (inclusive); separators and possessives stand alone.
+
+    ``text`` is ``doc.text``, passed in by callers that hold it: spaCy rebuilds that
+    string on every access, which dominates the cost on long articles.
+    """
+    text = doc.text if text is None else text
     out: list[Word] = []
     cur: list[Token] = []
 
     def flush(possessive: bool = False) -> None:
         if cur:
             s, e = cur[0].idx, cur[-1].idx + len(cur[-1])
-            out.append(Word(doc.text[s:e], s, e, cur[0].i, cur[-1].i, possessive))
+            out.append(Word(text[s:e], s, e, cur[0].i, cur[-1].i, possessive))
             cur.clear()
 
     for i in range(first, last + 1):
@@ -95,6 +100,14 @@ class NameReader:
 
     def __init__(self, rules: Rules):
         self.r = rules
+        self._doc: Doc | None = None
+        self._text = ""
+        self._ents: list = []
+
+    def _bind(self, doc: Doc) -> None:
+        """Read ``doc.text`` and ``doc.ents`` once per document (spaCy rebuilds both per access)."""
+        if self._doc is not doc:
+            self._doc, self._text, self._ents = doc, doc.text, list(doc.ents)
 
     # ------------------------------------------------------------ word classes
     def is_role(self, w: str) -> bool:
@@ -161,7 +174,8 @@ class NameReader:
     def read(self, doc: Doc, first: int, last: int, head: int | None = None,
              prefer_last: bool = True) -> NameInPhrase | None:
         """The name in tokens ``first..last`` with its descriptors, or None if none is written."""
-        words = words_of(doc, first, last)
+        self._bind(doc)
+        words = words_of(doc, first, last, self._text)
         runs = self.runs(doc, words)
         if not runs:
             return None
@@ -195,7 +209,7 @@ class NameReader:
             seg = self._trim(seg, drop)
             if not seg:
                 continue
-            text = " ".join(doc.text[seg[0].start:seg[-1].end].split())
+            text = " ".join(self._text[seg[0].start:seg[-1].end].split())
             if not any(c.isalpha() for c in text):
                 continue
             descriptors.append(text)
@@ -209,7 +223,7 @@ class NameReader:
         """Organisation and country stated in a descriptor ('of the Russian Foreign Ministry')."""
         s, e = seg[0].start, seg[-1].end
         org = country = None
-        for ent in doc.ents:
+        for ent in self._ents:
             if ent.label_ == "ORG" and s <= ent.start_char and ent.end_char <= e:
                 words = ent.text.split()
                 if words and words[0].lower() == "the":

@@ -101,6 +101,8 @@ class ArticleCoref:
                  rules: Rules | None = None):
         self.doc = doc
         self.text = doc.text
+        self._ents = list(doc.ents)
+        self._tok_starts = [t.idx for t in doc]
         self.r = rules or load_rules()
         self.names = NameReader(self.r)
         self.structure = structure
@@ -133,9 +135,7 @@ class ArticleCoref:
     def _token_at(self, char: int) -> Token | None:
         if not len(self.doc):
             return None
-        idx = [t.idx for t in self.doc] if not hasattr(self, "_tok_starts") else self._tok_starts
-        self._tok_starts = idx
-        k = max(0, bisect.bisect_right(idx, char) - 1)
+        k = max(0, bisect.bisect_right(self._tok_starts, char) - 1)
         return self.doc[k]
 
     def _quote_spans(self) -> list[tuple[int, int]]:
@@ -287,7 +287,7 @@ class ArticleCoref:
         def covered(s: int, e: int) -> bool:
             return any(a <= s and e <= b for a, b in source_ranges)
 
-        for ent in self.doc.ents:
+        for ent in self._ents:
             if covered(ent.start_char, ent.end_char) or self.structure.in_byline(ent.start_char):
                 continue
             if ent.label_ == "PERSON":
@@ -377,7 +377,7 @@ class ArticleCoref:
         return None
 
     def _org_in(self, first: int, last: int, root: Token) -> tuple[Entity, int, int] | None:
-        for ent in self.doc.ents:
+        for ent in self._ents:
             if ent.start <= root.i < ent.end and ent.label_ in ORG_LABELS | PLACE_LABELS:
                 words = ent.text.split()
                 if words and words[0].lower() == "the":

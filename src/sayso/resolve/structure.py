@@ -115,7 +115,7 @@ def byline_name(text: str, rules: Rules) -> str | None:
     return t
 
 
-def _split_run_on_title(doc: Doc, b: Block, rules: Rules) -> tuple[Block, Block] | None:
+def _split_run_on_title(doc: Doc, b: Block, rules: Rules, text: str) -> tuple[Block, Block] | None:
     """A headline glued to its lead on one line ('… with Moscow There is no way back …').
 
     The join shows as a capitalised function word ('There', 'The', 'He') right after a
@@ -129,13 +129,13 @@ def _split_run_on_title(doc: Doc, b: Block, rules: Rules) -> tuple[Block, Block]
         prev = doc[tok.i - 1]
         if (tok.text[0].isupper() and tok.lower_ in rules.sentence_openers and tok.pos_ != "PROPN"
                 and prev.is_alpha and prev.whitespace_ and not prev.is_punct):
-            head = doc.text[b.start:prev.idx + len(prev)]
+            head = text[b.start:prev.idx + len(prev)]
             words = [w for w in head.split() if w[0].isalpha()]
             lower = sum(1 for w in words if w[0].islower())
             rest_end = b.end
-            if len(words) >= 4 and lower * 2 >= len(words) and doc.text[rest_end - 1] in ".!?\"\u201d":
+            if len(words) >= 4 and lower * 2 >= len(words) and text[rest_end - 1] in ".!?\"\u201d":
                 return (Block(b.start, prev.idx + len(prev), head, "title"),
-                        Block(tok.idx, b.end, doc.text[tok.idx:b.end], "lead"))
+                        Block(tok.idx, b.end, text[tok.idx:b.end], "lead"))
             return None
     return None
 
@@ -143,13 +143,14 @@ def _split_run_on_title(doc: Doc, b: Block, rules: Rules) -> tuple[Block, Block]
 def find_structure(doc: Doc, title_given: str | None = None, rules: Rules | None = None) -> Structure:
     """Title (first line), lead, headings (short unpunctuated lines), byline (a last-line name)."""
     rules = rules or load_rules()
-    blocks = blocks_of(doc.text)
+    text = doc.text
+    blocks = blocks_of(text)
     if not blocks:
         return Structure(())
     kinds = ["body"] * len(blocks)
     title = lead = byline = None
     first = blocks[0]
-    split = _split_run_on_title(doc, first, rules) if len(blocks) > 1 else None
+    split = _split_run_on_title(doc, first, rules, text) if len(blocks) > 1 else None
     if split:
         title, lead = split
         blocks = [title, lead] + blocks[1:]
