@@ -29,6 +29,7 @@ def test_resolve_date(phrase, published, expected):
 def test_shift_keeps_partial_dates_partial():
     assert shift("--02-28", 1) == "--03-01"
     assert shift("2016-09-12", -1) == "2016-09-11"
+    assert shift("--07", 1) == "--07"  # a month cannot move by days
 
 
 # (text, source, cue, content, published, expected fields)
