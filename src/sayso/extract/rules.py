@@ -284,9 +284,14 @@ class RuleExtractor:
         while first.i > 0 and doc[first.i - 1].whitespace_ == "" and not doc[first.i - 1].is_space \
                 and doc[first.i - 1].text not in ",;:\"\u201c\u201d(":
             first = doc[first.i - 1]
-        if first.i > 0 and doc[first.i - 1].pos_ in ("DET", "PRON") and doc[first.i - 1].dep_ in ("det", "poss") \
-                and doc[first.i - 1].head.i >= first.i:
-            first = doc[first.i - 1]
+        # modifiers the parser hung on a glued word ("former Vice-Chancellor", "the co-chair")
+        while first.i > 0:
+            prev = doc[first.i - 1]
+            hung_inside = prev.dep_ in ("det", "poss", "amod", "compound", "nummod") and first.i <= prev.head.i <= last.i
+            stray_adj = prev.dep_ == "amod" and prev.head.pos_ in ("VERB", "AUX")  # an adjective cannot modify a verb
+            if not (hung_inside or stray_adj):
+                break
+            first = prev
         s, e = first.idx, last.idx + len(last)
         return _trim(self._text, s, e)
 
