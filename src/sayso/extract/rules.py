@@ -125,6 +125,8 @@ class RuleExtractor:
         cue_ids = {t.i for t in cue_toks}
         source = self._source(verb)
         content, frame = self._content(verb, lemma, frames, cue_toks, cue_ids, source, sent, quotes)
+        if content and not quotes.ending_at(content[-1][1]):
+            content = _take_trailing_quote(text, content, quotes, sent)
         flags = []
         if not content and "speech" in frames and _dangling_that(verb, sent):
             flags, frame = ["truncated"], "speech"
@@ -543,6 +545,19 @@ def _cut_conjuncts(comp: Token, verb: Token) -> int | None:
                 prev = prev.doc[prev.i - 1]
             return prev.idx + len(prev) if prev is not None else None
     return None
+
+
+def _take_trailing_quote(text: str, content: list[Span], quotes: QuoteIndex, sent: SpacySpan) -> list[Span]:
+    """'argued that X, "because …"' / 'called X "a disaster"': a quotation that closes the
+    clause belongs to the paraphrase it completes (a mixed statement)."""
+    s, e = content[-1]
+    j = e
+    while j < len(text) and text[j] in " ,":
+        j += 1
+    q = quotes.starting_at(j)
+    if q is None or len(q.segments) > 1 or q.end > sent.end_char + 2 or "\n" in text[e:j]:
+        return content
+    return content[:-1] + [(s, q.end)]
 
 
 def _dangling_that(verb: Token, sent: SpacySpan) -> bool:
