@@ -644,7 +644,8 @@ def _univocal(cands: list[Candidate]) -> list[Candidate]:
 
 def _attach_continuations(text: str, cands: list[Candidate], quotes: QuoteIndex) -> None:
     """'"A," she said. "B."' — a quote that follows its speaker's cue sentence is more content."""
-    speakers = [c for c in cands if c.frame == "speech" and any(opens_double(text, s) for s, _ in c.content)]
+    speakers = [c for c in cands if c.frame == "speech"
+                and any(opens_double(text, i) for s, e in c.content for i in range(s, e))]
     covered = [sp for c in speakers for sp in c.content + c.cue + c.source]
     speakers.sort(key=_last_offset)
     for q in quotes.quotes:
