@@ -367,6 +367,20 @@ class RuleExtractor:
                     return span_from(pobj + extra), "urge" if extra else "attitude"
         # 5. object frames (accused X of ..., called X a Y, endorsed X)
         dobj = [c for c in children if c.dep_ == "dobj" and c.i > verb.i]
+        if "naming" in frames:
+            pred = [c for c in children if c.dep_ in ("oprd", "xcomp", "ccomp", "acomp") and c.i > verb.i]
+            if dobj and pred and pred[0].i > dobj[0].i:
+                # 'called it "a quiet revolution"': a pronoun object is fine when a predicate follows
+                return span_from([dobj[0], pred[0]]), "naming"
+            if dobj:
+                # 'called that "beyond preposterous"' however the parser hung the quote
+                got = _take_trailing_quote(text, span_from([dobj[0]]), quotes, sent)
+                if got and quotes.ending_at(got[-1][1]):
+                    return got, "naming"
+            before = [c for c in children if c.dep_ == "dobj" and c.i < verb.i]
+            if not dobj and pred and before and before[0].lower_ in ("what", "which"):
+                # 'in what X called "hand-to-hand combat"'
+                return [(before[0].idx, before[0].idx + len(before[0]))] + span_from([pred[0]]), "naming"
         if dobj and dobj[0].lower_ not in PRONOUN_OBJECT:
             o = dobj[0]
             if "accuse" in frames:
