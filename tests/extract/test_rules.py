@@ -78,6 +78,8 @@ INDIRECT = [
      ("believes", "Mayor Lee", "that the tram will be finished on time")),
     ("The union accused the company of ignoring safety rules.",
      ("accused", "The union", "the company of ignoring safety rules")),
+    ("Councillor Piet Brandt accused the mayor of hiding the true cost from voters.",
+     ("accused", "Councillor Piet Brandt", "the mayor of hiding the true cost from voters")),
     ("The president called on parliament to pass the budget.",
      ("called on", "The president", "parliament to pass the budget")),
     ("The opposition leader called for early elections.",
@@ -141,6 +143,9 @@ NEGATIVE = [
     'The band played "Yesterday" twice.',
     # "said" in a non-speech sense
     "The said property was sold in 2019.",
+    # discourse markers built on a reporting verb
+    "That said, most residents seemed relieved that work would start.",
+    "Needless to say, the bridge stayed closed.",
     # no reporting verb at all
     "The bridge was closed for repairs after the storm.",
 ]

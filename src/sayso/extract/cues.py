@@ -23,6 +23,7 @@ class Lexicon:
     blocked: frozenset[tuple[str, str]]  # (lemma, frame) pairs measured to mislead
     abbreviations: frozenset[str] = frozenset()  # titles after which no sentence ends
     not_speakers: frozenset[str] = frozenset()  # "Update:", "Photo:" — labels, not people
+    discourse_markers: tuple[str, ...] = ()  # "That said, …": "said" with no speech in it
 
     def frames(self, lemma: str) -> frozenset[str]:
         lemma = self.lemma_fixes.get(lemma, lemma)
@@ -50,4 +51,5 @@ def load_lexicon(language: str = "en") -> Lexicon:
         blocked=frozenset(tuple(x) for x in raw.get("blocked", ())),
         abbreviations=frozenset(raw.get("abbreviations", ())),
         not_speakers=frozenset(raw.get("not_speakers", ())),
+        discourse_markers=tuple(sorted(raw.get("discourse_markers", ()), key=len, reverse=True)),
     )
