@@ -1,0 +1,41 @@
+"""Long documents are cut at paragraph breaks, and statements come back at true offsets."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, strategies as st
+
+from sayso.chunks import max_chars, pieces, shift
+from sayso.records import Part, Statement
+
+
+@given(st.text(alphabet="ab \n", max_size=3000), st.integers(min_value=10, max_value=400))
+def test_pieces_cover_the_text_in_order_within_the_limit(text, limit):
+    got = pieces(text, limit)
+    assert got[0][0] == 0 and got[-1][1] == len(text)
+    assert all(a[1] == b[0] for a, b in zip(got, got[1:]))
+    assert all(0 < e - s <= limit for s, e in got) or text == ""
+
+
+def test_cuts_prefer_paragraph_breaks():
+    text = "First paragraph here.\n\nSecond one, a bit longer than the first.\n\nThird."
+    got = pieces(text, 50)
+    assert [text[s:e] for s, e in got][0] == "First paragraph here.\n\n"
+
+
+def test_shift_moves_spans_and_renumbers():
+    whole = "xxxxx" + 'He said "yes."'
+    piece = 'He said "yes."'
+    s = Statement("s1", "direct", Part.from_spans(piece, [(3, 7)]), Part.from_spans(piece, [(8, 14)]),
+                  Part.from_spans(piece, [(0, 2)]), responds_to=("s1",))
+    (moved,) = shift([s], 5, first_number=4)
+    assert moved.id == "s4" and moved.responds_to == ("s4",)
+    for part in (moved.cue, moved.source, moved.content):
+        assert part.text == " ".join(whole[a:b] for a, b in part.spans)
+
+
+def test_limit_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("SAYSO_MAX_CHARS", "5000")
+    assert max_chars() == 5000
+    monkeypatch.setenv("SAYSO_MAX_CHARS", "lots")
+    with pytest.raises(ValueError, match="whole number"):
+        max_chars()
