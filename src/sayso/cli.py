@@ -294,5 +294,369 @@ def train(
     print(json.dumps(result))
 
 
+# ====================================================================== the archive
+# ingest, search, speakers, show, export: every command takes --db (else $SAYSO_DB, else
+# ./sayso.db); a URL (sqlite:///…, postgresql://…) or a file path (SQLite).
+
+DB_HELP = "Archive: SQLAlchemy URL or SQLite file path (default: $SAYSO_DB, else ./sayso.db)."
+
+
+def _db_option():
+    return typer.Option(None, "--db", envvar="SAYSO_DB", show_envvar=False, help=DB_HELP)
+
+
+def _open_archive(db: Optional[str], create: bool = False):
+    """An engine on the archive; a read-only command on a missing SQLite file is an error
+    rather than a new empty archive."""
+    from sayso import store
+
+    url = store.database_url(db)
+    if not create and url.startswith("sqlite:///"):
+        path = Path(url[len("sqlite:///"):])
+        if not path.exists():
+            _error(f"{path}: no archive here (create one with: sayso ingest FILES --db {db or path})")
+            raise typer.Exit(2)
+    try:
+        return store.open_engine(url)
+    except store.StoreError as exc:
+        _error(exc)
+        raise typer.Exit(2)
+
+
+class SearchFormat(str, Enum):
+    table = "table"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+class ExportFormat(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+    parquet = "parquet"
+
+
+@app.command()
+def ingest(
+    paths: List[str] = typer.Argument(
+        ..., help="Files or folders (recursive): .txt, .html, .jsonl(.gz), .warc(.gz), .rss/.atom/.xml feeds."
+    ),
+    db: Optional[str] = _db_option(),
+    workers: Optional[int] = typer.Option(
+        None, "--workers", "-w", min=0, help="Parsing processes (default: all cores; 0: parse in this process)."
+    ),
+    model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline to use."),
+) -> None:
+    """Analyse articles and store them with their statements in the archive (idempotent)."""
+    from rich.console import Console
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn,
+                               TextColumn, TimeElapsedColumn)
+
+    from sayso import engine as engine_mod
+    from sayso.engine.local import ModelLoadError
+    from sayso.readers import read_paths
+
+    archive = _open_archive(db, create=True)
+    console = Console(stderr=True)
+    progress = Progress(
+        SpinnerColumn(), TextColumn("ingest"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]:.1f} articles/s"),
+        TextColumn("{task.fields[statements]:,} statements"),
+        TextColumn("{task.fields[errors]} errors"), TimeElapsedColumn(),
+        console=console, transient=False,
+    )
+    task = progress.add_task("ingest", total=None, rate=0.0, statements=0, errors=0)
+
+    def report(msg: str) -> None:
+        progress.console.print(f"error: {' '.join(msg.split())}", markup=False, highlight=False)
+
+    def update(stats) -> None:
+        progress.update(task, completed=stats.parsed, total=stats.todo or None,
+                        rate=stats.parsed / stats.elapsed if stats.elapsed else 0.0,
+                        statements=stats.statements, errors=stats.errors)
+
+    try:
+        with progress:
+            stats = engine_mod.ingest(read_paths(paths), archive, workers=workers, model=model,
+                                      on_error=report, on_plan=update, on_article=update)
+    except ModelLoadError as exc:
+        _error(exc)
+        raise typer.Exit(2)
+    finally:
+        archive.dispose()
+    merged = f", {stats.merged:,} of them reported by another article already" if stats.merged else ""
+    print(f"stored {stats.stored:,} articles with {stats.statements:,} statements{merged} "
+          f"in {stats.elapsed:.1f} s ({stats.rate:.1f} articles/s); "
+          f"{stats.skipped:,} already stored; {stats.errors:,} errors")
+    if stats.errors and not (stats.stored or stats.skipped):
+        raise typer.Exit(2)
+    if not (stats.read or stats.errors):
+        _error("no input documents")
+        raise typer.Exit(2)
+    raise typer.Exit(1 if stats.errors else 0)
+
+
+def _one_line(text: str, width: int) -> str:
+    text = " ".join(text.replace("\n\n", " ¶ ").split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+@app.command()
+def search(
+    text: Optional[str] = typer.Argument(
+        None, help='Words to find in what was said ("a phrase", -word, a OR b); none: everything.'
+    ),
+    speaker: Optional[str] = typer.Option(None, "--speaker", help="Speaker: name, surname or id."),
+    org: Optional[str] = typer.Option(None, "--org", help="Organisation of the speaker (substring)."),
+    since: Optional[str] = typer.Option(None, "--since", help="From this date on (YYYY[-MM[-DD]])."),
+    until: Optional[str] = typer.Option(None, "--until", help="Up to this date (YYYY[-MM[-DD]])."),
+    kind: Optional[str] = typer.Option(None, "--kind", help="direct, indirect or mixed."),
+    limit: int = typer.Option(20, "--limit", "-n", min=0, help="At most N statements (0: all)."),
+    fmt: SearchFormat = typer.Option(SearchFormat.table, "--format", "-f", help="Output format."),
+    db: Optional[str] = _db_option(),
+) -> None:
+    """Statements in the archive, newest first (statement date, else publication date)."""
+    from sayso import store
+
+    archive = _open_archive(db)
+    q = store.Query(text=text, speaker=speaker, org=org, since=since, until=until, kind=kind,
+                    limit=limit or None)
+    try:
+        with archive.connect() as conn:
+            rows = store.search(conn, q)
+    except store.QueryError as exc:
+        _error(exc)
+        raise typer.Exit(2)
+    finally:
+        archive.dispose()
+    try:
+        _print_results(rows, fmt)
+    except BrokenPipeError:
+        sys.stderr.close()
+        raise typer.Exit(0)
+
+
+def _print_results(rows: list[dict], fmt: SearchFormat) -> None:
+    from sayso import store
+    from sayso.store.export import flat
+
+    if fmt is SearchFormat.jsonl:
+        for r in rows:
+            print(json.dumps(store.record(r), ensure_ascii=False))
+    elif fmt is SearchFormat.csv:
+        import csv
+
+        from sayso.store.export import COLUMNS
+
+        w = csv.DictWriter(sys.stdout, fieldnames=COLUMNS)
+        w.writeheader()
+        for r in rows:
+            w.writerow(flat(store.record(r), r.get("published")))
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        console = Console(width=None if sys.stdout.isatty() else 140)
+        table = Table(show_lines=False, expand=False)
+        for name, kw in (("date", {"no_wrap": True}), ("speaker", {"max_width": 26}),
+                         ("kind", {}), ("content", {"ratio": 1}), ("article", {"max_width": 34})):
+            table.add_column(name, overflow="fold", **kw)
+        for r in rows:
+            who = r.get("speaker_name") or ((r.get("source") or {}).get("text")) or "—"
+            more = len(r["article_ids"]) - 1
+            where = r["article_id"] + (f" (+{more})" if more > 0 else "")
+            table.add_row(r.get("said_on") or "", who, r["kind"], _one_line(r["content_text"], CONTENT_WIDTH), where)
+        table.caption = f"{len(rows)} statement(s)"
+        console.print(table, markup=False)
+
+
+speakers_app = typer.Typer(help="Speakers across the archive: list, merge, split.", no_args_is_help=False)
+app.add_typer(speakers_app, name="speakers")
+
+
+def _list_speakers(db: Optional[str], top: int) -> None:
+    import sqlalchemy as sa
+    from rich.console import Console
+    from rich.table import Table
+
+    from sayso.store.schema import speakers as sp, statement_articles as sa_, statements as st
+
+    archive = _open_archive(db)
+    n_st = sa.func.count(sa.distinct(st.c.id))
+    n_art = sa.func.count(sa.distinct(sa_.c.article_id))
+    q = (sa.select(sp.c.id, sp.c.name, sp.c.kind, sp.c.organization, sp.c.aliases,
+                   n_st.label("statements"), n_art.label("articles"))
+         .select_from(sp.join(st, st.c.speaker_id == sp.c.id)
+                      .join(sa_, sa_.c.statement_id == st.c.id))
+         .group_by(sp.c.id, sp.c.name, sp.c.kind, sp.c.organization, sp.c.aliases)
+         .order_by(n_st.desc(), sp.c.id))
+    if top:
+        q = q.limit(top)
+    with archive.connect() as conn:
+        rows = conn.execute(q).all()
+    archive.dispose()
+    console = Console(width=None if sys.stdout.isatty() else 140)
+    table = Table(expand=False)
+    for name in ("id", "name", "kind", "statements", "articles", "organization", "aliases"):
+        table.add_column(name, overflow="fold", justify="right" if name in ("statements", "articles") else "left")
+    for r in rows:
+        table.add_row(r.id, r.name, r.kind, str(r.statements), str(r.articles), r.organization or "",
+                      _one_line(", ".join(r.aliases or []), 60))
+    table.caption = f"{len(rows)} speaker(s)"
+    console.print(table, markup=False)
+
+
+@speakers_app.callback(invoke_without_command=True)
+def speakers_main(
+    ctx: typer.Context,
+    top: int = typer.Option(20, "--top", "-n", min=0, help="The N speakers with most statements (0: all)."),
+    db: Optional[str] = _db_option(),
+) -> None:
+    """Speakers with most statements (or a subcommand: list, merge, split)."""
+    if ctx.invoked_subcommand is None:
+        _list_speakers(db, top)
+
+
+@speakers_app.command("list")
+def speakers_list(
+    top: int = typer.Option(20, "--top", "-n", min=0, help="The N speakers with most statements (0: all)."),
+    db: Optional[str] = _db_option(),
+) -> None:
+    """Speakers with most statements."""
+    _list_speakers(db, top)
+
+
+@speakers_app.command("merge")
+def speakers_merge(
+    a: str = typer.Argument(..., help="The speaker that stays (id, alias or name)."),
+    b: str = typer.Argument(..., help="The speaker who is the same person as A."),
+    db: Optional[str] = _db_option(),
+) -> None:
+    """B is the same person as A: B's statements go to A, now and on later ingests."""
+    from sayso import store
+
+    archive = _open_archive(db)
+    try:
+        with archive.begin() as conn:
+            aid, bid, moved = store.merge(conn, a, b)
+    except store.SpeakerError as exc:
+        _error(exc)
+        raise typer.Exit(2)
+    finally:
+        archive.dispose()
+    print(f"merged {bid} into {aid}: {moved} statement(s) moved")
+
+
+@speakers_app.command("split")
+def speakers_split(
+    speaker: str = typer.Argument(..., help="The speaker (id or name) an alias was wrongly merged into."),
+    alias: str = typer.Argument(..., help="The alias (a name or id some article gave) that is someone else."),
+    db: Optional[str] = _db_option(),
+) -> None:
+    """ALIAS is not SPEAKER: its statements get a speaker of their own, now and on later ingests."""
+    from sayso import store
+
+    archive = _open_archive(db)
+    try:
+        with archive.begin() as conn:
+            sid, new, moved = store.split(conn, speaker, alias)
+    except store.SpeakerError as exc:
+        _error(exc)
+        raise typer.Exit(2)
+    finally:
+        archive.dispose()
+    print(f"split {new} from {sid}: {moved} statement(s) moved")
+
+
+@app.command()
+def show(
+    article_id: str = typer.Argument(..., help="The article's id (as `sayso search` shows it)."),
+    db: Optional[str] = _db_option(),
+) -> None:
+    """An article with its statements highlighted (source, cue, content) and listed."""
+    import sqlalchemy as sa
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from sayso.store.schema import articles, speakers as sp, statement_articles as links, statements as st
+
+    archive = _open_archive(db)
+    with archive.connect() as conn:
+        art = conn.execute(sa.select(articles).where(articles.c.id == article_id)).first()
+        if art is None:
+            _error(f"no article {article_id!r} in the archive")
+            archive.dispose()
+            raise typer.Exit(2)
+        occ = conn.execute(
+            sa.select(links.c.local_id, links.c.record, links.c.statement_id, st.c.article_id,
+                      sp.c.name.label("speaker_name"))
+            .select_from(links.join(st, st.c.id == links.c.statement_id)
+                         .outerjoin(sp, sp.c.id == st.c.speaker_id))
+            .where(links.c.article_id == article_id)
+        ).all()
+        counts = dict(conn.execute(
+            sa.select(links.c.statement_id, sa.func.count())
+            .where(links.c.statement_id.in_([o.statement_id for o in occ] or [""]))
+            .group_by(links.c.statement_id)
+        ).all())
+    archive.dispose()
+    occ = sorted(occ, key=lambda o: ((o.record["content"]["spans"] or [[0]])[0][0], o.local_id))
+    console = Console(width=None if sys.stdout.isatty() else 120)
+    meta = [("id", art.id), ("title", art.title), ("published", art.published), ("outlet", art.source),
+            ("byline", art.byline), ("url", art.url)]
+    for k, v in meta:
+        if v:
+            console.print(Text.assemble((f"{k}: ", "bold"), str(v)))
+    console.print()
+    body = Text(art.text)
+    for o in occ:
+        rec = o.record
+        for s, e in rec["content"]["spans"]:
+            body.stylize("yellow", s, e)
+        for part, style in (("source", "bold cyan"), ("cue", "bold magenta")):
+            for s, e in (rec.get(part) or {}).get("spans") or []:
+                body.stylize(style, s, e)
+    console.print(body)
+    console.print()
+    table = Table(expand=False, caption=f"{len(occ)} statement(s): source cyan, cue magenta, content yellow")
+    for name, kw in (("id", {}), ("speaker", {"max_width": 26}), ("cue", {"max_width": 18}),
+                     ("kind", {}), ("content", {"ratio": 1}), ("also in", {"justify": "right"})):
+        table.add_column(name, overflow="fold", **kw)
+    for o in occ:
+        rec = o.record
+        who = o.speaker_name or (rec.get("speaker") or {}).get("name") or (rec.get("source") or {}).get("text") or "—"
+        others = counts.get(o.statement_id, 1) - 1
+        table.add_row(rec["id"], who, rec["cue"]["text"], "\n".join([rec["kind"], *rec.get("flags", [])]),
+                      _one_line(rec["content"]["text"], CONTENT_WIDTH), f"{others} article(s)" if others else "")
+    console.print(table, markup=False)
+
+
+@app.command()
+def export(
+    fmt: ExportFormat = typer.Option(ExportFormat.jsonl, "--format", "-f", help="jsonl, csv or parquet."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write here (parquet: required); else stdout."),
+    db: Optional[str] = _db_option(),
+) -> None:
+    """Every statement of the archive: JSON Lines (statement record + article_id), CSV, Parquet."""
+    from sayso import store
+
+    if fmt is ExportFormat.parquet and output is None:
+        _error("--format parquet needs an output file (-o FILE)")
+        raise typer.Exit(2)
+    archive = _open_archive(db)
+    try:
+        n = store.export(archive, fmt.value, output, sys.stdout)
+    except BrokenPipeError:  # e.g. `sayso export | head`
+        sys.stderr.close()
+        raise typer.Exit(0)
+    except OSError as exc:
+        _error(f"{output}: {exc.strerror or exc}")
+        raise typer.Exit(2)
+    finally:
+        archive.dispose()
+    if output is not None:
+        print(f"exported {n:,} statements to {output}", file=sys.stderr)
+
+
 if __name__ == "__main__":  # python -m sayso.cli
     app()

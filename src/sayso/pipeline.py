@@ -25,6 +25,7 @@ class Document:
     title: str | None = None
     published: str | None = None
     url: str | None = None
+    source: str | None = None  # the outlet (publisher, site, feed), kept by the archive
 
 
 class DocumentError(RuntimeError):

@@ -5,8 +5,9 @@ Every reader is a generator of ``Document | ReadError``: a bad document is yield
 does not stop the others. Callers check ``isinstance(item, ReadError)``.
 
 Suffixes: ``.txt`` (and anything unknown) → plain UTF-8 text, ``.html``/``.htm`` → main text
-via trafilatura, ``.jsonl``/``.jsonl.gz`` → one article per line. A directory is read as
-every file with a known suffix below it, in sorted order.
+via trafilatura, ``.jsonl``/``.jsonl.gz`` → one article per line, ``.warc``/``.warc.gz`` →
+one article per HTML response, ``.rss``/``.atom``/``.xml`` → one article per feed entry. A
+directory is read as every file with a known suffix below it, in sorted order.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from sayso.readers.common import ReadError
 __all__ = ["Document", "ReadError", "Item", "SUFFIXES", "read_path", "read_paths", "read_stdin"]
 
 Item = Document | ReadError
-SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".jsonl.gz")
+SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".jsonl.gz", ".warc", ".warc.gz", ".rss", ".atom", ".xml")
 STDIN = "<stdin>"
 
 
@@ -30,6 +31,10 @@ def _kind(path: Path) -> str:
         return "jsonl"
     if name.endswith((".html", ".htm")):
         return "html"
+    if name.endswith((".warc", ".warc.gz")):
+        return "warc"
+    if name.endswith((".rss", ".atom", ".xml")):
+        return "rss"
     return "txt"
 
 
@@ -44,6 +49,14 @@ def _read_file(path: Path) -> Iterator[Item]:
         from sayso.readers.html import read_html
 
         yield from read_html(path)
+    elif kind == "warc":
+        from sayso.readers.warc import read_warc
+
+        yield from read_warc(path)
+    elif kind == "rss":
+        from sayso.readers.rss import read_rss
+
+        yield from read_rss(path)
     else:
         from sayso.readers.txt import read_txt
 

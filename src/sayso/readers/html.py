@@ -43,6 +43,7 @@ def document_from_html(data: bytes | str, where: str | Path, id: str | None = No
         title=title,
         published=result.get("date") or None,
         url=result.get("url") or None,
+        source=(result.get("sitename") or "").strip() or None,
     )
 
 

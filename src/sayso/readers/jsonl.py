@@ -1,6 +1,6 @@
-"""JSON Lines: one article per line, ``{"text": …, "id"?, "title"?, "published"?, "url"?}``.
+"""JSON Lines: one article per line, ``{"text": …, "id"?, "title"?, "published"?, "url"?, "source"?}``.
 
-``publication_date`` (the PolNeAR name) is read as ``published``. A bad line is yielded as a
+``publication_date`` and ``publisher`` (the PolNeAR names) are read as ``published`` and ``source``. A bad line is yielded as a
 ``ReadError`` for ``path:line`` and the following lines are still read.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Iterator
 from sayso.pipeline import Document
 from sayso.readers.common import ReadError, decode, read_bytes
 
-OPTIONAL = ("id", "title", "published", "url")
+OPTIONAL = ("id", "title", "published", "url", "source")
 
 
 def document_from_record(obj: object, where: str) -> Document | ReadError:
@@ -26,6 +26,8 @@ def document_from_record(obj: object, where: str) -> Document | ReadError:
         return ReadError(where, "empty 'text'")
     if obj.get("published") is None and obj.get("publication_date") is not None:
         obj = {**obj, "published": obj["publication_date"]}
+    if obj.get("source") is None and obj.get("publisher") is not None:  # PolNeAR's outlet
+        obj = {**obj, "source": obj["publisher"]}
     meta = {}
     for key in OPTIONAL:
         value = obj.get(key)

@@ -1,0 +1,204 @@
+"""Questions to the archive: full-text search with filters, newest first; statement records.
+
+Text search uses the back end's own engine: FTS5 (porter stemmer) on SQLite, ``tsvector``
+with ``websearch_to_tsquery('english', …)`` on PostgreSQL. Words are ANDed; "a phrase" in
+double quotes must appear as written (modulo stemming); ``-word`` excludes; ``OR`` between
+two words accepts either. Every value reaches the database as a bound parameter.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from sayso.records import KINDS
+from sayso.resolve.names import slug
+from sayso.store.schema import articles, speaker_aliases, speakers, statement_articles, statements
+
+FTS = sa.table("statements_fts", sa.column("statement_id"), sa.column("content"))
+PARTIAL = re.compile(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
+
+
+class QueryError(ValueError):
+    """A search the archive cannot answer as asked (bad date, unknown kind)."""
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str | None = None
+    speaker: str | None = None
+    org: str | None = None
+    since: str | None = None
+    until: str | None = None
+    kind: str | None = None
+    limit: int | None = 20
+
+
+def date_bound(value: str, upper: bool) -> str:
+    """'2024' / '2024-02' / '2024-02-15' → an inclusive ISO bound ('2024-02-31' for the end
+    of February compares correctly as a string)."""
+    m = PARTIAL.fullmatch(value.strip())
+    if not m:
+        raise QueryError(f"not a date: {value!r} (use YYYY, YYYY-MM or YYYY-MM-DD)")
+    y, mo, d = m.groups()
+    if d:
+        return f"{y}-{mo}-{d}"
+    if mo:
+        return f"{y}-{mo}-{'31' if upper else '01'}"
+    return f"{y}-{'12-31' if upper else '01-01'}"
+
+
+def fts5_query(text: str) -> str | None:
+    """User text → an FTS5 expression with every term quoted (no syntax errors, no
+    operators smuggled in): phrases, ``-word`` exclusions, ``OR``."""
+    parts: list[str] = []
+    negative: list[str] = []
+    pending_or = False
+    for m in re.finditer(r'(-?)"([^"]*)"|(\S+)', text):
+        neg, phrase, word = m.group(1), m.group(2), m.group(3)
+        if word == "OR":
+            pending_or = bool(parts)
+            continue
+        if word is not None:
+            neg = "-" if word.startswith("-") and len(word) > 1 else ""
+            word = word[1:] if neg else word
+        terms = re.findall(r"\w+", phrase if phrase is not None else word)
+        if not terms:
+            continue
+        term = '"' + " ".join(terms) + '"'
+        if neg:
+            negative.append(term)
+        elif pending_or:
+            parts[-1] = f"({parts[-1]} OR {term})"
+        else:
+            parts.append(term)
+        pending_or = False
+    if not parts:
+        return None
+    expr = " AND ".join(parts)
+    for n in negative:
+        expr = f"{expr} NOT {n}"
+    return expr
+
+
+def speaker_ids(conn: Connection, name: str) -> list[str]:
+    """Canonical ids a name can mean: id, alias, full name, or a person's surname."""
+    s, low = slug(name), name.strip().lower()
+    q = sa.union(
+        sa.select(speaker_aliases.c.speaker_id.label("id")).where(speaker_aliases.c.alias == s),
+        sa.select(speakers.c.id).where(sa.or_(
+            speakers.c.id == s, sa.func.lower(speakers.c.name) == low,
+            sa.and_(speakers.c.kind == "person", speakers.c.surname == s),
+        )),
+    )
+    return sorted(conn.execute(q).scalars())
+
+
+def _where(conn: Connection, q: Query) -> list:
+    s = statements
+    cond: list = []
+    if q.kind:
+        if q.kind not in KINDS:
+            raise QueryError(f"unknown kind {q.kind!r} (one of {', '.join(KINDS)})")
+        cond.append(s.c.kind == q.kind)
+    if q.speaker:
+        cond.append(s.c.speaker_id.in_(speaker_ids(conn, q.speaker)))
+    if q.org:
+        org = q.org.strip().lower()
+        cond.append(sa.or_(
+            sa.func.lower(s.c.speaker_org).contains(org, autoescape=True),
+            s.c.speaker_id.in_(sa.select(speakers.c.id).where(
+                sa.func.lower(speakers.c.organization).contains(org, autoescape=True))),
+        ))
+    if q.since:
+        cond.append(s.c.said_on >= date_bound(q.since, upper=False))
+    if q.until:
+        cond.append(s.c.said_on <= date_bound(q.until, upper=True))
+    if q.text and q.text.strip():
+        if conn.dialect.name == "sqlite":
+            expr = fts5_query(q.text)
+            if expr is None:
+                raise QueryError(f"nothing to search for in {q.text!r}")
+            cond.append(s.c.id.in_(
+                sa.select(FTS.c.statement_id).where(sa.literal_column("statements_fts").op("MATCH")(expr))
+            ))
+        elif conn.dialect.name == "postgresql":
+            cond.append(sa.literal_column("statements.content_tsv").op("@@")(
+                sa.func.websearch_to_tsquery(sa.literal_column("'english'::regconfig"), q.text)))
+        else:
+            cond.append(sa.func.lower(s.c.content_text).contains(q.text.lower(), autoescape=True))
+    return cond
+
+
+def search(conn: Connection, q: Query) -> list[dict]:
+    """Matching statements, newest first (statement date, else the article's)."""
+    s, sp, a = statements, speakers, articles
+    refs = (sa.select(sa.func.count()).where(statement_articles.c.statement_id == s.c.id)
+            .scalar_subquery())
+    stmt = (
+        sa.select(s, sp.c.name.label("speaker_name"), a.c.title, a.c.published, a.c.source.label("outlet"),
+                  refs.label("n_articles"))
+        .select_from(s.outerjoin(sp, sp.c.id == s.c.speaker_id).join(a, a.c.id == s.c.article_id))
+        .where(*_where(conn, q))
+        .order_by(s.c.said_on.desc().nulls_last(), a.c.seq.desc(), s.c.position)
+    )
+    if q.limit:
+        stmt = stmt.limit(q.limit)
+    rows = conn.execute(stmt).mappings().all()
+    return attach_articles(conn, [dict(r) for r in rows])
+
+
+def attach_articles(conn: Connection, rows: list[dict]) -> list[dict]:
+    ids = [r["id"] for r in rows]
+    by: dict[str, list[str]] = {i: [] for i in ids}
+    for i in range(0, len(ids), 500):
+        q = (sa.select(statement_articles.c.statement_id, statement_articles.c.article_id)
+             .select_from(statement_articles.join(articles, articles.c.id == statement_articles.c.article_id))
+             .where(statement_articles.c.statement_id.in_(ids[i:i + 500]))
+             .order_by(articles.c.seq))
+        for sid, aid in conn.execute(q):
+            by[sid].append(aid)
+    for r in rows:
+        r["article_ids"] = by.get(r["id"], [])
+    return rows
+
+
+def record(row: dict) -> dict:
+    """A stored statement as the schema's statement record, plus where it was reported:
+    ``article_id`` (the first article), ``article_ids`` (all) and ``statement_id``. The
+    speaker carries the archive's canonical id and name."""
+    speaker = dict(row["speaker"]) if row.get("speaker") else None
+    if speaker is not None and row.get("speaker_id"):
+        speaker["id"] = row["speaker_id"]
+        if row.get("speaker_name"):
+            speaker["name"] = row["speaker_name"]
+    return {
+        "id": row["local_id"], "kind": row["kind"], "cue": row["cue"], "source": row["source"],
+        "content": row["content"], "speaker": speaker, "date": row["date"],
+        "place": row["place"], "event": row["event"], "channel": row["channel"],
+        "responds_to": list(row["responds_to"] or []), "flags": list(row["flags"] or []),
+        "confidence": row["confidence"],
+        "article_id": row["article_id"], "article_ids": row.get("article_ids") or [row["article_id"]],
+        "statement_id": row["id"],
+    }
+
+
+def all_statements(conn: Connection, batch: int = 1000) -> Iterator[dict]:
+    """Every statement, in ingest order (article, then position), with its references."""
+    s, sp, a = statements, speakers, articles
+    stmt = (sa.select(s, sp.c.name.label("speaker_name"), a.c.published, a.c.seq)
+            .select_from(s.outerjoin(sp, sp.c.id == s.c.speaker_id).join(a, a.c.id == s.c.article_id))
+            .order_by(a.c.seq, s.c.position))
+    last = None
+    while True:
+        page = stmt
+        if last is not None:
+            page = stmt.where(sa.or_(a.c.seq > last[0], sa.and_(a.c.seq == last[0], s.c.position > last[1])))
+        rows = [dict(r) for r in conn.execute(page.limit(batch)).mappings()]
+        if not rows:
+            return
+        yield from attach_articles(conn, rows)
+        last = (rows[-1]["seq"], rows[-1]["position"])
