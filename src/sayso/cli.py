@@ -282,7 +282,7 @@ def train(
         if not f.is_file():
             _error(f"{f}: no such file")
             raise typer.Exit(2)
-    _load_model(model)  # fail early, with the usual message, when the parser is missing
+    _load_model(model, Accuracy.rules)  # fail early, with the usual message, when the parser is missing
     from sayso import nlp as nlp_mod
 
     result = run_training(
@@ -367,7 +367,7 @@ def ingest(
     task = progress.add_task("ingest", total=None, rate=0.0, statements=0, errors=0)
 
     def report(msg: str) -> None:
-        progress.console.print(f"error: {' '.join(msg.split())}", markup=False, highlight=False)
+        progress.console.print(f"error: {' '.join(msg.split())}", markup=False, highlight=False, soft_wrap=True)
 
     def update(stats) -> None:
         progress.update(task, completed=stats.parsed, total=stats.todo or None,
@@ -481,14 +481,14 @@ def _list_speakers(db: Optional[str], top: int) -> None:
     from sayso.store.schema import speakers as sp, statement_articles as sa_, statements as st
 
     archive = _open_archive(db)
-    n_st = sa.func.count(sa.distinct(st.c.id))
-    n_art = sa.func.count(sa.distinct(sa_.c.article_id))
+    counts = (sa.select(st.c.speaker_id, sa.func.count(sa.distinct(st.c.id)).label("statements"),
+                        sa.func.count(sa.distinct(sa_.c.article_id)).label("articles"))
+              .select_from(st.join(sa_, sa_.c.statement_id == st.c.id))
+              .where(st.c.speaker_id.is_not(None)).group_by(st.c.speaker_id).subquery())
     q = (sa.select(sp.c.id, sp.c.name, sp.c.kind, sp.c.organization, sp.c.aliases,
-                   n_st.label("statements"), n_art.label("articles"))
-         .select_from(sp.join(st, st.c.speaker_id == sp.c.id)
-                      .join(sa_, sa_.c.statement_id == st.c.id))
-         .group_by(sp.c.id, sp.c.name, sp.c.kind, sp.c.organization, sp.c.aliases)
-         .order_by(n_st.desc(), sp.c.id))
+                   counts.c.statements, counts.c.articles)
+         .select_from(sp.join(counts, counts.c.speaker_id == sp.c.id))
+         .order_by(counts.c.statements.desc(), sp.c.id))
     if top:
         q = q.limit(top)
     with archive.connect() as conn:
