@@ -512,21 +512,28 @@ def speakers_main(
     db: Optional[str] = _db_option(),
 ) -> None:
     """Speakers with most statements (or a subcommand: list, merge, split)."""
+    ctx.obj = {"db": db}  # `sayso speakers --db X merge A B` as well as `… merge A B --db X`
     if ctx.invoked_subcommand is None:
         _list_speakers(db, top)
 
 
+def _group_db(ctx: typer.Context, db: Optional[str]) -> Optional[str]:
+    return db if db is not None else (ctx.obj or {}).get("db")
+
+
 @speakers_app.command("list")
 def speakers_list(
+    ctx: typer.Context,
     top: int = typer.Option(20, "--top", "-n", min=0, help="The N speakers with most statements (0: all)."),
     db: Optional[str] = _db_option(),
 ) -> None:
     """Speakers with most statements."""
-    _list_speakers(db, top)
+    _list_speakers(_group_db(ctx, db), top)
 
 
 @speakers_app.command("merge")
 def speakers_merge(
+    ctx: typer.Context,
     a: str = typer.Argument(..., help="The speaker that stays (id, alias or name)."),
     b: str = typer.Argument(..., help="The speaker who is the same person as A."),
     db: Optional[str] = _db_option(),
@@ -534,7 +541,7 @@ def speakers_merge(
     """B is the same person as A: B's statements go to A, now and on later ingests."""
     from sayso import store
 
-    archive = _open_archive(db)
+    archive = _open_archive(_group_db(ctx, db))
     try:
         with archive.begin() as conn:
             aid, bid, moved = store.merge(conn, a, b)
@@ -548,6 +555,7 @@ def speakers_merge(
 
 @speakers_app.command("split")
 def speakers_split(
+    ctx: typer.Context,
     speaker: str = typer.Argument(..., help="The speaker (id or name) an alias was wrongly merged into."),
     alias: str = typer.Argument(..., help="The alias (a name or id some article gave) that is someone else."),
     db: Optional[str] = _db_option(),
@@ -555,7 +563,7 @@ def speakers_split(
     """ALIAS is not SPEAKER: its statements get a speaker of their own, now and on later ingests."""
     from sayso import store
 
-    archive = _open_archive(db)
+    archive = _open_archive(_group_db(ctx, db))
     try:
         with archive.begin() as conn:
             sid, new, moved = store.split(conn, speaker, alias)

@@ -87,7 +87,7 @@ def test_speakers_list_merge_split(archive):
     assert res.exit_code == 0 and "merged luis-ortega into anna-kowalski" in res.stdout
     res = run("search", "--speaker", "Luis Ortega", "-f", "jsonl", "--db", archive)
     assert {json.loads(x)["speaker"]["id"] for x in res.stdout.splitlines()} == {"anna-kowalski"}
-    res = run("speakers", "split", "anna-kowalski", "luis-ortega", "--db", archive)
+    res = run("speakers", "--db", archive, "split", "anna-kowalski", "luis-ortega")  # --db before
     assert res.exit_code == 0 and "split luis-ortega from anna-kowalski" in res.stdout
     res = run("search", "--speaker", "Luis Ortega", "-f", "jsonl", "--db", archive)
     assert {json.loads(x)["speaker"]["id"] for x in res.stdout.splitlines()} == {"luis-ortega"}
