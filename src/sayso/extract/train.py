@@ -1,0 +1,248 @@
+"""Training the ``fast`` tier: PolNeAR JSONL -> parsed spaCy Docs with gold role tags -> a
+tagger trained with spaCy's own machinery (``Language.update``, thinc optimiser) on a small
+separate tok2vec, selected on dev with the independent scorer.
+
+    sayso train --train train.jsonl --dev dev.jsonl -o DIR [--max-steps N] [--max-minutes M]
+
+Parsing is done once per file with the sayso pipeline itself (rules included, since their
+output is a feature) and cached as a ``DocBin`` next to the output (``.DIR-cache`` beside ``DIR``).
+"""
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy
+from spacy.tokens import Doc, DocBin
+
+from sayso.extract.features import extra_features, token_index, tokens_in
+from sayso.extract.model import (FEATS_KEY, LABELS, build_tagger_nlp, decode_doc,
+                                  save_model, statements_from_doc)
+
+GOLD_KEY = "sayso_gold"
+ID_KEY = "sayso_id"
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def gold_tags(doc: Doc, attributions: list[dict], starts: list[int] | None = None) -> list[str]:
+    """BIO role tags per token from PolNeAR attributions; first claim wins on a conflict
+    (cue before source before content), since annotations are univocal."""
+    starts = starts if starts is not None else token_index(doc)
+    tags = ["O"] * len(doc)
+    for part, lab in (("cue", "CUE"), ("source", "SRC"), ("content", "CON")):
+        for att in attributions:
+            for s, e in att.get(part) or []:
+                idx = [i for i in tokens_in(starts, doc, s, e) if not doc[i].is_space]
+                for k, i in enumerate(idx):
+                    if tags[i] != "O":
+                        continue
+                    tags[i] = ("B-" if k == 0 else "I-") + lab
+    return tags
+
+
+def prepare(records: list[dict], nlp, progress: Callable[[str], None] = print) -> list[Doc]:
+    """Parse, attach gold tags and the article id in ``user_data`` (features are computed
+    when the docs are used, so that a feature change needs no new parse)."""
+    docs = []
+    t0 = time.time()
+    texts = ((r["text"], r) for r in records)
+    for n, (doc, r) in enumerate(nlp.pipe(texts, as_tuples=True, batch_size=16), start=1):
+        doc._.statements = None  # Statement objects do not serialise
+        doc.user_data.pop(("._.", "statements", None, None), None)
+        doc.user_data.pop(("._.", "sayso_error", None, None), None)
+        doc.user_data[GOLD_KEY] = gold_tags(doc, r.get("attributions", []))
+        doc.user_data[ID_KEY] = r.get("id", str(n))
+        docs.append(doc)
+        if n % 50 == 0 or n == len(records):
+            progress(f"  parsed {n}/{len(records)} articles ({time.time() - t0:.0f} s)")
+    return docs
+
+
+def cached_docs(path: Path, cache_dir: Path, nlp_loader, progress=print) -> tuple[list[Doc], list[dict]]:
+    records = read_jsonl(path)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    cache = cache_dir / (path.stem + f"-{path.stat().st_size}.spacy")
+    if cache.exists():
+        progress(f"reading parsed {path} from {cache}")
+        nlp = nlp_loader()
+        docs = list(DocBin(store_user_data=True).from_disk(cache).get_docs(nlp.vocab))
+        if len(docs) == len(records):
+            return docs, records
+    progress(f"parsing {path} ({len(records)} articles)")
+    nlp = nlp_loader()
+    docs = prepare(records, nlp, progress)
+    db = DocBin(store_user_data=True, docs=docs)
+    db.to_disk(cache)
+    return docs, records
+
+
+# ------------------------------------------------------------------ scoring
+def predict_records(tagger_nlp, docs: list[Doc], rules: list | None = None, batch: int = 8) -> list[dict]:
+    """Attribution records (the scorer's shape) for parsed docs that carry their features,
+    with the rule tier's statements per doc as ``with_features`` returned them."""
+    from sayso.extract.model import label_order, predict_scores
+
+    labels = label_order(tagger_nlp)
+    out = []
+    for k in range(0, len(docs), batch):
+        chunk = docs[k:k + batch]
+        for j, (doc, scores) in enumerate(zip(chunk, predict_scores(tagger_nlp, chunk))):
+            sts = statements_from_doc(doc, scores, labels, rules[k + j] if rules else None)
+            out.append({"id": doc.user_data[ID_KEY], "attributions": [s.to_attribution() for s in sts]})
+    return out
+
+
+def find_scorer() -> Path:
+    from sayso.evaluation import find_scorer as _find
+
+    return Path(_find(None))
+
+
+def score(gold_path: Path, records: list[dict], scorer: Path | None = None) -> dict:
+    """The independent scorer's JSON on ``records``."""
+    scorer = scorer or find_scorer()
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as fh:
+        for r in records:
+            fh.write(json.dumps(r) + "\n")
+        pred = fh.name
+    try:
+        out = subprocess.run([sys.executable, str(scorer), str(gold_path), pred, "--json"],
+                             capture_output=True, text=True, check=True)
+    finally:
+        Path(pred).unlink()
+    return json.loads(out.stdout)
+
+
+def headline(result: dict) -> dict[str, float]:
+    ex, at = result["exact"], result["attribution"]
+    return {"cue": ex["cue"]["f1"], "source": ex["source"]["f1"], "content": ex["content"]["f1"],
+            "detection": at["detection"]["f1"], "end_to_end": at["end_to_end"]["f1"]}
+
+
+def selection_score(h: dict[str, float]) -> float:
+    """What model selection maximises: the mean of the five headline F1s."""
+    return sum(h.values()) / len(h)
+
+
+def _fmt(h: dict[str, float]) -> str:
+    return " ".join(f"{k} {100 * v if v <= 1 else v:.1f}" for k, v in h.items())
+
+
+# ------------------------------------------------------------------ training
+def with_features(docs: list[Doc]) -> list[list]:
+    """The extra feature columns, from the rule tier run on each parsed doc (as at
+    prediction); returns the rule tier's statements per doc."""
+    from sayso.extract.rules import extract_statements
+
+    out = []
+    for d in docs:
+        rules = extract_statements(d)
+        d.user_data[FEATS_KEY] = extra_features(d, rules)
+        out.append(rules)
+    return out
+
+
+def _batches(items: list, max_words: int, rng: random.Random) -> Iterable[list]:
+    items = list(items)
+    rng.shuffle(items)
+    batch, words = [], 0
+    for eg in items:
+        batch.append(eg)
+        words += len(eg.predicted)
+        if words >= max_words:
+            yield batch
+            batch, words = [], 0
+    if batch:
+        yield batch
+
+
+def train(train_path: Path, dev_path: Path, output: Path, *, max_steps: int = 4000,
+          max_minutes: float = 60.0, eval_every: int = 200, max_epochs: int = 30,
+          batch_words: int = 2000, dropout: float = 0.1, learn_rate: float = 0.001,
+          patience: int = 6, hparams: dict | None = None, limit: int | None = None,
+          seed: int = 0, cache_dir: Path | None = None, nlp_loader=None,
+          progress: Callable[[str], None] = print) -> dict:
+    """Train the tagger and keep the checkpoint with the best dev selection score in
+    ``output``. Returns the best headline figures (scorer F1s) and the training time."""
+    from spacy.training import Example
+    from spacy.util import fix_random_seed
+    from thinc.api import Adam
+
+    if nlp_loader is None:
+        from sayso import nlp as nlp_mod
+        nlp_loader = nlp_mod.load
+    t_start = time.time()
+    fix_random_seed(seed)
+    rng = random.Random(seed)
+    cache_dir = cache_dir or output.parent / f".{output.name}-cache"
+    train_docs, _ = cached_docs(train_path, cache_dir, nlp_loader, progress)
+    dev_docs, _ = cached_docs(dev_path, cache_dir, nlp_loader, progress)
+    if limit:
+        train_docs = train_docs[:limit]
+    progress("computing features (rule tier, quotes, lexicon)")
+    with_features(train_docs)
+    dev_rules = with_features(dev_docs)
+    examples = [Example.from_dict(d, {"tags": d.user_data[GOLD_KEY]}) for d in train_docs]
+    n_words = sum(len(d) for d in train_docs)
+    progress(f"training on {len(examples)} articles ({n_words:,} tokens), dev {len(dev_docs)} articles")
+
+    nlp = build_tagger_nlp(hparams)
+    optimizer = Adam(learn_rate)
+    nlp.initialize(lambda: examples[:50], sgd=optimizer)
+    t_train = time.time()
+    best, best_h, step, evals_since_best = -1.0, None, 0, 0
+    meta = {"name": "sayso_fast", "version": "0.1.0",
+            "description": "sayso fast tier: cue/source/content BIO tagger (PolNeAR train)",
+            "sayso": {"hparams": {**(hparams or {})}, "train": str(train_path.name),
+                      "dev": str(dev_path.name)}}
+
+    def evaluate() -> bool:
+        nonlocal best, best_h, evals_since_best
+        h = headline(score(dev_path, predict_records(nlp, dev_docs, dev_rules)))
+        sel = selection_score(h)
+        mark = ""
+        if sel > best:
+            best, best_h, evals_since_best = sel, h, 0
+            meta["sayso"].update({"dev": h, "step": step, "train_seconds": round(time.time() - t_start)})
+            save_model(nlp, output, meta)
+            mark = " *saved"
+        else:
+            evals_since_best += 1
+        progress(f"step {step:>5}  dev {_fmt(h)}  mean {100 * sel:.1f}{mark}  "
+                 f"({(time.time() - t_start) / 60:.1f} min)")
+        return evals_since_best >= patience
+
+    losses: dict[str, float] = {}
+    stop = False
+    for epoch in range(max_epochs):
+        for batch in _batches(examples, batch_words, rng):
+            nlp.update(batch, sgd=optimizer, drop=dropout, losses=losses)
+            step += 1
+            if step % eval_every == 0:
+                progress(f"epoch {epoch}  step {step}  loss {losses.get('tagger', 0):.1f}  "
+                         f"{step * batch_words / (time.time() - t_train):,.0f} tokens/s")
+                losses = {}
+                if evaluate():
+                    progress("no improvement on dev for a while: stopping")
+                    stop = True
+            if step >= max_steps or (time.time() - t_start) / 60 > max_minutes:
+                stop = True
+            if stop:
+                break
+        if stop:
+            break
+    if step % eval_every:
+        evaluate()
+    total = time.time() - t_start
+    progress(f"done in {total / 60:.1f} min; best dev {_fmt(best_h)}; model in {output}")
+    return {"dev": best_h, "seconds": total, "steps": step}
