@@ -8,8 +8,10 @@ FILES default to PolNeAR train + dev (``../shared/data/polnear/{train,dev}.jsonl
 920 articles). For each worker count the same documents are ingested into a fresh SQLite
 archive (parsing in the worker processes, writing in the parent, one transaction per
 article); the time is the whole ``ingest`` call, worker start-up and model loading
-included. The archives built with different worker counts are then compared row by row
-(they must be equal). Search latency is measured on the last archive: each query runs
+included, and so is the CPU time used (this process and its workers): on a machine shared
+with other work, "cores busy" below the worker count shows how much CPU the run really got.
+The archives built with different worker counts are then compared row by row (they must be
+equal). Search latency is measured on the last archive: each query runs
 once to warm up, then ``--repeat`` times; the median and the worst time are reported.
 """
 from __future__ import annotations
@@ -18,6 +20,7 @@ import argparse
 import hashlib
 import json
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -51,6 +54,12 @@ QUERIES = [
 def default_paths() -> list[Path]:
     base = POLNEAR if POLNEAR.is_dir() else repo_root() / POLNEAR
     return [base / "train.jsonl", base / "dev.jsonl"]
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (the worker processes)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def fingerprint(engine) -> str:
@@ -104,19 +113,22 @@ def main(argv=None) -> int:
             Path(f"{db}{suffix}").unlink(missing_ok=True)
         engine = open_engine(db)
         errors: list[str] = []
+        cpu0 = cpu_seconds()
         t0 = time.perf_counter()
         stats = ingest(iter(docs), engine, workers=n, on_error=errors.append)
         elapsed = time.perf_counter() - t0
+        cpu = cpu_seconds() - cpu0
         engines[n] = engine
         result["ingest"][n] = {
             "seconds": elapsed, "articles_per_s": stats.stored / elapsed, "stored": stats.stored,
             "statements": stats.statements, "merged": stats.merged, "errors": stats.errors,
-            "load_after": os.getloadavg()[0],
+            "load_after": os.getloadavg()[0], "cpu_seconds": cpu, "cores_used": cpu / elapsed,
         }
         if not args.json:
             print(f"ingest, {n} worker(s): {stats.stored} articles, {stats.statements:,} statements "
                   f"({stats.merged} folded into another article's) in {elapsed:.1f} s = "
-                  f"{stats.stored / elapsed:.2f} articles/s; {stats.errors} errors", flush=True)
+                  f"{stats.stored / elapsed:.2f} articles/s; {stats.errors} errors; "
+                  f"{cpu:.0f} CPU-s, {cpu / elapsed:.2f} cores busy on average", flush=True)
     if len(workers) >= 2:
         base, top = workers[0], workers[-1]
         ratio = result["ingest"][top]["articles_per_s"] / result["ingest"][base]["articles_per_s"]

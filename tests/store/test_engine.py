@@ -75,6 +75,16 @@ def test_repeated_text_in_the_inputs_is_stored_once(engine, tmp_path, nlp):
     assert (stats.stored, stats.skipped) == (1, 1) and n_articles(engine) == 1
 
 
+def test_a_model_that_cannot_load_stops_the_run(tmp_path):
+    from sayso.engine.local import ModelLoadError
+
+    engine = open_engine(tmp_path / "x.db")
+    with pytest.raises(ModelLoadError, match="no_such_pipeline"):
+        ingest(read_paths([EXAMPLES / "01_bridge.txt"]), engine, workers=1, model="no_such_pipeline")
+    assert n_articles(engine) == 0
+    engine.dispose()
+
+
 def _start(corpus: Path, db: str, workers: int) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "sayso.cli", "ingest", str(corpus), "--db", db, "--workers", str(workers)],

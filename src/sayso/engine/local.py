@@ -117,6 +117,8 @@ def _batches(todo: list[tuple[str, Document]]) -> list[list[tuple[str, Document]
 
 def _results(batches, workers: int, model: str | None) -> Iterator[list[dict] | dict]:
     payloads = [[doc for _, doc in b] for b in batches]
+    if not payloads:
+        return
     if workers <= 0:
         from sayso import nlp as nlp_mod
 
@@ -155,8 +157,9 @@ def ingest(
     stats.todo = len(todo)
     on_plan(stats)
     batches = _batches(todo)
-    if batches:
-        for batch, results in zip(batches, _results(batches, workers, model)):
+    results_of = _results(batches, workers, model)
+    try:
+        for batch, results in zip(batches, results_of):
             if isinstance(results, dict):
                 raise ModelLoadError(results["fatal"])
             for (digest, doc), res in zip(batch, results):
@@ -174,5 +177,7 @@ def ingest(
                 stats.parsed += 1
                 stats.elapsed = time.perf_counter() - stats.started
                 on_article(stats)
+    finally:
+        results_of.close()  # stops the worker processes at once, also on errors and Ctrl-C
     stats.elapsed = time.perf_counter() - stats.started
     return stats
