@@ -68,6 +68,17 @@ def test_bad_documents_are_reported_and_counted(engine, tmp_path, nlp):
     assert any("missing.txt" in e for e in errors)
 
 
+def test_a_document_the_database_refuses_is_reported_and_the_run_goes_on(engine, tmp_path, nlp):
+    f = tmp_path / "a.jsonl"  # PostgreSQL text cannot hold NUL; SQLite can
+    f.write_text('{"id": "nul", "text": "She said \\u0000 that it was fine."}\n'
+                 '{"id": "ok", "text": "He said that it was fine."}\n', encoding="utf-8")
+    errors: list[str] = []
+    stats = ingest(read_paths([f]), engine, workers=0, on_error=errors.append)
+    assert stats.stored + stats.errors == 2 and stats.stored >= 1
+    if engine.dialect.name == "postgresql":
+        assert errors and errors[0].startswith("nul: cannot be stored")
+
+
 def test_repeated_text_in_the_inputs_is_stored_once(engine, tmp_path, nlp):
     (tmp_path / "a.txt").write_text('"We will rebuild," Mayor Anna Kowalski said.', encoding="utf-8")
     (tmp_path / "b.txt").write_text('"We will rebuild," Mayor Anna Kowalski said.', encoding="utf-8")

@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from sayso.pipeline import Document
@@ -167,7 +168,16 @@ def ingest(
                     stats.errors += 1
                     on_error(res["error"])
                 else:
-                    written = writer.write(res["article"], doc.text, doc.source, digest)
+                    try:
+                        written = writer.write(res["article"], doc.text, doc.source, digest)
+                    except (sa.exc.DataError, sa.exc.IntegrityError) as exc:
+                        # this document's data, not the database, is the problem: go on
+                        stats.errors += 1
+                        stats.parsed += 1
+                        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+                        on_error(f"{res['article']['id']}: cannot be stored ({reason})")
+                        on_article(stats)
+                        continue
                     if written is None:
                         stats.skipped += 1
                     else:
