@@ -109,3 +109,10 @@ def test_polnear_publisher_is_the_source(tmp_path):
     f.write_text('{"id": "x", "text": "Hello there.", "publisher": "breitbart"}\n', encoding="utf-8")
     [doc] = list(read_path(f))
     assert doc.source == "breitbart"
+
+
+def test_html_site_name_is_the_source(tmp_path):
+    f = tmp_path / "page.html"
+    f.write_bytes(HTML.replace(b"<head>", b'<head><meta property="og:site_name" content="Daily Bugle">'))
+    [doc] = list(read_path(f))
+    assert doc.source == "Daily Bugle"
