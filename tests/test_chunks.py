@@ -39,3 +39,23 @@ def test_limit_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("SAYSO_MAX_CHARS", "lots")
     with pytest.raises(ValueError, match="whole number"):
         max_chars()
+
+
+def test_a_document_over_the_limit_comes_back_whole_with_true_offsets(nlp, monkeypatch):
+    from pathlib import Path
+
+    from sayso.pipeline import Document, analyse_many
+
+    examples = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.txt"))
+    text = "\n\n".join(p.read_text("utf-8") for p in examples)
+    whole = next(analyse_many([Document(text, id="long")], nlp))
+    monkeypatch.setenv("SAYSO_MAX_CHARS", "1500")
+    (cut,) = list(analyse_many([Document(text, id="long")], nlp))
+    assert cut.id == "long" and len(text) > 3 * 1500
+    assert [s.id for s in cut.statements] == [f"s{i + 1}" for i in range(len(cut.statements))]
+    for s in cut.statements:
+        for part in (s.cue, s.content) + ((s.source,) if s.source else ()):
+            assert part.text == " ".join(text[a:b] for a, b in part.spans)
+    # cutting at paragraph breaks loses little: most statements are found either way
+    found = {s.cue.spans for s in cut.statements}
+    assert len(found & {s.cue.spans for s in whole.statements}) >= 0.8 * len(whole.statements)

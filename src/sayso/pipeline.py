@@ -5,12 +5,13 @@ exactly the same records for the same text.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Iterator
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from sayso import chunks
 from sayso import nlp as nlp_mod
 from sayso.records import Article, content_id
 from sayso.resolve import resolve_article
@@ -50,14 +51,26 @@ def _article(doc: Doc, document: Document) -> Article:
     ))
 
 
+def _pieces(document: Document, limit: int) -> list[tuple[Document, int]]:
+    """The document itself, or paragraph-aligned pieces of it with their offsets when it is
+    over the size limit (see ``chunks``)."""
+    if len(document.text) <= limit:
+        return [(document, 0)]
+    return [(replace(document, text=document.text[s:e]), s) for s, e in chunks.pieces(document.text, limit)]
+
+
+def _merge(document: Document, parts: list[tuple[Article, int]]) -> Article:
+    statements: list = []
+    for art, offset in parts:
+        statements += chunks.shift(list(art.statements), offset, first_number=len(statements) + 1)
+    first = parts[0][0]
+    return replace(first, id=document.id or content_id(document.text), statements=tuple(statements))
+
+
 def analyse(document: Document | str, nlp: Language | None = None) -> Article:
     if isinstance(document, str):
         document = Document(document)
-    nlp = nlp or nlp_mod.load()
-    try:
-        return _article(nlp(document.text), document)
-    except Exception as exc:  # noqa: BLE001 - one bad document must not read as a crash
-        raise DocumentError(document, exc) from exc
+    return next(analyse_many([document], nlp))
 
 
 def analyse_many(
@@ -67,14 +80,33 @@ def analyse_many(
     on_error: Callable[[DocumentError], None] | None = None,
 ) -> Iterator[Article]:
     """Streams articles in input order; spaCy batches the parsing. A document that fails is
-    passed to ``on_error`` (and skipped) when given, else raised as ``DocumentError``."""
+    passed to ``on_error`` (and skipped) when given, else raised as ``DocumentError``.
+    Documents over the size limit (``$SAYSO_MAX_CHARS``, default 1M characters) are
+    analysed in paragraph-aligned pieces and come back as one article."""
     nlp = nlp or nlp_mod.load()
-    pairs = ((d.text, d) for d in documents)
-    for doc, document in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-        try:
-            yield _article(doc, document)
-        except Exception as exc:  # noqa: BLE001
-            err = DocumentError(document, exc)
-            if on_error is None:
-                raise err from exc
-            on_error(err)
+    limit = chunks.max_chars()
+
+    def pieces():
+        for d in documents:
+            parts = _pieces(d, limit)
+            for i, (piece, offset) in enumerate(parts):
+                yield piece.text, (d, piece, offset, i == len(parts) - 1)
+
+    done: list[tuple[Article, int]] = []
+    failed: Exception | None = None
+    for doc, (document, piece, offset, last) in nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size):
+        if failed is None:
+            try:
+                done.append((_article(doc, piece), offset))
+            except Exception as exc:  # noqa: BLE001 - one bad document must not stop a batch
+                failed = exc
+        if not last:
+            continue
+        parts, exc, done, failed = done, failed, [], None
+        if exc is None:
+            yield parts[0][0] if len(parts) == 1 and parts[0][1] == 0 else _merge(document, parts)
+            continue
+        err = DocumentError(document, exc)
+        if on_error is None:
+            raise err from exc
+        on_error(err)
