@@ -666,5 +666,42 @@ def export(
         print(f"exported {n:,} statements to {output}", file=sys.stderr)
 
 
+@app.command()
+def serve(
+    db: Optional[str] = _db_option(),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", "-p", min=1, max=65535, help="Port to listen on."),
+    create: bool = typer.Option(False, "--create", help="Create an empty archive when there is none."),
+    model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline for Analyse and /api/extract."),
+    accuracy: Accuracy = _accuracy_option(),
+) -> None:
+    """Serve the web pages (search, speakers, articles, Analyse) and the HTTP API (/docs).
+
+    Writes (POST /api/articles, storing from Analyse) need the token in $SAYSO_TOKEN, sent as `Authorization: Bearer …`; without it the server is read-only."""
+    import uvicorn
+
+    from sayso.web import create_app
+
+    archive = _open_archive(db, create=create)  # the usual errors for a missing or unreachable archive
+    url = archive.url.render_as_string(hide_password=False)
+    archive.dispose()
+    token = os.environ.get("SAYSO_TOKEN") or None
+    web = create_app(url, token=token, model=model, accuracy=accuracy.value)
+    shown = f"[{host}]" if ":" in host else host
+    print(f"sayso: serving {store_name(url)} at http://{shown}:{port}/ "
+          f"(API docs at /docs; writes {'enabled' if token else 'disabled: set SAYSO_TOKEN'})", flush=True)
+    uvicorn.run(web, host=host, port=port, log_level="info", server_header=False, proxy_headers=False)
+
+
+def store_name(url: str) -> str:
+    """An archive URL for people: the file for SQLite, the URL without password otherwise."""
+    import sqlalchemy as sa
+
+    u = sa.engine.make_url(url)
+    if u.get_backend_name() == "sqlite":
+        return u.database or url
+    return u.render_as_string(hide_password=True)
+
+
 if __name__ == "__main__":  # python -m sayso.cli
     app()

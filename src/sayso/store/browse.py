@@ -1,0 +1,267 @@
+"""Read-only questions the web pages and the HTTP API ask of the archive: a page of search
+results with its total, speakers with their counts, a speaker's timeline and reactions, an
+article with the statements it reports.
+
+Everything goes through SQLAlchemy Core with bound parameters, like ``search``; filters are
+the ones ``search.Query`` defines (its ``limit`` is ignored here: paging is by ``offset`` and
+``limit`` arguments).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from sayso.store.search import Query, _where, attach_articles, record, speaker_ids
+from sayso.store.speakers import find_speaker
+from sayso.store.schema import articles, speakers, statement_articles, statements
+
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[dict]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.offset + len(self.rows) < self.total
+
+    @property
+    def has_prev(self) -> bool:
+        return self.offset > 0
+
+
+def search_page(conn: Connection, q: Query, offset: int = 0, limit: int = 20) -> Page:
+    """Statements matching ``q``, newest first (as ``search`` orders them), one page of them,
+    with the number of all matches. Raises ``QueryError`` like ``search``."""
+    s, sp, a = statements, speakers, articles
+    where = _where(conn, q)
+    total = conn.execute(sa.select(sa.func.count()).select_from(s).where(*where)).scalar() or 0
+    refs = (sa.select(sa.func.count()).where(statement_articles.c.statement_id == s.c.id)
+            .scalar_subquery())
+    stmt = (
+        sa.select(s, sp.c.name.label("speaker_name"), a.c.title, a.c.published,
+                  a.c.source.label("outlet"), refs.label("n_articles"))
+        .select_from(s.outerjoin(sp, sp.c.id == s.c.speaker_id).join(a, a.c.id == s.c.article_id))
+        .where(*where)
+        .order_by(s.c.said_on.desc().nulls_last(), a.c.seq.desc(), s.c.position)
+        .offset(offset).limit(limit)
+    )
+    rows = attach_articles(conn, [dict(r) for r in conn.execute(stmt).mappings()])
+    return Page(rows, total, offset, limit)
+
+
+def _counts():
+    st, links = statements, statement_articles
+    return (sa.select(st.c.speaker_id, sa.func.count(sa.distinct(st.c.id)).label("statements"),
+                      sa.func.count(sa.distinct(links.c.article_id)).label("articles"))
+            .select_from(st.join(links, links.c.statement_id == st.c.id))
+            .where(st.c.speaker_id.is_not(None)).group_by(st.c.speaker_id).subquery())
+
+
+def _speaker_dict(r: Any) -> dict:
+    return {
+        "id": r.id, "name": r.name, "kind": r.kind, "aliases": list(r.aliases or []),
+        "descriptors": list(r.descriptors or []), "organization": r.organization,
+        "country": r.country, "statements": int(r.statements or 0), "articles": int(r.articles or 0),
+    }
+
+
+def list_speakers(conn: Connection, name: str | None = None, offset: int = 0, limit: int = 50) -> Page:
+    """Speakers who said something, most statements first; ``name`` keeps those whose name,
+    id or an alias contains it (case-insensitive)."""
+    sp, c = speakers, _counts()
+    cond = []
+    if name and name.strip():
+        low = name.strip().lower()
+        aliases_text = sa.func.lower(sa.cast(sp.c.aliases, sa.Text))
+        cond.append(sa.or_(
+            sa.func.lower(sp.c.name).contains(low, autoescape=True),
+            sp.c.id.contains(low, autoescape=True),
+            aliases_text.contains(low, autoescape=True),
+        ))
+    base = sa.select(sp, c.c.statements, c.c.articles).select_from(sp.join(c, c.c.speaker_id == sp.c.id))
+    base = base.where(*cond)
+    total = conn.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar() or 0
+    rows = conn.execute(base.order_by(c.c.statements.desc(), sp.c.id).offset(offset).limit(limit)).all()
+    return Page([_speaker_dict(r) for r in rows], total, offset, limit)
+
+
+def speaker(conn: Connection, name_or_id: str) -> dict | None:
+    """One speaker (by id, alias, name, or a surname only one person has) with statement and
+    article counts; None if unknown."""
+    sid = find_speaker(conn, name_or_id)
+    if sid is None:
+        candidates = speaker_ids(conn, name_or_id)
+        if len(candidates) != 1:
+            return None
+        sid = candidates[0]
+    sp, c = speakers, _counts()
+    r = conn.execute(sa.select(sp, c.c.statements, c.c.articles)
+                     .select_from(sp.outerjoin(c, c.c.speaker_id == sp.c.id))
+                     .where(sp.c.id == sid)).first()
+    return _speaker_dict(r) if r is not None else None
+
+
+def week_of(day: str) -> str | None:
+    """'2023-02-15' → '2023-02-13', the Monday of its week; None for anything else."""
+    try:
+        d = date.fromisoformat(day[:10])
+    except (TypeError, ValueError):
+        return None
+    return (d - timedelta(days=d.weekday())).isoformat()
+
+
+def timeline(conn: Connection, speaker_id: str) -> dict:
+    """Statements per week (``said_on``: the statement's own date, else its article's):
+    ``{"weeks": [(monday, count), …] with empty weeks filled in, "undated": n}``."""
+    s = statements
+    rows = conn.execute(sa.select(s.c.said_on, sa.func.count()).where(s.c.speaker_id == speaker_id)
+                        .group_by(s.c.said_on)).all()
+    per_week: Counter[str] = Counter()
+    undated = 0
+    for day, n in rows:
+        w = week_of(day) if day else None
+        if w is None:
+            undated += n
+        else:
+            per_week[w] += n
+    weeks: list[tuple[str, int]] = []
+    if per_week:
+        first, last = date.fromisoformat(min(per_week)), date.fromisoformat(max(per_week))
+        d = first
+        while d <= last:
+            weeks.append((d.isoformat(), per_week.get(d.isoformat(), 0)))
+            d += timedelta(days=7)
+    return {"weeks": weeks, "undated": undated}
+
+
+def _occurrences(conn: Connection, article_ids: list[str]):
+    """Every (article, statement-as-that-article-gives-it) in these articles, with the
+    stored statement's canonical speaker."""
+    links, st, sp = statement_articles, statements, speakers
+    for i in range(0, len(article_ids), CHUNK):
+        q = (sa.select(links.c.article_id, links.c.local_id, links.c.record, links.c.statement_id,
+                       st.c.speaker_id, sp.c.name.label("speaker_name"))
+             .select_from(links.join(st, st.c.id == links.c.statement_id)
+                          .outerjoin(sp, sp.c.id == st.c.speaker_id))
+             .where(links.c.article_id.in_(article_ids[i:i + CHUNK]))
+             .order_by(links.c.article_id, links.c.local_id))
+        yield from conn.execute(q)
+
+
+def reactions(conn: Connection, speaker_id: str, limit: int = 50) -> dict:
+    """Who reacts to this speaker (statements whose ``responds_to`` names one of theirs in
+    the same article), and to whom this speaker reacts."""
+    links, st = statement_articles, statements
+    mine = conn.execute(
+        sa.select(links.c.article_id, links.c.local_id, links.c.record)
+        .select_from(links.join(st, st.c.id == links.c.statement_id))
+        .where(st.c.speaker_id == speaker_id)
+    ).all()
+    own: dict[str, dict[str, dict]] = {}
+    for aid, lid, rec in mine:
+        own.setdefault(aid, {})[lid] = rec
+    to_them: list[dict] = []
+    by_them: list[dict] = []
+    seen_to: set[str] = set()
+    seen_by: set[tuple[str, str]] = set()
+    for o in _occurrences(conn, sorted(own)):
+        rec = o.record or {}
+        mine_here = own[o.article_id]
+        if o.speaker_id == speaker_id:
+            # this speaker reacting to someone else in the same article
+            others = [r for r in rec.get("responds_to") or () if r not in mine_here]
+            if others:
+                by_them.append({"article_id": o.article_id, "statement": rec, "statement_id": o.statement_id,
+                                "responds_to": others})
+            continue
+        targets = [r for r in rec.get("responds_to") or () if r in mine_here]
+        if targets and o.statement_id not in seen_to:
+            seen_to.add(o.statement_id)
+            to_them.append({
+                "article_id": o.article_id, "statement_id": o.statement_id, "statement": rec,
+                "speaker_id": o.speaker_id, "speaker_name": o.speaker_name
+                or (rec.get("speaker") or {}).get("name") or (rec.get("source") or {}).get("text"),
+                "responds_to": targets,
+            })
+    # name the people this speaker reacted to
+    if by_them:
+        names: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+        for o in _occurrences(conn, sorted({b["article_id"] for b in by_them})):
+            names[(o.article_id, o.local_id)] = (o.speaker_id, o.speaker_name)
+        for b in by_them:
+            b["targets"] = []
+            for lid in b["responds_to"]:
+                sid, nm = names.get((b["article_id"], lid), (None, None))
+                key = (b["statement_id"], sid or lid)
+                if sid and sid != speaker_id and key not in seen_by:
+                    seen_by.add(key)
+                    b["targets"].append({"speaker_id": sid, "speaker_name": nm, "local_id": lid})
+        by_them = [b for b in by_them if b["targets"]]
+    return {"reactions": to_them[:limit], "reacts_to": by_them[:limit]}
+
+
+def list_articles(conn: Connection, offset: int = 0, limit: int = 50) -> Page:
+    a = articles
+    total = conn.execute(sa.select(sa.func.count()).select_from(a)).scalar() or 0
+    rows = conn.execute(
+        sa.select(a.c.id, a.c.title, a.c.published, a.c.source, a.c.n_statements, a.c.seq)
+        .order_by(a.c.seq.desc()).offset(offset).limit(limit)
+    ).mappings().all()
+    return Page([dict(r) for r in rows], total, offset, limit)
+
+
+def article(conn: Connection, article_id: str) -> dict | None:
+    """An article as stored (text, metadata) with the statements it reports, each as this
+    article gives it (its own spans), the speaker carrying the archive's canonical id and
+    name, plus ``statement_id`` and ``article_ids`` (every article that reports it);
+    statements in text order. None if there is no such article."""
+    art = conn.execute(sa.select(articles).where(articles.c.id == article_id)).mappings().first()
+    if art is None:
+        return None
+    occ = list(_occurrences(conn, [article_id]))
+    reported: dict[str, list[str]] = {}
+    ids = [o.statement_id for o in occ]
+    for i in range(0, len(ids), CHUNK):
+        q = (sa.select(statement_articles.c.statement_id, statement_articles.c.article_id)
+             .select_from(statement_articles.join(articles, articles.c.id == statement_articles.c.article_id))
+             .where(statement_articles.c.statement_id.in_(ids[i:i + CHUNK]))
+             .order_by(articles.c.seq))
+        for sid, aid in conn.execute(q):
+            reported.setdefault(sid, []).append(aid)
+    out = []
+    for o in occ:
+        rec = dict(o.record)
+        if rec.get("speaker") and o.speaker_id:
+            rec["speaker"] = {**rec["speaker"], "id": o.speaker_id, "name": o.speaker_name or rec["speaker"]["name"]}
+        rec["statement_id"] = o.statement_id
+        rec["article_ids"] = reported.get(o.statement_id, [article_id])
+        out.append(rec)
+    out.sort(key=lambda r: ((r["content"]["spans"] or r["cue"]["spans"] or [[0]])[0][0], _num(r["id"])))
+    return {
+        "id": art["id"], "title": art["title"], "published": art["published"], "byline": art["byline"],
+        "url": art["url"], "language": art["language"], "outlet": art["source"], "text": art["text"],
+        "statements": out,
+    }
+
+
+def article_id_for_text(conn: Connection, digest: str) -> str | None:
+    return conn.execute(sa.select(articles.c.id).where(articles.c.content_hash == digest)).scalar()
+
+
+def _num(local_id: str) -> tuple[int, str]:
+    digits = "".join(ch for ch in local_id if ch.isdigit())
+    return (int(digits) if digits else 0, local_id)
+
+
+__all__ = ["Page", "article", "article_id_for_text", "list_articles", "list_speakers", "reactions",
+           "record", "search_page", "speaker", "timeline", "week_of"]

@@ -1,0 +1,148 @@
+"""The JSON API under ``/api``: extraction without storing, the archive's statements,
+speakers and articles, and storing new articles (token required). OpenAPI at
+``/openapi.json``, browsable at ``/docs``."""
+from __future__ import annotations
+
+from typing import Literal, Optional
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from sayso.pipeline import Document
+from sayso.store import QueryError
+from sayso.store import browse
+from sayso.store.search import Query as SearchQuery
+from sayso.web import models
+from sayso.web.app import Services
+
+router = APIRouter(prefix="/api", tags=["api"])
+bearer = HTTPBearer(auto_error=False, description="The server's SAYSO_TOKEN.")
+
+MAX_LIMIT = 100
+MAX_OFFSET = 10_000
+DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+FILTER = r"^[^\x00]*$"
+
+E = {"model": models.Error}
+NOT_FOUND = {404: {**E, "description": "No such item in the archive."}}
+BAD_QUERY = {422: {**E, "description": "Invalid parameters."}}
+WRITE = {400: {**E, "description": "The body cannot be read as JSON (e.g. not UTF-8)."},
+         401: {**E, "description": "Missing or wrong token."},
+         403: {**E, "description": "Writes are disabled on this server (no SAYSO_TOKEN)."},
+         413: {**E, "description": "Request body over the limit (2 MB)."},
+         422: {**E, "description": "Invalid body, or a text that cannot be analysed or stored."}}
+
+
+def services(request: Request) -> Services:
+    return request.app.state.services
+
+
+def require_token(request: Request,
+                  creds: Optional[HTTPAuthorizationCredentials] = Depends(bearer)) -> None:
+    services(request).authorise(creds.credentials if creds else None)
+
+
+def _document(body: models.ArticleIn) -> Document:
+    return Document(text=body.text, id=body.id, title=body.title,
+                    published=body.published.isoformat() if body.published else None, url=body.url)
+
+
+@router.post("/extract", response_model=models.Article,
+             responses={400: WRITE[400], 413: WRITE[413], 422: WRITE[422]},
+             summary="Extract statements from a text (nothing is stored)")
+def extract(body: models.ArticleIn, request: Request) -> dict:
+    """The article record of the statement schema for the text sent, with its statements;
+    spans are offsets into `text` exactly as sent."""
+    return services(request).analyse(_document(body)).to_dict()
+
+
+@router.get("/statements", response_model=models.StatementPage, responses=BAD_QUERY,
+            summary="Search the archive's statements")
+def statements(
+    request: Request,
+    q: Optional[str] = Query(None, max_length=500, pattern=FILTER,
+                             description='Words in what was said ("a phrase", -word, a OR b).'),
+    speaker: Optional[str] = Query(None, max_length=200, pattern=FILTER, description="Speaker: id, name, alias or surname."),
+    org: Optional[str] = Query(None, max_length=200, pattern=FILTER, description="The speaker's organisation (substring)."),
+    since: Optional[str] = Query(None, pattern=DATE, description="From this date on: YYYY, YYYY-MM or YYYY-MM-DD."),
+    until: Optional[str] = Query(None, pattern=DATE, description="Up to this date: YYYY, YYYY-MM or YYYY-MM-DD."),
+    kind: Optional[Literal["direct", "indirect", "mixed"]] = Query(None),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+    limit: int = Query(20, ge=1, le=MAX_LIMIT),
+) -> dict:
+    """Statements newest first (the statement's own date, else its article's publication
+    date), each a statement record with `statement_id`, `article_id` and `article_ids`."""
+    sq = SearchQuery(text=q, speaker=speaker, org=org, since=since, until=until, kind=kind)
+    try:
+        with services(request).engine.connect() as conn:
+            page = browse.search_page(conn, sq, offset, limit)
+    except QueryError as exc:
+        raise HTTPException(422, detail=str(exc)) from exc
+    return {"total": page.total, "offset": offset, "limit": limit,
+            "statements": [browse.record(r) for r in page.rows]}
+
+
+@router.get("/speakers", response_model=models.SpeakerPage, responses=BAD_QUERY,
+            summary="Speakers, most statements first")
+def speakers(
+    request: Request,
+    q: Optional[str] = Query(None, max_length=200, pattern=FILTER,
+                             description="Keep speakers whose name, id or an alias contains this."),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+    limit: int = Query(50, ge=1, le=MAX_LIMIT),
+) -> dict:
+    with services(request).engine.connect() as conn:
+        page = browse.list_speakers(conn, q, offset, limit)
+    return {"total": page.total, "offset": offset, "limit": limit, "speakers": page.rows}
+
+
+@router.get("/speakers/{speaker_id}", response_model=models.SpeakerDetail,
+            responses={**NOT_FOUND, **BAD_QUERY}, summary="One speaker: roles, timeline, reactions")
+def speaker(request: Request, speaker_id: str) -> dict:
+    """A speaker by id (or alias, or full name): roles, counts, statements per week, and the
+    statements of others that react to theirs. Their statements:
+    `GET /api/statements?speaker=ID`."""
+    if "\x00" in speaker_id or len(speaker_id) > 300:
+        raise HTTPException(404, detail="no such speaker")
+    with services(request).engine.connect() as conn:
+        sp = browse.speaker(conn, speaker_id)
+        if sp is None:
+            raise HTTPException(404, detail=f"no speaker {speaker_id!r} in the archive")
+        tl = browse.timeline(conn, sp["id"])
+        rx = browse.reactions(conn, sp["id"])
+    return {**sp, "timeline": [{"week": w, "count": c} for w, c in tl["weeks"]],
+            "undated": tl["undated"], "reactions": rx["reactions"]}
+
+
+@router.get("/articles/{article_id:path}", response_model=models.StoredArticle,
+            responses={**NOT_FOUND, **BAD_QUERY}, summary="One stored article with its statements")
+def article(request: Request, article_id: str) -> dict:
+    """The stored article (its `text` exactly as stored) and the statements it reports, each
+    with this article's own spans, in text order."""
+    if "\x00" in article_id or len(article_id) > 1000:
+        raise HTTPException(404, detail="no such article")
+    with services(request).engine.connect() as conn:
+        art = browse.article(conn, article_id)
+    if art is None:
+        raise HTTPException(404, detail=f"no article {article_id!r} in the archive")
+    return art
+
+
+@router.post("/articles", response_model=models.StoredArticle, status_code=201,
+             dependencies=[Depends(require_token)],
+             responses={200: {"model": models.StoredArticle, "description": "The text was stored already."},
+                        **WRITE},
+             summary="Store an article and its statements (token required)")
+def store_article(body: models.ArticleIn, request: Request, response: Response) -> dict:
+    """Analyse the text and store the article with its statements (201); a text already in
+    the archive is not stored again (200, the stored article)."""
+    svc = services(request)
+    doc = _document(body)
+    article_id, created = svc.store(doc, svc.analyse(doc))
+    with svc.engine.connect() as conn:
+        art = browse.article(conn, article_id)
+    if not created:
+        response.status_code = 200
+    response.headers["Location"] = "/api/articles/" + quote(article_id, safe="/")
+    return art

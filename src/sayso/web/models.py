@@ -1,0 +1,147 @@
+"""The HTTP API's request and response bodies (pydantic), mirroring the record contract of
+``../shared/docs/statement-schema.md`` so that the OpenAPI document describes it."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Span = Annotated[list[int], Field(min_length=2, max_length=2, description="[start, end) character offsets")]
+
+# Text the archive can store on every back end: no NUL characters (PostgreSQL refuses them).
+NO_NUL = r"^[^\x00]*$"
+# An article's text: something other than white space, no NUL.
+ARTICLE_TEXT = r"^[^\x00]*[^\x00\s][^\x00]*$"
+MAX_TEXT = 1_500_000  # characters; the request body itself is limited to 2 MB
+
+
+class Part(BaseModel):
+    text: str
+    spans: list[Span]
+
+
+class Speaker(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    name: str
+    id: str
+    descriptors: list[str] = []
+    organization: Optional[str] = None
+    country: Optional[str] = None
+    resolved_via: Optional[str] = Field(None, description="name | pronoun | nominal | title")
+
+
+class Statement(BaseModel):
+    """A statement record of the schema. Statements read from the archive also carry
+    ``statement_id`` (the archive's key), ``article_id`` (first article that reported it)
+    and ``article_ids`` (all of them); their speaker has the archive's canonical id and name."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    kind: Literal["direct", "indirect", "mixed"]
+    cue: Part
+    source: Optional[Part] = None
+    content: Part
+    speaker: Optional[Speaker] = None
+    date: Optional[str] = None
+    place: Optional[str] = None
+    event: Optional[str] = None
+    channel: Optional[str] = None
+    responds_to: list[str] = []
+    flags: list[str] = []
+    confidence: float
+    statement_id: Optional[str] = None
+    article_id: Optional[str] = None
+    article_ids: Optional[list[str]] = None
+
+
+class Article(BaseModel):
+    """The article record of the schema, with ``statements``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    title: Optional[str] = None
+    published: Optional[str] = None
+    byline: Optional[str] = None
+    url: Optional[str] = None
+    language: str = "en"
+    statements: list[Statement]
+
+
+class StoredArticle(Article):
+    """An article from the archive: the schema's record plus ``text`` (exactly as stored:
+    every span indexes it) and ``outlet``."""
+
+    text: str
+    outlet: Optional[str] = None
+
+
+class ArticleIn(BaseModel):
+    """An article to analyse: its text (offsets in the answer index it exactly as sent) and
+    optional metadata."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(..., min_length=1, max_length=MAX_TEXT, pattern=ARTICLE_TEXT,
+                      description="The article's text (UTF-8, not only white space).")
+    id: Optional[str] = Field(None, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$",
+                              description="The article's id (default: a hash of the text).")
+    title: Optional[str] = Field(None, max_length=1000, pattern=NO_NUL)
+    published: Optional[date] = Field(None, description="Publication date (YYYY-MM-DD); "
+                                      "dates the text gives without a year are read relative to it.")
+    url: Optional[str] = Field(None, max_length=2000, pattern=NO_NUL)
+
+
+class Page(BaseModel):
+    total: int = Field(..., description="How many match in all.")
+    offset: int
+    limit: int
+
+
+class StatementPage(Page):
+    statements: list[Statement]
+
+
+class SpeakerSummary(BaseModel):
+    id: str
+    name: str
+    kind: str = Field(..., description="person | organization | place")
+    aliases: list[str]
+    descriptors: list[str]
+    organization: Optional[str] = None
+    country: Optional[str] = None
+    statements: int
+    articles: int
+
+
+class SpeakerPage(Page):
+    speakers: list[SpeakerSummary]
+
+
+class Week(BaseModel):
+    week: str = Field(..., description="Monday of the week, YYYY-MM-DD")
+    count: int
+
+
+class Reaction(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    article_id: str
+    statement_id: str
+    speaker_id: Optional[str] = None
+    speaker_name: Optional[str] = None
+    responds_to: list[str]
+    statement: dict[str, Any]
+
+
+class SpeakerDetail(SpeakerSummary):
+    timeline: list[Week] = Field(..., description="Statements per week (statement date, else publication date).")
+    undated: int = Field(..., description="Statements with no date at all.")
+    reactions: list[Reaction] = Field(..., description="Statements of others that react to this speaker's.")
+
+
+class Error(BaseModel):
+    detail: Any

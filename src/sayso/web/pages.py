@@ -1,0 +1,233 @@
+"""The HTML pages: search (home), speakers, a speaker, articles, an article, Analyse.
+
+Rendered on the server with Jinja2 (autoescape on); article text is marked up by
+``render.highlighted``, which escapes every piece of it. Query parameters are read leniently
+(an out-of-range page is clamped) but bounded, and reach the archive only as bound values.
+"""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from sayso.pipeline import Document
+from sayso.records import KINDS
+from sayso.store import QueryError
+from sayso.store import browse
+from sayso.store.search import Query as SearchQuery
+from sayso.web.app import MAX_BODY, Services
+from sayso.web.render import article_href, highlighted, speaker_href, timeline_svg
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+PER_PAGE = 20
+MAX_PAGE = 500
+FILTERS = ("q", "speaker", "org", "since", "until", "kind")
+
+
+def _svc(request: Request) -> Services:
+    return request.app.state.services
+
+
+def render(request: Request, template: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+    ctx.setdefault("title", None)
+    return request.app.state.templates.TemplateResponse(request, template, ctx, status_code=status)
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    titles = {400: "Bad request", 401: "Token needed", 403: "Not allowed", 404: "Not found",
+              405: "Method not allowed", 413: "Too large", 422: "Invalid request", 503: "Unavailable"}
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    resp = render(request, "error.html", status, title=titles.get(status, "Error"), code=status,
+                  message=message)
+    if headers:
+        resp.headers.update(headers)
+    return resp
+
+
+def _param(request: Request, name: str, max_len: int = 200) -> str | None:
+    value = request.query_params.get(name)
+    if value is None:
+        return None
+    value = value.replace("\x00", "").strip()[:max_len]
+    return value or None
+
+
+def _page(request: Request) -> int:
+    try:
+        return min(MAX_PAGE, max(1, int(request.query_params.get("page", "1"))))
+    except ValueError:
+        return 1
+
+
+def _pager(request: Request, page: int, total: int, per_page: int = PER_PAGE) -> dict:
+    pages = max(1, -(-total // per_page))
+    params = {k: v for k, v in request.query_params.items() if k != "page" and v}
+
+    def link(p: int) -> str:
+        return request.url.path + "?" + urlencode({**params, "page": p})
+
+    return {"page": page, "pages": min(pages, MAX_PAGE), "total": total,
+            "prev": link(page - 1) if page > 1 else None,
+            "next": link(page + 1) if page < min(pages, MAX_PAGE) else None}
+
+
+# ---------------------------------------------------------------------- search (home)
+@router.get("/")
+def search_page(request: Request):
+    f = {k: _param(request, k, 500 if k == "q" else 200) for k in FILTERS}
+    if f["kind"] not in KINDS:
+        f["kind"] = None
+    page = _page(request)
+    error = None
+    rows: list[dict] = []
+    total = 0
+    speaker_card = None
+    q = SearchQuery(text=f["q"], speaker=f["speaker"], org=f["org"], since=f["since"],
+                    until=f["until"], kind=f["kind"])
+    try:
+        with _svc(request).engine.connect() as conn:
+            result = browse.search_page(conn, q, (page - 1) * PER_PAGE, PER_PAGE)
+            rows, total = result.rows, result.total
+            if f["speaker"]:
+                speaker_card = browse.speaker(conn, f["speaker"])
+            if not any(f.values()):
+                speaker_card = None
+    except QueryError as exc:
+        error = str(exc)
+    return render(request, "search.html", 400 if error else 200, title=None, f=f, kinds=KINDS,
+                  rows=rows, error=error, paging=_pager(request, page, total), speaker=speaker_card,
+                  filtered=any(f.values()))
+
+
+# ---------------------------------------------------------------------- speakers
+@router.get("/speakers")
+def speakers_page(request: Request):
+    name = _param(request, "q")
+    page = _page(request)
+    with _svc(request).engine.connect() as conn:
+        result = browse.list_speakers(conn, name, (page - 1) * 50, 50)
+    return render(request, "speakers.html", title="Speakers", q=name, rows=result.rows,
+                  paging=_pager(request, page, result.total, 50))
+
+
+@router.get("/speakers/{speaker_id}")
+def speaker_page(request: Request, speaker_id: str):
+    page = _page(request)
+    with _svc(request).engine.connect() as conn:
+        sp = browse.speaker(conn, speaker_id.replace("\x00", "")[:300])
+        if sp is None:
+            raise HTTPException(404, detail=f"No speaker {speaker_id!r} in the archive.")
+        if sp["id"] != speaker_id:
+            return RedirectResponse(speaker_href(sp["id"]), status_code=307)
+        tl = browse.timeline(conn, sp["id"])
+        result = browse.search_page(conn, SearchQuery(speaker=sp["id"]), (page - 1) * PER_PAGE, PER_PAGE)
+        rx = browse.reactions(conn, sp["id"])
+    weeks = tl["weeks"]
+    return render(request, "speaker.html", title=sp["name"], sp=sp, chart=timeline_svg(weeks),
+                  weeks=weeks, undated=tl["undated"], rows=result.rows,
+                  paging=_pager(request, page, result.total), reactions=rx["reactions"],
+                  reacts_to=rx["reacts_to"])
+
+
+# ---------------------------------------------------------------------- articles
+@router.get("/articles")
+def articles_page(request: Request):
+    page = _page(request)
+    with _svc(request).engine.connect() as conn:
+        result = browse.list_articles(conn, (page - 1) * 50, 50)
+    return render(request, "articles.html", title="Articles", rows=result.rows,
+                  paging=_pager(request, page, result.total, 50))
+
+
+@router.get("/articles/{article_id:path}")
+def article_page(request: Request, article_id: str):
+    with _svc(request).engine.connect() as conn:
+        art = browse.article(conn, article_id.replace("\x00", "")[:1000])
+    if art is None:
+        raise HTTPException(404, detail=f"No article {article_id!r} in the archive.")
+    return render(request, "article.html", title=art["title"] or art["id"], art=art,
+                  body=highlighted(art["text"], art["statements"]), archived=True)
+
+
+# ---------------------------------------------------------------------- analyse
+@router.get("/analyse")
+def analyse_form(request: Request):
+    return render(request, "analyse.html", title="Analyse", text="", form={},
+                  writes=bool(_svc(request).token))
+
+
+@router.post("/analyse")
+async def analyse_submit(request: Request):
+    svc = _svc(request)
+    try:
+        form = await request.form(max_files=1, max_fields=10, max_part_size=MAX_BODY)
+    except Exception as exc:  # noqa: BLE001 - malformed multipart bodies
+        status = getattr(exc, "status_code", 400)
+        raise HTTPException(status if status in (400, 413) else 400,
+                            detail=f"cannot read the form: {getattr(exc, 'detail', exc)}") from exc
+    fields = {k: (v if isinstance(v, str) else "") for k, v in form.items()}
+    upload = form.get("file")
+    title = (fields.get("title") or "").replace("\x00", "").strip()[:1000] or None
+    want_store = fields.get("store") == "on"
+    text = (fields.get("text") or "").replace("\r\n", "\n")  # browsers send textareas with CRLF
+    ctx = {"title": "Analyse", "text": text, "form": {"title": title or "", "store": want_store},
+           "writes": bool(svc.token)}
+
+    def again(status: int, error: str) -> HTMLResponse:
+        return render(request, "analyse.html", status, error=error, **ctx)
+
+    document: Document | None = None
+    if isinstance(upload, UploadFile) and upload.filename:
+        data = await upload.read()
+        await upload.close()
+        if data:
+            document = await run_in_threadpool(_document_from_upload, upload.filename, data)
+            if isinstance(document, str):
+                return again(422, document)
+            if title:
+                document = Document(document.text, None, title, document.published, document.url, document.source)
+            ctx["text"] = document.text
+    if document is None:
+        if "\x00" in text:
+            return again(422, "The text contains NUL characters; paste plain text.")
+        if not text.strip():
+            return again(422, "Paste a text or choose a file to analyse.")
+        document = Document(text=text, title=title)
+    if want_store:
+        try:
+            svc.authorise(fields.get("token") or None)
+        except HTTPException as exc:
+            return again(exc.status_code, str(exc.detail))
+    try:
+        art = await run_in_threadpool(svc.analyse, document)
+    except HTTPException as exc:
+        return again(exc.status_code, str(exc.detail))
+    if want_store:
+        article_id, _created = await run_in_threadpool(svc.store, document, art)
+        return RedirectResponse(article_href(article_id), status_code=303)
+    record = art.to_dict()
+    return render(request, "analyse.html", title="Analyse", text=document.text, form=ctx["form"],
+                  writes=bool(svc.token), art=record, body=highlighted(document.text, record["statements"]),
+                  archived=False)
+
+
+def _document_from_upload(filename: str, data: bytes) -> Document | str:
+    """An uploaded file as a document (HTML through the reader's extraction, anything else as
+    UTF-8 text); a string says why it cannot be read."""
+    from sayso.readers import ReadError
+    from sayso.readers.html import document_from_html
+    from sayso.readers.txt import document_from_bytes
+
+    name = filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
+    if name.lower().endswith((".html", ".htm")):
+        doc = document_from_html(data, name)
+    else:
+        doc = document_from_bytes(data, name)
+    if isinstance(doc, ReadError):
+        return f"Cannot read the file: {doc}"
+    return doc
