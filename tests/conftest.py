@@ -11,9 +11,18 @@ SHARED = REPO.parent / "shared"
 
 @pytest.fixture(scope="session")
 def nlp():
+    """The rule tier (the rule tests' subject, whichever tier is the default)."""
     from sayso import nlp as nlp_mod
 
-    return nlp_mod.load()
+    return nlp_mod.load(accuracy="rules")
+
+
+@pytest.fixture(scope="session")
+def nlp_fast():
+    """The trained fast tier, with the shipped model."""
+    from sayso import nlp as nlp_mod
+
+    return nlp_mod.load(accuracy="fast")
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import bisect
 
 import numpy
+from spacy.attrs import DEP, HEAD, IDX, LEMMA, POS
+from spacy.symbols import AUX, NOUN, VERB
 from spacy.tokens import Doc
 
 from sayso.extract.cues import load_lexicon
@@ -55,48 +57,54 @@ def rule_roles(doc: Doc, statements: list[Statement], starts: list[int]) -> nump
 
 
 def extra_features(doc: Doc, statements: list[Statement]) -> numpy.ndarray:
-    """(n_tokens, len(EXTRA)) uint64 array of the extra feature values (small integers)."""
+    """(n_tokens, len(EXTRA)) uint64 array of the extra feature values (small integers).
+    Read through ``Doc.to_array``: creating a ``Token`` per access costs more than the rest."""
     lex = load_lexicon("en")
     text = doc.text
-    starts = token_index(doc)
     n = len(doc)
     feats = numpy.zeros((n, len(EXTRA)), dtype="uint64")
+    if not n:
+        return feats
+    arr = doc.to_array([HEAD, DEP, LEMMA, POS, IDX]).astype("int64")
+    heads = (numpy.arange(n) + arr[:, 0]).tolist()
+    deps = [d % 1000003 for d in doc.to_array([DEP]).astype("uint64").tolist()]
+    lemmas, pos, starts = arr[:, 2].tolist(), arr[:, 3].tolist(), arr[:, 4].tolist()
     feats[:, 0] = rule_roles(doc, statements, starts)
     quotes = QuoteIndex(find_quotes(text))
-    cue_cache: dict[str, int] = {}
+    strings = doc.vocab.strings
+    cue_cache: dict[tuple[int, int], int] = {}
 
-    def lexcode(tok) -> int:
-        lem = tok.lemma_.lower()
-        key = lem + "|" + tok.pos_
-        v = cue_cache.get(key)
+    def lexcode(lemma_key: int, p: int) -> int:
+        v = cue_cache.get((lemma_key, p))
         if v is None:
+            lem = strings[lemma_key & 0xFFFFFFFFFFFFFFFF].lower() if lemma_key else ""
             v = 0
-            if tok.pos_ in ("VERB", "AUX") and lex.is_cue(lem):
+            if p in (VERB, AUX) and lex.is_cue(lem):
                 v = 1
-            elif tok.pos_ == "NOUN" and lem in lex.nouns:
+            elif p == NOUN and lem in lex.nouns:
                 v = 2
             elif lex.is_cue(lem):
                 v = 3
-            cue_cache[key] = v
+            cue_cache[(lemma_key, p)] = v
         return v
 
-    codes = [lexcode(t) for t in doc]
-    heads = [t.head.i for t in doc]
-    deps = [t.dep for t in doc]
-    for i, tok in enumerate(doc):
+    codes = [lexcode(lm, p) for lm, p in zip(lemmas, pos)]
+    for i in range(n):
         # the nearest ancestor the lexicon knows as a cue, and the edge we reach it by
         j, k, depth = i, -1, 0
         while depth < MAX_PATH and heads[j] != j:
             k, j = j, heads[j]
             depth += 1
             if codes[j]:
-                feats[i, 4] = ((deps[k] % 1000003) * 8 + codes[j]) * 4 + min(depth, 3)
+                feats[i, 4] = (deps[k] * 8 + codes[j]) * 4 + min(depth, 3)
                 break
-        q = quotes.at(tok.idx)
-        if tok.text and tok.text[0] in DOUBLE_MARKS:
-            feats[i, 1] = 2 if q is not None and q.start == tok.idx else 3
+        start = starts[i]
+        q = quotes.at(start)
+        if text[start] in DOUBLE_MARKS:
+            feats[i, 1] = 2 if q is not None and q.start == start else 3
         elif q is not None and text[q.start] in DOUBLE_MARKS:
             feats[i, 1] = 1
         feats[i, 2] = codes[i]
-        feats[i, 3] = (tok.dep % 1000003) * 8 + codes[tok.head.i] if tok.head.i != i else 7
+        h = heads[i]
+        feats[i, 3] = deps[i] * 8 + codes[h] if h != i else 7
     return feats

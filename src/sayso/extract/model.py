@@ -62,17 +62,21 @@ def SaysoFeatures(columns: Sequence[str]) -> Model[List[Doc], List]:
 
 @registry.architectures("sayso.Tok2Vec.v1")
 def build_tok2vec(width: int, depth: int, window_size: int, maxout_pieces: int,
-                  attrs: List[str], rows: List[int]) -> Model[List[Doc], List]:
-    """HashEmbedCNN over BASE_ATTRS + EXTRA columns (``rows`` gives one table size each)."""
+                  attrs: List[str], rows: List[int], narrow_width: int = 0) -> Model[List[Doc], List]:
+    """HashEmbedCNN over BASE_ATTRS + EXTRA columns (``rows`` gives one table size each).
+    The word-form columns (the first four) are embedded at ``width``, the small-vocabulary
+    ones (tags, labels, extra features) at ``narrow_width`` (0: ``width`` too)."""
     n_cols = len(attrs) + len(EXTRA)
     if len(rows) != n_cols:
         raise ValueError(f"need {n_cols} row counts, got {len(rows)}")
-    embeddings = [HashEmbed(width, r, column=i, seed=11 + i, dropout=0.0) for i, r in enumerate(rows)]
+    widths = [width if i < 4 or not narrow_width else narrow_width for i in range(n_cols)]
+    embeddings = [HashEmbed(w, r, column=i, seed=11 + i, dropout=0.0)
+                  for i, (w, r) in enumerate(zip(widths, rows))]
     embed = chain(
         SaysoFeatures(attrs),
         list2ragged(),
         with_array(concatenate(*embeddings)),
-        with_array(Maxout(width, width * n_cols, nP=3, dropout=0.0, normalize=True)),
+        with_array(Maxout(width, sum(widths), nP=3, dropout=0.0, normalize=True)),
         ragged2list(),
     )
     encode = MaxoutWindowEncoder(width=width, window_size=window_size,
@@ -81,7 +85,7 @@ def build_tok2vec(width: int, depth: int, window_size: int, maxout_pieces: int,
 
 
 DEFAULT_HPARAMS = {
-    "width": 96, "depth": 4, "window_size": 2, "maxout_pieces": 3,
+    "width": 64, "depth": 4, "window_size": 2, "maxout_pieces": 3, "narrow_width": 16,
     "rows": [5000, 1000, 2500, 500, 200, 200, 64, 32, 64, 2000, 2000],
 }
 
@@ -91,7 +95,7 @@ def build_tagger_nlp(hparams: dict | None = None) -> Language:
     hp = {**DEFAULT_HPARAMS, **(hparams or {})}
     nlp = spacy.blank("en")
     tok2vec = {"@architectures": "sayso.Tok2Vec.v1", "attrs": list(BASE_ATTRS), **{
-        k: hp[k] for k in ("width", "depth", "window_size", "maxout_pieces", "rows")}}
+        k: hp[k] for k in ("width", "depth", "window_size", "maxout_pieces", "rows", "narrow_width")}}
     tagger = nlp.add_pipe("tagger", config={"model": {
         "@architectures": "spacy.Tagger.v2", "nO": None, "normalize": False, "tok2vec": tok2vec}})
     for label in LABELS:
@@ -316,6 +320,7 @@ def _prune_contents(doc: Doc, cue, contents, role_of, gap) -> list:
     return kept
 
 
+EXTEND = True
 TRAILING_POS = {"CCONJ", "ADP", "DET", "SCONJ"}
 
 
@@ -328,16 +333,62 @@ def _trim_tokens(doc: Doc, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
+def _extend_to_constituent(doc: Doc, a: int, b: int, blocked: set[int]) -> int:
+    """A tagged content span that stops inside a phrase ("a U.S. district | court judge's
+    decision …") runs on to the right edge of the phrase the parse says it started: climb
+    from its last token through heads inside the span or to its right, then take that
+    head's right edge. Never into a cue or source, never past the sentence."""
+    last = doc[b - 1]
+    if last.text and last.text[-1] in ALL_MARKS:
+        return b
+    sent_end = last.sent.end
+    t = last
+    while True:
+        h = t.head
+        if h.i == t.i or h.i in blocked or h.i < a or h.i >= sent_end:
+            break
+        t = h
+    end = max(b, min(t.right_edge.i + 1, sent_end))
+    for i in range(b, end):
+        if i in blocked or doc[i].is_space:
+            return i if i > b else b
+    return end
+
+
+EXTEND_SOURCE = True
+
+
+def _extend_source(doc: Doc, a: int, b: int, blocked: set[int]) -> tuple[int, int]:
+    """A source cut inside its noun phrase ("the | union", "Tulsa | police Chief …") grows
+    to the phrase: right as for content, left to the left edge of the span's head."""
+    b = _extend_to_constituent(doc, a, b, blocked)
+    top = doc[a]
+    while a <= top.head.i < b and top.head.i != top.i:
+        top = top.head
+    left = max(top.left_edge.i, top.sent.start)
+    if left < a and all(i not in blocked and not doc[i].is_space for i in range(left, a)):
+        a = left
+    return a, b
+
+
 def statements_from_spans(doc: Doc, spans, text: str | None = None) -> list[Statement]:
     text = doc.text if text is None else text
     out = []
+    blocked = {i for sp in spans if sp[0] != "CON" for i in range(sp[1], sp[2])}
+    blocked_src = {i for sp in spans if sp[0] != "SRC" for i in range(sp[1], sp[2])}
     for a in link(doc, spans):
         c = a["cue"]
         cue = Part.from_spans(text, [_char_span(doc, c[1], c[2])])
-        content = Part.from_spans(text, [_char_span(doc, *_trim_tokens(doc, s[1], s[2]))
-                                         for s in sorted(a["content"])])
+        content = Part.from_spans(text, [_char_span(doc, *_trim_tokens(
+            doc, s[1], _extend_to_constituent(doc, s[1], s[2], blocked) if EXTEND else s[2]))
+            for s in sorted(a["content"])])
         src = a["source"]
-        source = Part.from_spans(text, [_char_span(doc, src[1], src[2])]) if src else None
+        source = None
+        if src:
+            s_start, s_end = src[1], src[2]
+            if EXTEND_SOURCE:
+                s_start, s_end = _extend_source(doc, s_start, s_end, blocked_src)
+            source = Part.from_spans(text, [_char_span(doc, s_start, s_end)])
         conf = float(numpy.mean([c[3]] + [s[3] for s in a["content"]]))
         out.append(Statement(id="", kind=_kind(text, content), cue=cue, content=content,
                              source=source, confidence=conf))

@@ -4,12 +4,14 @@ separate tok2vec, selected on dev with the independent scorer.
 
     sayso train --train train.jsonl --dev dev.jsonl -o DIR [--max-steps N] [--max-minutes M]
 
-Parsing is done once per file with the sayso pipeline itself (rules included, since their
-output is a feature) and cached as a ``DocBin`` next to the output (``.DIR-cache`` beside ``DIR``).
+Parsing is done once per file with the sayso pipeline itself and cached as a ``DocBin``
+(``--cache``, default ``~/.cache/sayso/train``). Features (the rule tier's output among them)
+are computed afresh from the parse at every run, so changed rules need no new parse.
 """
 from __future__ import annotations
 
 import json
+import os
 import random
 import subprocess
 import sys
@@ -22,8 +24,8 @@ import numpy
 from spacy.tokens import Doc, DocBin
 
 from sayso.extract.features import extra_features, token_index, tokens_in
-from sayso.extract.model import (FEATS_KEY, LABELS, build_tagger_nlp, decode_doc,
-                                  save_model, statements_from_doc)
+from sayso.extract.model import (DEFAULT_HPARAMS, FEATS_KEY, build_tagger_nlp, save_model,
+                                  statements_from_doc)
 
 GOLD_KEY = "sayso_gold"
 ID_KEY = "sayso_id"
@@ -68,18 +70,24 @@ def prepare(records: list[dict], nlp, progress: Callable[[str], None] = print) -
     return docs
 
 
+def default_cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sayso" / "train"
+
+
 def cached_docs(path: Path, cache_dir: Path, nlp_loader, progress=print) -> tuple[list[Doc], list[dict]]:
+    """The parsed docs of a PolNeAR file, from the cache when it holds them (keyed by file
+    name and size and by the parsing pipeline's name and version)."""
     records = read_jsonl(path)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    cache = cache_dir / (path.stem + f"-{path.stat().st_size}.spacy")
+    nlp = nlp_loader()
+    parser = f"{nlp.meta.get('name', 'nlp')}-{nlp.meta.get('version', '')}"
+    cache = cache_dir / f"{path.stem}-{path.stat().st_size}-{parser}.spacy"
     if cache.exists():
         progress(f"reading parsed {path} from {cache}")
-        nlp = nlp_loader()
         docs = list(DocBin(store_user_data=True).from_disk(cache).get_docs(nlp.vocab))
         if len(docs) == len(records):
             return docs, records
     progress(f"parsing {path} ({len(records)} articles)")
-    nlp = nlp_loader()
     docs = prepare(records, nlp, progress)
     db = DocBin(store_user_data=True, docs=docs)
     db.to_disk(cache)
@@ -166,8 +174,8 @@ def _batches(items: list, max_words: int, rng: random.Random) -> Iterable[list]:
         yield batch
 
 
-def train(train_path: Path, dev_path: Path, output: Path, *, max_steps: int = 4000,
-          max_minutes: float = 60.0, eval_every: int = 200, max_epochs: int = 30,
+def train(train_path: Path, dev_path: Path, output: Path, *, max_steps: int = 100_000,
+          max_minutes: float = 40.0, eval_every: int = 300, max_epochs: int = 30,
           batch_words: int = 2000, dropout: float = 0.1, learn_rate: float = 0.001,
           patience: int = 6, hparams: dict | None = None, limit: int | None = None,
           seed: int = 0, cache_dir: Path | None = None, nlp_loader=None,
@@ -184,7 +192,7 @@ def train(train_path: Path, dev_path: Path, output: Path, *, max_steps: int = 40
     t_start = time.time()
     fix_random_seed(seed)
     rng = random.Random(seed)
-    cache_dir = cache_dir or output.parent / f".{output.name}-cache"
+    cache_dir = cache_dir or default_cache_dir()
     train_docs, _ = cached_docs(train_path, cache_dir, nlp_loader, progress)
     dev_docs, _ = cached_docs(dev_path, cache_dir, nlp_loader, progress)
     if limit:
@@ -203,21 +211,23 @@ def train(train_path: Path, dev_path: Path, output: Path, *, max_steps: int = 40
     best, best_h, step, evals_since_best = -1.0, None, 0, 0
     meta = {"name": "sayso_fast", "version": "0.1.0",
             "description": "sayso fast tier: cue/source/content BIO tagger (PolNeAR train)",
-            "sayso": {"hparams": {**(hparams or {})}, "train": str(train_path.name),
-                      "dev": str(dev_path.name)}}
+            "sayso": {"hparams": {**DEFAULT_HPARAMS, **(hparams or {})}, "train_file": train_path.name,
+                      "dev_file": dev_path.name, "articles": len(train_docs), "tokens": n_words}}
 
     def evaluate() -> bool:
+        """Score (and maybe save) the averaged parameters, as ``spacy train`` does."""
         nonlocal best, best_h, evals_since_best
-        h = headline(score(dev_path, predict_records(nlp, dev_docs, dev_rules)))
-        sel = selection_score(h)
-        mark = ""
-        if sel > best:
-            best, best_h, evals_since_best = sel, h, 0
-            meta["sayso"].update({"dev": h, "step": step, "train_seconds": round(time.time() - t_start)})
-            save_model(nlp, output, meta)
-            mark = " *saved"
-        else:
-            evals_since_best += 1
+        with nlp.use_params(optimizer.averages):
+            h = headline(score(dev_path, predict_records(nlp, dev_docs, dev_rules)))
+            sel = selection_score(h)
+            mark = ""
+            if sel > best:
+                best, best_h, evals_since_best = sel, h, 0
+                meta["sayso"].update({"dev": h, "step": step, "train_seconds": round(time.time() - t_start)})
+                save_model(nlp, output, meta)
+                mark = " *saved"
+            else:
+                evals_since_best += 1
         progress(f"step {step:>5}  dev {_fmt(h)}  mean {100 * sel:.1f}{mark}  "
                  f"({(time.time() - t_start) / 60:.1f} min)")
         return evals_since_best >= patience

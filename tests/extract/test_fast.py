@@ -1,0 +1,129 @@
+"""The trained fast tier: the shipped model loads offline and finds who said what, with exact
+offsets; the training entry point runs end to end on a tiny slice (CI never trains for real)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from sayso.extract.model import LABELS, default_model_path
+from tests.conftest import SHARED
+from tests.extract.test_offsets import EXAMPLES, MARKS, SEED, WORDS, assert_offsets_valid
+
+TRAIN = SHARED / "data" / "polnear" / "train.jsonl"
+DEV = SHARED / "data" / "polnear" / "dev.jsonl"
+
+
+@pytest.fixture(scope="module")
+def fast_extract(nlp_fast):
+    return lambda text: list(nlp_fast(text)._.statements)
+
+
+def parts(s):
+    return s.cue.text, s.source.text if s.source else None, s.content.text
+
+
+def test_shipped_model_is_in_the_package_and_compact():
+    path = default_model_path()
+    assert (path / "config.cfg").is_file()
+    size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+    assert size < 30 * 2**20
+
+
+def test_component_is_selected_by_accuracy(nlp_fast):
+    assert nlp_fast.get_pipe("sayso").accuracy == "fast"
+
+
+@pytest.mark.parametrize("text, cue, source, content", [
+    ('"The road opens on Monday," the mayor said.', "said", "the mayor", '"The road opens on Monday,"'),
+    ("The senator said that taxes would rise next year.", "said", "The senator",
+     "that taxes would rise next year"),
+    ("According to the report, unemployment fell sharply in March.", "According to", "the report",
+     "unemployment fell sharply in March"),
+    ("Mayor Anna Kowalski told reporters on Tuesday that the bridge would be rebuilt by winter.",
+     "told", "Mayor Anna Kowalski", "that the bridge would be rebuilt by winter"),
+])
+def test_finds_who_said_what(fast_extract, text, cue, source, content):
+    found = [parts(s) for s in fast_extract(text) if "nested" not in s.flags]
+    assert found, text
+    got_cue, got_source, got_content = found[0]
+    assert cue in got_cue
+    assert got_source == source
+    assert got_content.rstrip(".,") == content.rstrip(".,")
+
+
+def test_quote_split_around_its_cue_is_one_statement(fast_extract):
+    text = '"We will win this state," she said. "And then we will win the country."'
+    (s,) = [s for s in fast_extract(text) if "nested" not in s.flags]
+    assert s.cue.text == "said" and s.source.text == "she"
+    assert len(s.content.spans) == 2 and s.kind == "direct"
+
+
+def test_no_statement_without_attribution(fast_extract):
+    assert fast_extract("The bridge was closed for repairs on Monday. Traffic was heavy.") == []
+    assert fast_extract("") == []
+
+
+def test_statements_are_numbered_in_text_order(fast_extract):
+    text = ('The governor said the budget was balanced. "It is not," the senator replied.\n\n'
+            "Analysts believe that spending will rise.")
+    found = fast_extract(text)
+    assert [s.id for s in found] == [f"s{i + 1}" for i in range(len(found))]
+    starts = [s.cue.start for s in found]
+    assert len(found) >= 2 and all(0 <= a for a in starts)
+
+
+@pytest.mark.parametrize("path", EXAMPLES + ([SEED] if SEED.exists() else []), ids=lambda p: p.name)
+def test_offsets_on_real_articles(fast_extract, path):
+    text = path.read_text("utf-8")
+    found = fast_extract(text)
+    assert found
+    assert_offsets_valid(text, found)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(MARKS + WORDS), min_size=0, max_size=60))
+def test_random_text_never_breaks_offsets(fast_extract, pieces):
+    text = " ".join(pieces)
+    assert_offsets_valid(text, fast_extract(text))
+
+
+def test_gold_tags_follow_the_spans(nlp):
+    from sayso.extract.train import gold_tags
+
+    text = '"We will win," she said.'
+    doc = nlp.make_doc(text)
+    tags = gold_tags(doc, [{"cue": [[19, 23]], "source": [[15, 18]], "content": [[0, 14]]}])
+    assert set(tags) <= set(LABELS)
+    assert tags == ["B-CON", "I-CON", "I-CON", "I-CON", "I-CON", "I-CON", "B-SRC", "B-CUE", "O"]
+
+
+@pytest.mark.skipif(not (TRAIN.exists() and DEV.exists()), reason="../shared PolNeAR absent")
+def test_training_smoke_on_a_tiny_slice(tmp_path):
+    """Three training articles, two dev articles, a few updates: the command runs end to end,
+    reports progress and leaves a model that loads and predicts."""
+    from typer.testing import CliRunner
+
+    from sayso.cli import app
+    from sayso.extract.model import extract_statements_fast, load_model
+
+    train = tmp_path / "train.jsonl"
+    dev = tmp_path / "dev.jsonl"
+    with TRAIN.open(encoding="utf-8") as fh:
+        train.write_text("".join(next(fh) for _ in range(3)), "utf-8")
+    with DEV.open(encoding="utf-8") as fh:
+        dev.write_text("".join(next(fh) for _ in range(2)), "utf-8")
+    out = tmp_path / "model"
+    result = CliRunner().invoke(app, ["train", "--train", str(train), "--dev", str(dev), "-o", str(out),
+                                      "--max-steps", "3", "--eval-every", "2",
+                                      "--cache", str(tmp_path / "cache")])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["steps"] == 3 and set(summary["dev"]) >= {"cue", "detection", "end_to_end"}
+    assert "step" in result.stderr and "parsed" in result.stderr
+    tagger = load_model(str(out))
+    from sayso import nlp as nlp_mod
+
+    doc = nlp_mod.load(accuracy="rules")('"We will win," she said.')
+    assert_offsets_valid(doc.text, extract_statements_fast(doc, tagger))
