@@ -129,6 +129,13 @@ def test_dash_attribution(extract):
     assert s.content.text == '"Nobody reads the small print"'
 
 
+def test_signature_paragraph_after_a_quote(extract):
+    text = '"Nobody reads the small print."\n\n\u2015 Maria Keller, consumer advocate'
+    (s,) = top(extract(text))
+    assert (s.cue.text, s.source.text) == ("\u2015", "Maria Keller, consumer advocate")
+    assert s.content.text == '"Nobody reads the small print."'
+
+
 def test_cue_with_nothing_after_it_is_kept_as_truncated(extract):
     text = "The spokeswoman also wrote in her Telegram channel that\nOn Monday, the talks resumed."
     found = [s for s in extract(text) if "truncated" in s.flags]

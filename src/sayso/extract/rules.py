@@ -22,6 +22,7 @@ TRIM_RIGHT = " \t\n,.;:\u2014\u2013-"
 TRIM_LEFT = " \t\n,;:\u2014\u2013-"
 LINKING_GAP = set(" \t\n,:\u2014\u2013-")
 WEAK_FRAMES = {"attitude", "naming"}
+SIGNATURE_DASHES = "\u2014\u2013\u2015-"  # '"…" — Name' / a paragraph '― Name.' after a quote
 
 
 @dataclass
@@ -96,9 +97,9 @@ class RuleExtractor:
             if c is not None:
                 c.sent_end = sent.end_char
                 cands.append(c)
+        cands += self._dash_attributions(doc, cands, quotes)
         _attach_continuations(text, cands, quotes)
         cands += self._quote_anchored(doc, cands, quotes)
-        cands += self._dash_attributions(doc, cands, quotes)
         cands = _univocal(cands)
         return [_statement(text, c, i) for i, c in enumerate(sorted(cands, key=_first_offset))]
 
@@ -212,10 +213,11 @@ class RuleExtractor:
         for q in quotes.quotes:
             if _overlaps(list(q.segments), covered):
                 continue
+            # the signature may stand on the same line or open the next paragraph
             j = q.end
-            while j < len(text) and text[j] in " \t":
+            while j < len(text) and text[j] in " \t\n" and text[q.end:j].count("\n") <= 2:
                 j += 1
-            if j >= len(text) or text[j] not in "\u2014\u2013" and text[j:j + 2] != "--":
+            if j >= len(text) or text[j] not in SIGNATURE_DASHES:
                 continue
             dash_end = j + (2 if text[j:j + 2] == "--" else 1)
             span = doc.char_span(dash_end, len(text), alignment_mode="expand")
@@ -227,7 +229,7 @@ class RuleExtractor:
             sent_end = first.sent.end_char
             stop = text.find("\n", first.idx)
             end = min(sent_end, stop if stop >= 0 else len(text))
-            src = _trim(text, first.idx, end)
+            src = _trim(text, max(first.idx, dash_end), end)
             if src[1] - src[0] > 150:
                 continue
             out.append(Candidate([(j, dash_end)], [src], list(q.segments), "speech", first.i - 1,
