@@ -22,8 +22,10 @@ from pathlib import Path
 
 from sayso import nlp as nlp_mod
 from sayso.evaluation import repo_root
-from sayso.pipeline import Document, analyse_many
-from sayso.readers import ReadError, read_path
+from sayso.pipeline import analyse_many
+from sayso.readers import read_path
+
+from _documents import load_documents  # bench/_documents.py, beside this script
 
 DEFAULT = Path("..") / "shared" / "data" / "polnear" / "dev.jsonl"
 
@@ -51,13 +53,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     path = args.path or default_path()
-    docs: list[Document] = []
-    for item in read_path(path):
-        if isinstance(item, ReadError):
-            print(f"error: {item}", file=sys.stderr)
-        else:
-            docs.append(item)
-    docs = docs[: args.limit] if args.limit else docs
+    docs = load_documents(read_path(path), args.limit)
     if not docs:
         print(f"error: no articles read from {path}", file=sys.stderr)
         return 2

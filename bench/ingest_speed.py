@@ -31,10 +31,11 @@ import sqlalchemy as sa
 
 from sayso.engine import ingest
 from sayso.evaluation import repo_root
-from sayso.pipeline import Document
-from sayso.readers import ReadError, read_paths
+from sayso.readers import read_paths
 from sayso.store import Query, open_engine, search
 from sayso.store.schema import TABLES
+
+from _documents import load_documents  # bench/_documents.py, beside this script
 
 POLNEAR = Path("..") / "shared" / "data" / "polnear"
 QUERIES = [
@@ -135,13 +136,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     paths = args.paths or default_paths()
-    docs: list[Document] = []
-    for item in read_paths(paths):
-        if isinstance(item, ReadError):
-            print(f"error: {item}", file=sys.stderr)
-        else:
-            docs.append(item)
-    docs = docs[: args.limit] if args.limit else docs
+    docs = load_documents(read_paths(paths), args.limit)
     if not docs:
         print("error: no articles to ingest", file=sys.stderr)
         return 2

@@ -541,15 +541,7 @@ def speakers_merge(
     """B is the same person as A: B's statements go to A, now and on later ingests."""
     from sayso import store
 
-    archive = _open_archive(_group_db(ctx, db))
-    try:
-        with archive.begin() as conn:
-            aid, bid, moved = store.merge(conn, a, b)
-    except store.SpeakerError as exc:
-        _error(exc)
-        raise typer.Exit(2)
-    finally:
-        archive.dispose()
+    aid, bid, moved = _correct_speakers(ctx, db, store.merge, a, b)
     print(f"merged {bid} into {aid}: {moved} statement(s) moved")
 
 
@@ -563,16 +555,23 @@ def speakers_split(
     """ALIAS is not SPEAKER: its statements get a speaker of their own, now and on later ingests."""
     from sayso import store
 
+    sid, new, moved = _correct_speakers(ctx, db, store.split, speaker, alias)
+    print(f"split {new} from {sid}: {moved} statement(s) moved")
+
+
+def _correct_speakers(ctx: typer.Context, db: Optional[str], correction, *args):
+    """A manual speaker correction in one transaction; a refused one is a one-line error."""
+    from sayso import store
+
     archive = _open_archive(_group_db(ctx, db))
     try:
         with archive.begin() as conn:
-            sid, new, moved = store.split(conn, speaker, alias)
+            return correction(conn, *args)
     except store.SpeakerError as exc:
         _error(exc)
         raise typer.Exit(2)
     finally:
         archive.dispose()
-    print(f"split {new} from {sid}: {moved} statement(s) moved")
 
 
 @app.command()

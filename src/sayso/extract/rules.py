@@ -601,9 +601,11 @@ def _dangling_that(verb: Token, sent: SpacySpan) -> bool:
     last = [t for t in sent if not t.is_space]
     if not last or last[-1].lower_ != "that" or last[-1].i <= verb.i:
         return False
-    doc = verb.doc
-    after = "".join(t.text_with_ws for t in doc[last[-1].i: last[-1].i + 3])[4:7]
-    return last[-1].i == len(doc) - 1 or "\n" in after or not after.strip()
+    that, doc = last[-1], verb.doc
+    if that.i == len(doc) - 1 or "\n" in that.whitespace_:
+        return True
+    nxt = doc[that.i + 1]
+    return nxt.is_space and ("\n" in nxt.text or nxt.i == len(doc) - 1)
 
 
 TRAILING_SUBORDINATORS = {"when", "while", "though", "although", "whereas", "even", "before", "after"}

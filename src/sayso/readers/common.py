@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable, Iterator, TypeVar
+
+T = TypeVar("T")
 
 
 class ReadError(Exception):
@@ -33,3 +36,11 @@ def decode(data: bytes, where: str | Path) -> str | ReadError:
     if not text.strip():
         return ReadError(where, "empty: no text")
     return text
+
+
+def read_file(path: str | Path, convert: Callable[[bytes, Path, str], T]) -> Iterator[T | ReadError]:
+    """One document from one file: its bytes through ``convert(data, path, id)``, the id
+    being the file's stem; an unreadable file is its ReadError."""
+    path = Path(path)
+    data = read_bytes(path)
+    yield data if isinstance(data, ReadError) else convert(data, path, path.stem)

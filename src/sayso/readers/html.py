@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Iterator
 
 from sayso.pipeline import Document
-from sayso.readers.common import ReadError, read_bytes
+from sayso.readers.common import ReadError, read_file
 
 # trafilatura and its helpers log extraction trouble; a reader reports it as a ReadError.
 for _name in ("trafilatura", "htmldate", "courlan", "justext"):
@@ -48,9 +48,4 @@ def document_from_html(data: bytes | str, where: str | Path, id: str | None = No
 
 
 def read_html(path: str | Path) -> Iterator[Document | ReadError]:
-    path = Path(path)
-    data = read_bytes(path)
-    if isinstance(data, ReadError):
-        yield data
-        return
-    yield document_from_html(data, path, id=path.stem)
+    return read_file(path, document_from_html)

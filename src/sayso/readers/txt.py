@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Iterator
 
 from sayso.pipeline import Document
-from sayso.readers.common import ReadError, decode, read_bytes
+from sayso.readers.common import ReadError, decode, read_file
 
 
 def document_from_bytes(data: bytes, where: str | Path, id: str | None = None) -> Document | ReadError:
@@ -16,9 +16,4 @@ def document_from_bytes(data: bytes, where: str | Path, id: str | None = None) -
 
 
 def read_txt(path: str | Path) -> Iterator[Document | ReadError]:
-    path = Path(path)
-    data = read_bytes(path)
-    if isinstance(data, ReadError):
-        yield data
-        return
-    yield document_from_bytes(data, path, id=path.stem)
+    return read_file(path, document_from_bytes)

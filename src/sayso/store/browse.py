@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sayso.store.search import Query, _where, attach_articles, record, speaker_ids
+from sayso.store.search import Query, attach_articles, record, speaker_ids, where_clauses
 from sayso.store.speakers import find_speaker
 from sayso.store.schema import articles, speakers, statement_articles, statements
 
@@ -43,7 +43,7 @@ def search_page(conn: Connection, q: Query, offset: int = 0, limit: int = 20) ->
     """Statements matching ``q``, newest first (as ``search`` orders them), one page of them,
     with the number of all matches. Raises ``QueryError`` like ``search``."""
     s, sp, a = statements, speakers, articles
-    where = _where(conn, q)
+    where = where_clauses(conn, q)
     total = conn.execute(sa.select(sa.func.count()).select_from(s).where(*where)).scalar() or 0
     refs = (sa.select(sa.func.count()).where(statement_articles.c.statement_id == s.c.id)
             .scalar_subquery())

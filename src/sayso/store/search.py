@@ -97,7 +97,7 @@ def speaker_ids(conn: Connection, name: str) -> list[str]:
     return sorted(conn.execute(q).scalars())
 
 
-def _where(conn: Connection, q: Query) -> list:
+def where_clauses(conn: Connection, q: Query) -> list:
     s = statements
     cond: list = []
     if q.kind:
@@ -141,7 +141,7 @@ def search(conn: Connection, q: Query) -> list[dict]:
     page = (
         sa.select(s.c.id, s.c.said_on, a.c.seq, s.c.position)
         .select_from(s.join(a, a.c.id == s.c.article_id))
-        .where(*_where(conn, q))
+        .where(*where_clauses(conn, q))
         .order_by(s.c.said_on.desc().nulls_last(), a.c.seq.desc(), s.c.position)
     )
     if q.limit:
