@@ -18,7 +18,7 @@ from typing import BinaryIO, Iterable, Iterator
 from sayso.pipeline import Document
 from sayso.readers.common import ReadError
 
-__all__ = ["Document", "ReadError", "Item", "SUFFIXES", "read_path", "read_paths", "read_stdin"]
+__all__ = ["Document", "ReadError", "Item", "SUFFIXES", "files_in", "read_path", "read_paths", "read_stdin"]
 
 Item = Document | ReadError
 SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".jsonl.gz", ".warc", ".warc.gz", ".rss", ".atom", ".xml")
@@ -70,7 +70,7 @@ def read_path(path: str | Path) -> Iterator[Item]:
         return
     path = Path(path)
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(SUFFIXES))
+        files = files_in(path)
         if not files:
             yield ReadError(path, f"directory has no {', '.join(SUFFIXES)} files")
         for f in files:
@@ -79,6 +79,11 @@ def read_path(path: str | Path) -> Iterator[Item]:
         yield ReadError(path, "no such file or directory")
     else:
         yield from _read_file(path)
+
+
+def files_in(directory: Path) -> list[Path]:
+    """The files a directory is read as: every file with a known suffix below it, sorted."""
+    return sorted(p for p in directory.rglob("*") if p.is_file() and p.name.lower().endswith(SUFFIXES))
 
 
 def read_paths(paths: Iterable[str | Path]) -> Iterator[Item]:

@@ -54,10 +54,20 @@ def read_jsonl(path: str | Path) -> Iterator[Document | ReadError]:
             yield ReadError(path, f"not a valid gzip file ({exc})")
             return
     found = False
-    for lineno, raw in enumerate(data.split(b"\n"), 1):
+    for item in read_lines(path, data):
+        found = True
+        yield item
+    if not found:
+        yield ReadError(path, "empty: no JSON lines")
+
+
+def read_lines(path: str | Path, data: bytes, first_line: int = 1) -> Iterator[Document | ReadError]:
+    """The articles of some lines of a JSON Lines file (``data``, whose first line is line
+    ``first_line`` of ``path``): a partition of a large file reads only its own bytes, and
+    its errors still name the file's real line numbers."""
+    for lineno, raw in enumerate(data.split(b"\n"), first_line):
         if not raw.strip():
             continue
-        found = True
         where = f"{path}:{lineno}"
         line = decode(raw, where)
         if isinstance(line, ReadError):
@@ -69,5 +79,3 @@ def read_jsonl(path: str | Path) -> Iterator[Document | ReadError]:
             yield ReadError(where, f"invalid JSON ({exc.msg} at column {exc.colno})")
             continue
         yield document_from_record(obj, where)
-    if not found:
-        yield ReadError(path, "empty: no JSON lines")

@@ -119,6 +119,19 @@ class Writer:
                 return None
             return self._write(conn, record, text, source, digest)
 
+    def write_many(self, items: Iterable[tuple[dict, str, str | None, str]]) -> list[Written | None]:
+        """Several ``(record, text, source, digest)`` in one transaction, all or none: a bulk
+        load commits once per batch instead of once per article. Each is stored exactly as
+        ``write`` would store it in turn (a text already stored, or repeated, gives None)."""
+        out: list[Written | None] = []
+        with self.engine.begin() as conn:
+            for record, text, source, digest in items:
+                if conn.execute(sa.select(articles.c.id).where(articles.c.content_hash == digest)).first():
+                    out.append(None)
+                else:
+                    out.append(self._write(conn, record, text, source, digest))
+        return out
+
     def _write(self, conn: Connection, rec: dict, text: str, source: str | None, digest: str) -> Written:
         aid = rec["id"]
         if conn.execute(sa.select(articles.c.id).where(articles.c.id == aid)).first():
