@@ -329,6 +329,40 @@ class SearchFormat(str, Enum):
     csv = "csv"
 
 
+class Engine(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+def _scheduler_option():
+    return typer.Option(None, "--scheduler", metavar="tcp://HOST:PORT",
+                        help="Dask scheduler of a running cluster (--engine dask); else a local cluster.")
+
+
+def _local_workers_option():
+    return typer.Option(None, "--local-workers", min=1,
+                        help="Worker processes of the local Dask cluster (default: all cores).")
+
+
+def _partition_option():
+    from sayso.engine.partitions import PARTITION_SIZE
+
+    return typer.Option(PARTITION_SIZE, "--partition-size", min=1, help="Documents per Dask task.")
+
+
+@contextmanager
+def _dask_client(scheduler: Optional[str], local_workers: Optional[int]):
+    """A Dask client, or one error line and exit 2 when no cluster can be had."""
+    from sayso.engine.dask import ClusterError, connect
+
+    try:
+        with connect(scheduler, local_workers) as client:
+            yield client
+    except ClusterError as exc:
+        _error(exc)
+        raise typer.Exit(2)
+
+
 class ExportFormat(str, Enum):
     jsonl = "jsonl"
     csv = "csv"
@@ -345,6 +379,13 @@ def ingest(
         None, "--workers", "-w", min=0, help="Parsing processes (default: all cores; 0: parse in this process)."
     ),
     model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline to use."),
+    engine: Engine = typer.Option(Engine.local, "--engine", help="local: worker processes here; dask: a Dask cluster."),
+    scheduler: Optional[str] = _scheduler_option(),
+    local_workers: Optional[int] = _local_workers_option(),
+    parquet_dir: Optional[Path] = typer.Option(
+        None, "--parquet-dir", help="--engine dask: keep the Parquet shards here (re-runs reuse them); "
+        "a folder every worker can write. Default: a temporary folder."),
+    partition_size: int = _partition_option(),
 ) -> None:
     """Analyse articles and store them with their statements in the archive (idempotent)."""
     from rich.console import Console
@@ -374,10 +415,28 @@ def ingest(
                         rate=stats.parsed / stats.elapsed if stats.elapsed else 0.0,
                         statements=stats.statements, errors=stats.errors)
 
+    if engine is not Engine.dask and (scheduler or local_workers or parquet_dir):
+        archive.dispose()
+        _error("--scheduler, --local-workers and --parquet-dir need --engine dask")
+        raise typer.Exit(2)
     try:
-        with progress:
-            stats = engine_mod.ingest(read_paths(paths), archive, workers=workers, model=model,
-                                      on_error=report, on_plan=update, on_article=update)
+        if engine is Engine.dask:
+            from sayso.engine import dask as dask_engine
+            from sayso.engine.partitions import InputError, check
+
+            try:
+                check(paths)
+                with _dask_client(scheduler, local_workers) as client, progress:
+                    stats = dask_engine.ingest(paths, archive, client, model=model, out=parquet_dir,
+                                               partition_size=partition_size, on_error=report,
+                                               on_plan=update, on_article=update)
+            except InputError as exc:
+                _error(exc)
+                raise typer.Exit(2)
+        else:
+            with progress:
+                stats = engine_mod.ingest(read_paths(paths), archive, workers=workers, model=model,
+                                          on_error=report, on_plan=update, on_article=update)
     except ModelLoadError as exc:
         _error(exc)
         raise typer.Exit(2)
@@ -636,6 +695,45 @@ def show(
         table.add_row(rec["id"], who, rec["cue"]["text"], "\n".join([rec["kind"], *rec.get("flags", [])]),
                       _one_line(rec["content"]["text"], CONTENT_WIDTH), f"{others} article(s)" if others else "")
     console.print(table, markup=False)
+
+
+@app.command("extract-parquet")
+def extract_parquet(
+    paths: List[str] = typer.Argument(
+        ..., help="Files or folders (recursive): .txt, .html, .jsonl(.gz), .warc(.gz), .rss/.atom/.xml feeds."
+    ),
+    output: Path = typer.Option(..., "-o", "--output", help="Folder for the shards: OUT/articles/*.parquet, OUT/statements/*.parquet."),
+    scheduler: Optional[str] = _scheduler_option(),
+    local_workers: Optional[int] = _local_workers_option(),
+    partition_size: int = _partition_option(),
+    model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline to use."),
+) -> None:
+    """Extract statements on a Dask cluster into Parquet shards only (no archive): for data lakes, DuckDB."""
+    from sayso.engine.dask import extract_parquet as run_extract
+    from sayso.engine.local import ModelLoadError
+    from sayso.engine.partitions import InputError, check
+
+    if output.exists() and not output.is_dir():
+        _error(f"{output}: not a folder")
+        raise typer.Exit(2)
+    try:
+        check(paths)
+        with _dask_client(scheduler, local_workers) as client:
+            stats = run_extract(paths, output, client, model=model, partition_size=partition_size, on_error=_error)
+    except (InputError, ModelLoadError) as exc:
+        _error(exc)
+        raise typer.Exit(2)
+    except OSError as exc:
+        _error(f"{output}: {exc.strerror or exc}")
+        raise typer.Exit(2)
+    print(f"extracted {stats.documents:,} articles with {stats.statements:,} statements into "
+          f"{stats.partitions:,} shards in {output} in {stats.elapsed:.1f} s; {stats.errors:,} errors",
+          file=sys.stderr)
+    if not stats.documents:
+        if not stats.errors:
+            _error("no input documents")
+        raise typer.Exit(2)
+    raise typer.Exit(1 if stats.errors else 0)
 
 
 @app.command()

@@ -276,6 +276,7 @@ def _load(writer: Writer, entries: list[parquet.Entry], stats: IngestStats,
             if e.digest is not None:  # read, but its analysis failed
                 stats.read += 1
             on_error(e.error)
+            tick()
             continue
         stats.read += 1
         pending.append(e)

@@ -80,12 +80,18 @@ def _line_ranges(path: Path, size: int) -> list[tuple[int, int, int, int]] | Non
     return ranges
 
 
+def check(paths: Iterable[str | Path]) -> None:
+    """Raise InputError for an input no worker can read (before any cluster is started)."""
+    if any(str(p) == "-" for p in paths):
+        raise InputError("-: standard input cannot be read by distributed workers; give files")
+
+
 def _files(paths: Iterable[str | Path]) -> Iterator[str]:
     """Each input as the files read_path would read, in its order; a path it cannot expand
     (missing, an empty directory) is kept as it is, for its worker to report."""
+    paths = list(paths)
+    check(paths)
     for p in paths:
-        if str(p) == "-":
-            raise InputError("-: standard input cannot be read by distributed workers; give files")
         path = Path(p)
         found = files_in(path) if path.is_dir() else []
         yield from (str(f) for f in found) if found else [str(path)]
