@@ -1,0 +1,62 @@
+"""Digests: "who said what" roundups on one issue, assembled from the archive.
+
+``build(conn, query, …)`` selects the statements on the issue (``select``), drops near
+duplicates (``dedupe``), places each speaker under a country or organisation
+(``affiliation``, ``group``) and phrases one line per statement from its stored fields
+(``lines``, ``dates``). ``render`` writes the result as Markdown, HTML or JSON, each line
+pointing at its article and character span; ``graph`` draws who reacts to whom.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Connection
+
+from sayso.digest.affiliation import GROUPINGS
+from sayso.digest.dedupe import dedupe
+from sayso.digest.group import Group, entries, grouped
+from sayso.digest.select import select
+from sayso.store.search import QueryError
+
+DEFAULT_LIMIT = 60
+
+
+@dataclass
+class Digest:
+    query: str
+    group_by: str
+    groups: list[Group]
+    terms: tuple[str, ...]
+    since: str | None = None
+    until: str | None = None
+
+    @property
+    def size(self) -> int:
+        return sum(len(g.entries) for g in self.groups)
+
+
+def build(conn: Connection, query: str, *, group_by: str = "country", since: str | None = None,
+          until: str | None = None, speaker: str | None = None, org: str | None = None,
+          limit: int | None = DEFAULT_LIMIT) -> Digest:
+    """The digest for ``query``. Raises ``QueryError`` (empty query, bad date, unknown
+    grouping) with a one-line message."""
+    if group_by not in GROUPINGS:
+        raise QueryError(f"unknown grouping {group_by!r} (one of {', '.join(GROUPINGS)})")
+    if not (query or "").strip():
+        raise QueryError("the query is empty: say what the digest is about")
+    sel = select(conn, query, speaker=speaker, org=org, since=since, until=until, limit=None)
+    rows = sorted(sel.rows, key=lambda r: (r.get("said_on") or "9999", r["seq"], r["position"]))
+    rows = dedupe(rows)
+    if limit:
+        keep = {id(r) for r in _most_relevant(sel.rows, rows, limit)}
+        rows = [r for r in rows if id(r) in keep]
+    return Digest(query, group_by, grouped(entries(rows, group_by)), sel.terms, since, until)
+
+
+def _most_relevant(ranked: list[dict], kept: list[dict], limit: int) -> list[dict]:
+    """The first ``limit`` of ``kept`` in ``select``'s relevance order."""
+    alive = {id(r) for r in kept}
+    return [r for r in ranked if id(r) in alive][:limit]
+
+
+__all__ = ["DEFAULT_LIMIT", "Digest", "GROUPINGS", "QueryError", "build"]

@@ -1,0 +1,65 @@
+"""Near-duplicate statements: one speaker saying the same thing twice in a roundup (a quote
+and its paraphrase, one statement inside another, the same remark reported by two
+articles that the archive did not fold together) is reported once.
+
+Two statements of the same speaker are near duplicates when one's content span lies
+inside the other's in the same article, or when the content words of the shorter are
+mostly (``THRESHOLD``) words of the longer. The longer statement is kept.
+"""
+from __future__ import annotations
+
+import re
+
+from sayso.digest.vocab import load_vocab
+
+THRESHOLD = 0.8
+MIN_WORDS = 3
+
+
+def words(text: str) -> frozenset[str]:
+    stop = load_vocab().stopwords
+    out = set()
+    for w in re.findall(r"\w+", (text or "").lower()):
+        if w in stop or len(w) < 3:
+            continue
+        out.add(w[:-1] if w.endswith("s") and len(w) > 4 else w)
+    return frozenset(out)
+
+
+def _spans(row: dict) -> list[tuple[int, int]]:
+    return [tuple(s) for s in (row.get("content") or {}).get("spans") or ()]
+
+
+def _inside(a: dict, b: dict) -> bool:
+    """Every content span of ``a`` lies within one of ``b``'s, in the same article."""
+    if a["article_id"] != b["article_id"] or not _spans(a):
+        return False
+    return all(any(bs <= s and e <= be for bs, be in _spans(b)) for s, e in _spans(a))
+
+
+def near_duplicate(a: dict, b: dict, wa: frozenset[str], wb: frozenset[str]) -> bool:
+    if _inside(a, b) or _inside(b, a):
+        return True
+    small, big = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
+    return len(small) >= MIN_WORDS and len(small & big) / len(small) >= THRESHOLD
+
+
+def who(row: dict) -> str:
+    return row.get("speaker_id") or "source:" + ((row.get("source") or {}).get("text") or "").lower()
+
+
+def dedupe(rows: list[dict]) -> list[dict]:
+    """``rows`` without near duplicates, in their order; of each pair the statement with
+    the longer content stays (the earlier one on a tie)."""
+    kept: list[dict] = []
+    kept_words: list[frozenset[str]] = []
+    for r in rows:
+        wr = words(r.get("content_text") or "")
+        clash = next((i for i, k in enumerate(kept)
+                      if who(k) == who(r) and near_duplicate(r, k, wr, kept_words[i])), None)
+        if clash is None:
+            kept.append(r)
+            kept_words.append(wr)
+        elif len(r.get("content_text") or "") > len(kept[clash].get("content_text") or ""):
+            kept[clash], kept_words[clash] = r, wr
+    return kept

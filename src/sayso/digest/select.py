@@ -1,0 +1,137 @@
+"""Which statements a digest is about: full-text search over what was said, with the
+archive's speaker, organisation and date filters.
+
+A roundup on "Ukraine NATO membership" wants more than the statements that use all three
+words: an analyst who wrote about the issue quoted people who mention only Ukraine, or only
+NATO. So a statement is taken when its content matches every word of the query, or when
+it matches at least one word that is not common in the archive and its article is on the
+issue (the article's statements together match every word); a statement with only common
+words comes in when it stands next to one that qualifies (a reply, a follow-up). Each word is asked of the back end's own full-text index (FTS5 or
+``tsvector``), so stemming and the query syntax are those of ``sayso search``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from sayso.digest.vocab import load_vocab
+from sayso.store.search import Query, QueryError, attach_articles, where_clauses
+from sayso.store.schema import articles, speakers, statements
+
+CHUNK = 500
+# A word used by more than this share of all statements ("Clinton" in a 2016 campaign
+# archive) says little about the issue: alone it does not bring a statement in.
+COMMON_SHARE = 0.05
+COMMON_MIN = 20
+# ... unless it comes right next to (this many statements from) one on the issue in the
+# same article: the reply, the follow-up sentence.
+NEIGHBOURS = 2
+SKIP_FLAGS = {"nested", "truncated"}
+
+
+@dataclass(frozen=True)
+class Selected:
+    rows: list[dict]   # statement rows with speaker, article and canonical-speaker columns
+    terms: tuple[str, ...]
+
+
+def terms_of(text: str) -> tuple[list[str], list[str]]:
+    """(positive terms, exclusions): "quoted phrases" stay whole, stop words go (unless
+    nothing else is left), ``-word`` excludes, ``OR`` is ignored (every term is optional)."""
+    stop = load_vocab().stopwords
+    pos: list[str] = []
+    neg: list[str] = []
+    for m in re.finditer(r'(-?)"([^"]*)"|(\S+)', text or ""):
+        neg_mark, phrase, word = m.group(1), m.group(2), m.group(3)
+        if word == "OR":
+            continue
+        if word is not None:
+            neg_mark = "-" if word.startswith("-") and len(word) > 1 else ""
+            word = word[1:] if neg_mark else word
+        words = re.findall(r"\w+", phrase if phrase is not None else word)
+        if not words:
+            continue
+        term = f'"{" ".join(words)}"' if len(words) > 1 else words[0]
+        (neg if neg_mark else pos).append(term)
+    content = [t for t in pos if t.strip('"').lower() not in stop]
+    return list(dict.fromkeys(content or pos)), list(dict.fromkeys(neg))
+
+
+def _matching(conn: Connection, q: Query) -> dict[str, str]:
+    """statement id → article id, for every statement matching ``q``."""
+    s = statements
+    rows = conn.execute(sa.select(s.c.id, s.c.article_id).where(*where_clauses(conn, q)))
+    return dict(rows.all())
+
+
+def select(conn: Connection, text: str, *, speaker: str | None = None, org: str | None = None,
+           since: str | None = None, until: str | None = None, limit: int | None = 60) -> Selected:
+    """The statements a digest on ``text`` reports (at most ``limit``, the most relevant:
+    more query words matched first, then newest). Raises ``QueryError`` for a query with
+    nothing to search for or a bad date."""
+    pos, neg = terms_of(text)
+    if not pos:
+        raise QueryError(f"nothing to search for in {text!r}")
+    base = Query(speaker=speaker, org=org, since=since, until=until, limit=None)
+    exclude = " ".join("-" + t for t in neg)
+    matched: dict[str, set[str]] = {}
+    article_of: dict[str, str] = {}
+    for term in pos:
+        for sid, aid in _matching(conn, replace(base, text=f"{term} {exclude}".strip())).items():
+            matched.setdefault(sid, set()).add(term)
+            article_of[sid] = aid
+    topic: dict[str, set[str]] = {}
+    for sid, ts in matched.items():
+        topic.setdefault(article_of[sid], set()).update(ts)
+    everything = set(pos)
+    df = {t: sum(1 for ts in matched.values() if t in ts) for t in pos}
+    total = conn.execute(sa.select(sa.func.count()).select_from(statements)).scalar() or 1
+    specific = {t for t in pos if df[t] <= max(COMMON_MIN, COMMON_SHARE * total)}
+    strong = {sid for sid, ts in matched.items()
+              if ts == everything or (topic[article_of[sid]] == everything and ts & specific)}
+    weak = {sid for sid, ts in matched.items()
+            if sid not in strong and topic[article_of[sid]] == everything}
+    rows = [r for r in _rows(conn, sorted(strong | weak)) if reportable(r)]
+    near = {(r["article_id"], r["position"]) for r in rows if r["id"] in strong}
+    rows = [r for r in rows if r["id"] in strong or any(
+        (r["article_id"], r["position"] + d) in near for d in range(-NEIGHBOURS, NEIGHBOURS + 1))]
+    chosen = {sid: len(ts) + (sid in strong) for sid, ts in matched.items()}
+    rows.sort(key=lambda r: (-chosen[r["id"]], r.get("speaker_id") is None, _neg_date(r.get("said_on")),
+                             -r["seq"], r["position"]))
+    if limit:
+        rows = rows[:limit]
+    return Selected(attach_articles(conn, rows), tuple(pos))
+
+
+def reportable(row: dict) -> bool:
+    """A statement a digest can report: it has content, and it is not the inner statement of
+    a quote (its outer statement reports it) nor a cue without content."""
+    flags = set(row.get("flags") or ())
+    return bool((row.get("content_text") or "").strip()) and not flags & SKIP_FLAGS
+
+
+def _neg_date(day: str | None) -> tuple:
+    """Newest first in an ascending sort; undated last."""
+    return (day is None, tuple(-ord(c) for c in (day or "")))
+
+
+def _rows(conn: Connection, ids: list[str]) -> list[dict]:
+    s, sp, a = statements, speakers, articles
+    out: list[dict] = []
+    for i in range(0, len(ids), CHUNK):
+        stmt = (
+            sa.select(s, sp.c.name.label("speaker_name"), sp.c.kind.label("speaker_kind"),
+                      sp.c.descriptors.label("speaker_descriptors"),
+                      sp.c.organization.label("speaker_organization"), sp.c.country.label("speaker_country"),
+                      a.c.title, a.c.published, a.c.source.label("outlet"), a.c.seq)
+            .select_from(s.outerjoin(sp, sp.c.id == s.c.speaker_id).join(a, a.c.id == s.c.article_id))
+            .where(s.c.id.in_(ids[i:i + CHUNK]))
+        )
+        out.extend(dict(r) for r in conn.execute(stmt).mappings())
+    return out
+
+
+__all__ = ["QueryError", "Selected", "select", "terms_of"]
