@@ -736,6 +736,124 @@ def extract_parquet(
     raise typer.Exit(1 if stats.errors else 0)
 
 
+class DigestFormat(str, Enum):
+    markdown = "markdown"
+    html = "html"
+    json = "json"
+
+
+class GroupBy(str, Enum):
+    country = "country"
+    organization = "organization"
+    speaker = "speaker"
+
+
+class GraphFormat(str, Enum):
+    json = "json"
+    svg = "svg"
+
+
+def _write_text(text: str, output: Optional[Path]) -> None:
+    try:
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            output.write_text(text, encoding="utf-8")
+    except BrokenPipeError:
+        sys.stderr.close()
+        raise typer.Exit(0)
+    except OSError as exc:
+        _error(f"{output}: {exc.strerror or exc}")
+        raise typer.Exit(2)
+
+
+@app.command()
+def digest(
+    query: str = typer.Option(..., "--query", "-q", help='What the roundup is about: words, "a phrase", -word.'),
+    since: Optional[str] = typer.Option(None, "--since", help="From this date on (YYYY[-MM[-DD]])."),
+    until: Optional[str] = typer.Option(None, "--until", help="Up to this date (YYYY[-MM[-DD]])."),
+    group_by: GroupBy = typer.Option(GroupBy.country, "--group-by", help="Headings: country, organization or speaker."),
+    speaker: Optional[str] = typer.Option(None, "--speaker", help="Only this speaker (name, surname or id)."),
+    org: Optional[str] = typer.Option(None, "--org", help="Only speakers of this organisation (substring)."),
+    limit: int = typer.Option(60, "--limit", "-n", min=0, help="At most N statements, the most relevant (0: all)."),
+    fmt: DigestFormat = typer.Option(DigestFormat.markdown, "--format", "-f", help="markdown, html or json."),
+    base_url: str = typer.Option("", "--base-url", help="Prefix for the links to articles (e.g. http://localhost:8000)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write here, not stdout."),
+    db: Optional[str] = _db_option(),
+) -> None:
+    """A "who said what" roundup on one issue: statements grouped by country or organisation,
+    in date order, each line linked to its article and character span."""
+    from sayso import digest as digest_mod
+    from sayso.digest import render
+    from sayso.store import QueryError
+
+    if not query.strip():
+        _error("the query is empty: say what the digest is about (--query WORDS)")
+        raise typer.Exit(2)
+    archive = _open_archive(db)
+    try:
+        with archive.connect() as conn:
+            d = digest_mod.build(conn, query, group_by=group_by.value, since=since, until=until,
+                                 speaker=speaker, org=org, limit=limit or None)
+    except QueryError as exc:
+        _error(exc)
+        raise typer.Exit(2)
+    finally:
+        archive.dispose()
+    if not d.size:
+        print(render.empty_message(d), file=sys.stderr)
+    _write_text(render.render(d, fmt.value, base_url), output)
+
+
+@app.command()
+def graph(
+    query: Optional[str] = typer.Option(None, "--query", "-q", help="The reactions among a digest's statements."),
+    speaker: Optional[str] = typer.Option(None, "--speaker", help="The reactions to and from one speaker."),
+    since: Optional[str] = typer.Option(None, "--since", help="With --query: from this date on."),
+    until: Optional[str] = typer.Option(None, "--until", help="With --query: up to this date."),
+    fmt: GraphFormat = typer.Option(GraphFormat.json, "--format", "-f", help="json or svg."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write here, not stdout."),
+    db: Optional[str] = _db_option(),
+) -> None:
+    """Who reacts to whom (responds_to links, and statements naming another speaker), as
+    JSON or as an SVG picture. Give --query or --speaker."""
+    import json as json_mod
+
+    from sayso import digest as digest_mod
+    from sayso.digest import graph as graph_mod, graph_svg
+    from sayso.store import QueryError
+    from sayso.store.browse import speaker as find
+
+    if bool(query and query.strip()) == bool(speaker and speaker.strip()):
+        _error("give either --query WORDS or --speaker NAME")
+        raise typer.Exit(2)
+    archive = _open_archive(db)
+    centre = None
+    try:
+        with archive.connect() as conn:
+            if speaker:
+                sp = find(conn, speaker)
+                if sp is None:
+                    _error(f"no speaker {speaker!r} in the archive")
+                    raise typer.Exit(2)
+                centre = sp["id"]
+                g = graph_mod.around_speaker(conn, sp["id"], sp["name"])
+            else:
+                d = digest_mod.build(conn, query, since=since, until=until, limit=None)
+                g = graph_mod.for_statements(conn, [e.row for grp in d.groups for e in grp.entries])
+    except QueryError as exc:
+        _error(exc)
+        raise typer.Exit(2)
+    finally:
+        archive.dispose()
+    if not g.edges:
+        print("no reactions found", file=sys.stderr)
+    if fmt is GraphFormat.svg:
+        _write_text(graph_svg.standalone(g, centre), output)
+    else:
+        _write_text(json_mod.dumps(g.to_json(), ensure_ascii=False, indent=2) + "\n", output)
+
+
 @app.command()
 def export(
     fmt: ExportFormat = typer.Option(ExportFormat.jsonl, "--format", "-f", help="jsonl, csv or parquet."),

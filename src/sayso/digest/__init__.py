@@ -16,7 +16,7 @@ from sayso.digest.affiliation import GROUPINGS
 from sayso.digest.dedupe import dedupe
 from sayso.digest.group import Group, entries, grouped
 from sayso.digest.select import select
-from sayso.store.search import QueryError
+from sayso.store.search import QueryError, date_bound
 
 DEFAULT_LIMIT = 60
 
@@ -44,6 +44,9 @@ def build(conn: Connection, query: str, *, group_by: str = "country", since: str
         raise QueryError(f"unknown grouping {group_by!r} (one of {', '.join(GROUPINGS)})")
     if not (query or "").strip():
         raise QueryError("the query is empty: say what the digest is about")
+    for value in (since, until):
+        if value is not None:
+            check_date(value)
     sel = select(conn, query, speaker=speaker, org=org, since=since, until=until, limit=None)
     rows = sorted(sel.rows, key=lambda r: (r.get("said_on") or "9999", r["seq"], r["position"]))
     rows = dedupe(rows)
@@ -51,6 +54,18 @@ def build(conn: Connection, query: str, *, group_by: str = "country", since: str
         keep = {id(r) for r in _most_relevant(sel.rows, rows, limit)}
         rows = [r for r in rows if id(r) in keep]
     return Digest(query, group_by, grouped(entries(rows, group_by)), sel.terms, since, until)
+
+
+def check_date(value: str) -> None:
+    """A YYYY, YYYY-MM or YYYY-MM-DD that exists (the archive's own check accepts any digits)."""
+    from datetime import date
+
+    date_bound(value, upper=False)  # the shape, with the archive's message
+    parts = [int(x) for x in value.strip().split("-")]
+    try:
+        date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError as exc:
+        raise QueryError(f"not a date: {value!r} ({exc})") from exc
 
 
 def _most_relevant(ranked: list[dict], kept: list[dict], limit: int) -> list[dict]:

@@ -115,6 +115,61 @@ def speaker(request: Request, speaker_id: str) -> dict:
             "undated": tl["undated"], "reactions": rx["reactions"]}
 
 
+@router.get("/digest", responses=BAD_QUERY, summary='A "who said what" roundup on one issue')
+def digest(
+    request: Request,
+    query: str = Query(..., min_length=1, max_length=500, pattern=FILTER,
+                       description='What the roundup is about: words, "a phrase", -word.'),
+    since: Optional[str] = Query(None, pattern=DATE, description="From this date on: YYYY, YYYY-MM or YYYY-MM-DD."),
+    until: Optional[str] = Query(None, pattern=DATE, description="Up to this date: YYYY, YYYY-MM or YYYY-MM-DD."),
+    group_by: Literal["country", "organization", "speaker"] = Query("country"),
+    limit: int = Query(60, ge=1, le=200),
+) -> dict:
+    """Statements on the issue, near duplicates removed, grouped by the speaker's country or
+    organisation (else "Other"), oldest first: `{"query", "group_by", "groups": [{"name",
+    "statements": [statement records with article_id, line, said_on, href]}]}`. Each
+    statement's `content.spans` are offsets into its article (`GET /api/articles/{article_id}`)."""
+    from sayso import digest as digest_mod
+    from sayso.digest.render import to_json
+
+    try:
+        with services(request).engine.connect() as conn:
+            d = digest_mod.build(conn, query, group_by=group_by, since=since, until=until, limit=limit)
+    except QueryError as exc:
+        raise HTTPException(422, detail=str(exc)) from exc
+    return to_json(d)
+
+
+@router.get("/graph", responses={**NOT_FOUND, **BAD_QUERY}, summary="Who reacts to whom")
+def reaction_graph(
+    request: Request,
+    speaker: Optional[str] = Query(None, max_length=200, pattern=FILTER, description="Around one speaker."),
+    query: Optional[str] = Query(None, max_length=500, pattern=FILTER, description="Among a digest's statements."),
+) -> dict:
+    """`{"nodes": [{"id", "name", "group"}], "edges": [{"source", "target", "count",
+    "evidence": [{"article_id", "local_id", "statement_id", "via"}]}]}`: an edge per pair of
+    speakers where the first's statement responds to (`via: responds_to`) or names
+    (`via: names`) the second. Give `speaker` or `query`."""
+    from sayso import digest as digest_mod
+    from sayso.digest import graph as graph_mod
+
+    if bool(speaker) == bool(query):
+        raise HTTPException(422, detail="give either speaker or query")
+    try:
+        with services(request).engine.connect() as conn:
+            if speaker:
+                sp = browse.speaker(conn, speaker)
+                if sp is None:
+                    raise HTTPException(404, detail=f"no speaker {speaker!r} in the archive")
+                g = graph_mod.around_speaker(conn, sp["id"], sp["name"])
+            else:
+                d = digest_mod.build(conn, query, limit=None)
+                g = graph_mod.for_statements(conn, [e.row for grp in d.groups for e in grp.entries])
+    except QueryError as exc:
+        raise HTTPException(422, detail=str(exc)) from exc
+    return g.to_json()
+
+
 @router.get("/articles/{article_id:path}", response_model=models.StoredArticle,
             responses={**NOT_FOUND, **BAD_QUERY}, summary="One stored article with its statements")
 def article(request: Request, article_id: str) -> dict:

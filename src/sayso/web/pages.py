@@ -127,11 +127,47 @@ def speaker_page(request: Request, speaker_id: str):
         tl = browse.timeline(conn, sp["id"])
         result = browse.search_page(conn, SearchQuery(speaker=sp["id"]), (page - 1) * PER_PAGE, PER_PAGE)
         rx = browse.reactions(conn, sp["id"])
+        picture = _reaction_picture(conn, sp)
     weeks = tl["weeks"]
     return render(request, "speaker.html", title=sp["name"], sp=sp, chart=timeline_svg(weeks),
                   weeks=weeks, undated=tl["undated"], rows=result.rows,
                   paging=_pager(request, page, result.total), reactions=rx["reactions"],
-                  reacts_to=rx["reacts_to"])
+                  reacts_to=rx["reacts_to"], graph=picture)
+
+
+def _reaction_picture(conn, sp: dict):
+    """The reaction graph around a speaker, as inline SVG ('' when nobody reacts)."""
+    from sayso.digest import graph as graph_mod, graph_svg
+
+    g = graph_mod.around_speaker(conn, sp["id"], sp["name"])
+    return graph_svg.svg(g, centre=sp["id"], title=f"Who reacts to {sp['name']}, and to whom they react")
+
+
+# ---------------------------------------------------------------------- digest
+@router.get("/digest")
+def digest_page(request: Request):
+    from sayso import digest as digest_mod
+    from sayso.digest import graph as graph_mod, graph_svg
+    from sayso.digest.render import header, href, reference
+
+    f = {k: _param(request, k, 500 if k == "query" else 200) for k in ("query", "since", "until", "group_by")}
+    if f["group_by"] not in digest_mod.GROUPINGS:
+        f["group_by"] = "country"
+    d = None
+    picture = None
+    error = None
+    if f["query"]:
+        try:
+            with _svc(request).engine.connect() as conn:
+                d = digest_mod.build(conn, f["query"], group_by=f["group_by"], since=f["since"],
+                                     until=f["until"])
+                rows = [e.row for g in d.groups for e in g.entries]
+                picture = graph_svg.svg(graph_mod.for_statements(conn, rows)) if rows else None
+        except QueryError as exc:
+            error = str(exc)
+    return render(request, "digest.html", 400 if error else 200, title="Digest", f=f, d=d, error=error,
+                  groupings=digest_mod.GROUPINGS, picture=picture,
+                  summary=header(d) if d and d.size else None, href=href, reference=reference)
 
 
 # ---------------------------------------------------------------------- articles
