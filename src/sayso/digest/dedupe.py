@@ -53,13 +53,17 @@ def dedupe(rows: list[dict]) -> list[dict]:
     the longer content stays (the earlier one on a tie)."""
     kept: list[dict] = []
     kept_words: list[frozenset[str]] = []
+    covered: list[list[tuple[dict, frozenset[str]]]] = []  # what each kept statement stands for
     for r in rows:
         wr = words(r.get("content_text") or "")
-        clash = next((i for i, k in enumerate(kept)
-                      if who(k) == who(r) and near_duplicate(r, k, wr, kept_words[i])), None)
+        clash = next((i for i, k in enumerate(kept) if who(k) == who(r) and any(
+            near_duplicate(r, c, wr, wc) for c, wc in covered[i])), None)
         if clash is None:
             kept.append(r)
             kept_words.append(wr)
-        elif len(r.get("content_text") or "") > len(kept[clash].get("content_text") or ""):
+            covered.append([(r, wr)])
+            continue
+        covered[clash].append((r, wr))
+        if len(r.get("content_text") or "") > len(kept[clash].get("content_text") or ""):
             kept[clash], kept_words[clash] = r, wr
     return kept

@@ -121,7 +121,7 @@ def make_line(*, kind: str, cue: str, content: str, speaker: str, date: str | No
     c = clean_cue(cue, v)
     quoted = kind == "direct"
     if quoted and body and body[0] not in OPEN_QUOTES:
-        body = f"“{body}”"
+        body = f"“{_close(body)}”"
     if c.lower() in v.according_cues:  # 'according to', 'in his opinion': the same template
         also = "also " if c.lower().startswith("also ") else ""
         core = f"{also}according to {speaker}, {_close(_uncap(body, v))}"
