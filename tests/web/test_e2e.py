@@ -197,3 +197,20 @@ def test_api_docs_page(page, live_server):
     ops = page.locator(".opblock-summary-path").all_inner_texts()
     assert any("/api/extract" in o for o in ops) and any("/api/statements" in o for o in ops)
     screenshot(page, "13-api-docs")
+
+
+def test_digest_page(page, live_server):
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(live_server + "/digest")
+    page.fill("input[name=query]", "Ukraine NATO membership")
+    page.click("form.search button[type=submit]")
+    page.wait_for_selector("li.digest-line")
+    assert page.locator("section.digest h2").first.inner_text() == "NATO"
+    assert page.locator("li.digest-line a.src-link").count() == page.locator("li.digest-line").count()
+    assert page.locator("svg.reaction-graph").count() == 1
+    assert not errors, errors  # nothing refused by the Content-Security-Policy
+    screenshot(page, "14-digest")
+    page.locator("li.digest-line a.src-link").first.click()
+    page.wait_for_selector("#article-text")
+    screenshot(page, "15-digest-source")

@@ -63,8 +63,8 @@ def svg(graph: Graph, centre: str | None = None, width: int = 760, height: int =
     out = [f'<svg class="reaction-graph" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
            f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}">',
            f"<title>{escape(title)}</title>",
-           '<defs><marker id="rg-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
-           'markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#5c6575"/>'
+           '<defs><marker id="rg-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="11" '
+           'markerHeight="11" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#5c6575"/>'
            "</marker></defs>"]
     for e in graph.edges:
         (x1, y1), (x2, y2) = pos[e.source], pos[e.target]
