@@ -97,6 +97,9 @@ class _Documents:
         _error(err)
 
     def exit_code(self) -> int:
+        if self.bad and self.good:  # the counts, after the error lines: how a long run went
+            print(f"sayso: {self.good:,} documents analysed, {self.bad:,} skipped (errors above)",
+                  file=sys.stderr)
         if not self.good:
             if not self.bad:
                 _error("no input documents")

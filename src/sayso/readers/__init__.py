@@ -82,8 +82,10 @@ def read_path(path: str | Path) -> Iterator[Item]:
 
 
 def files_in(directory: Path) -> list[Path]:
-    """The files a directory is read as: every file with a known suffix below it, sorted."""
-    return sorted(p for p in directory.rglob("*") if p.is_file() and p.name.lower().endswith(SUFFIXES))
+    """The files a directory is read as: every file with a known suffix below it, sorted. A
+    link to nothing is listed too, so that reading it reports it instead of passing it over."""
+    return sorted(p for p in directory.rglob("*")
+                  if (p.is_file() or p.is_symlink()) and p.name.lower().endswith(SUFFIXES))
 
 
 def read_paths(paths: Iterable[str | Path]) -> Iterator[Item]:

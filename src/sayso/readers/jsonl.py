@@ -5,8 +5,8 @@
 """
 from __future__ import annotations
 
-import gzip
 import json
+import zlib
 from pathlib import Path
 from typing import Iterator
 
@@ -47,18 +47,39 @@ def read_jsonl(path: str | Path) -> Iterator[Document | ReadError]:
     if isinstance(data, ReadError):
         yield data
         return
+    cut = None
     if path.name.lower().endswith(".gz"):
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            yield ReadError(path, f"not a valid gzip file ({exc})")
+        data, cut = gunzip(data)
+        if cut and not data:
+            yield ReadError(path, f"not a valid gzip file ({cut})")
             return
+        if cut:  # keep the whole lines before the damage; the partial last line is dropped
+            data = data[:data.rfind(b"\n") + 1]
     found = False
     for item in read_lines(path, data):
         found = True
         yield item
-    if not found:
+    if cut:
+        lines = data.count(b"\n")
+        yield ReadError(path, f"gzip data cut short or damaged after {lines:,} whole lines ({cut})")
+    elif not found:
         yield ReadError(path, "empty: no JSON lines")
+
+
+def gunzip(data: bytes) -> tuple[bytes, str | None]:
+    """Decompressed bytes, as many as can be recovered, and what went wrong (None: nothing).
+    A crawl's file cut off in the middle still gives every line before the cut."""
+    out: list[bytes] = []
+    while data:
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)  # one gzip member
+        try:
+            out.append(d.decompress(data))
+        except zlib.error as exc:
+            return b"".join(out), str(exc)
+        if not d.eof:
+            return b"".join(out), "compressed data ends before the end of the stream"
+        data = d.unused_data.lstrip(b"\x00")  # further members (concatenated .gz files)
+    return b"".join(out), None
 
 
 def read_lines(path: str | Path, data: bytes, first_line: int = 1) -> Iterator[Document | ReadError]:

@@ -8,15 +8,20 @@ The record's target URI is the article's URL when the page names none; its host 
 """
 from __future__ import annotations
 
+import zlib
 from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
 
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
 from sayso.pipeline import Document
 from sayso.readers.common import ReadError
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+GZIP_MAGIC = b"\x1f\x8b\x08"
 
 
 def _host(uri: str | None) -> str | None:
@@ -32,48 +37,93 @@ def _content_type(record) -> str:
     return value.split(";")[0].strip().lower()
 
 
+def _next_start(fh, after: int, gz: bool) -> int | None:
+    """Offset of the next thing that looks like the start of a record (a gzip member, or a
+    ``WARC/1.`` line) after ``after``, read in blocks so a large file is never loaded whole."""
+    marker = GZIP_MAGIC if gz else b"\nWARC/1."
+    fh.seek(after)
+    pos, tail = after, b""
+    while True:
+        block = fh.read(1 << 20)
+        if not block:
+            return None
+        buf = tail + block
+        i = buf.find(marker)
+        if i >= 0:
+            return pos - len(tail) + i + (0 if gz else 1)
+        tail = buf[-(len(marker) - 1):]
+        pos += len(block)
+
+
 def read_warc(path: str | Path) -> Iterator[Document | ReadError]:
-    from warcio.archiveiterator import ArchiveIterator
-    from warcio.exceptions import ArchiveLoadFailed
-
-    from sayso.readers.html import document_from_html
-    from sayso.readers.txt import document_from_bytes
-
+    """Documents of a WARC file. A broken record is reported (one ReadError) and reading
+    resumes at the next record that can be found; a file cut short says so, with what was
+    read before the cut kept."""
     path = Path(path)
     found = 0
     try:
+        size = path.stat().st_size
         with open(path, "rb") as fh:
-            for record in ArchiveIterator(fh, arc2warc=True):
-                if record.rec_type not in ("response", "resource"):
-                    continue
-                if record.rec_type == "response" and record.http_headers is None:
-                    continue
-                ctype = _content_type(record)
-                if ctype not in HTML_TYPES and ctype != "text/plain":
-                    continue
-                if record.rec_type == "response":
-                    status = record.http_headers.get_statuscode()
-                    if status and not status.startswith("2"):
-                        continue
-                uri = record.rec_headers.get_header("WARC-Target-URI")
-                where = f"{path}:{uri}" if uri else f"{path}#{found + 1}"
-                data = record.content_stream().read()
-                found += 1
-                if ctype == "text/plain":
-                    doc = document_from_bytes(data, where)
-                else:
-                    doc = document_from_html(data, where)
-                if isinstance(doc, Document):
-                    doc = replace(doc, url=doc.url or uri, source=_host(uri) or doc.source)
-                yield doc
+            gz = fh.read(3) == GZIP_MAGIC
+            pos = 0
+            while pos is not None and pos < size:
+                pos, items, found = _read_from(fh, path, pos, size, gz, found)
+                yield from items
     except FileNotFoundError:
         yield ReadError(path, "no such file or directory")
         return
     except OSError as exc:
         yield ReadError(path, f"cannot read WARC ({exc.strerror or exc})")
         return
-    except (ArchiveLoadFailed, ValueError, EOFError) as exc:
-        yield ReadError(path, f"not a valid WARC file ({exc})")
-        return
     if not found:
         yield ReadError(path, "no HTML or text records in the WARC file")
+
+
+def _read_from(fh, path: Path, pos: int, size: int, gz: bool, found: int):
+    """Records from ``pos`` on: where to resume (None: done), the documents and errors in
+    order, and the count of article records so far."""
+    out: list = []
+    end = pos  # end of the last record read whole
+    fh.seek(pos)
+    try:
+        it = ArchiveIterator(fh, arc2warc=True)
+        for record in it:
+            doc = _document(record, path, found)
+            rec_start = it.get_record_offset()  # reads the record to its end
+            end = rec_start + it.get_record_length()
+            if doc is not None:
+                found += 1
+                out.append(doc)
+    except (ArchiveLoadFailed, ValueError, EOFError, zlib.error) as exc:
+        reason = " ".join(str(exc).split())[:160]
+        out.append(ReadError(f"{path}@{end}", f"broken WARC record ({reason}); skipped to the next record"))
+        return _next_start(fh, end + 1, gz), out, found
+    if size - end > 4 and fh.seek(end) is not None and fh.read(size - end).strip():
+        out.append(ReadError(f"{path}@{end}", f"file cut short: the last {size - end:,} bytes are not a whole record"))
+    return None, out, found
+
+
+def _document(record, path: Path, found: int) -> Document | ReadError | None:
+    """One record as a document (or why it cannot be one); None for records that are not
+    articles (requests, metadata, images, error pages)."""
+    from sayso.readers.html import document_from_html
+    from sayso.readers.txt import document_from_bytes
+
+    if record.rec_type not in ("response", "resource"):
+        return None
+    if record.rec_type == "response" and record.http_headers is None:
+        return None
+    ctype = _content_type(record)
+    if ctype not in HTML_TYPES and ctype != "text/plain":
+        return None
+    if record.rec_type == "response":
+        status = record.http_headers.get_statuscode()
+        if status and not status.startswith("2"):
+            return None
+    uri = record.rec_headers.get_header("WARC-Target-URI")
+    where = f"{path}:{uri}" if uri else f"{path}#{found + 1}"
+    data = record.content_stream().read()
+    doc = document_from_bytes(data, where) if ctype == "text/plain" else document_from_html(data, where)
+    if isinstance(doc, Document):
+        doc = replace(doc, url=doc.url or uri, source=_host(uri) or doc.source)
+    return doc
