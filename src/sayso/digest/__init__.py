@@ -53,7 +53,36 @@ def build(conn: Connection, query: str, *, group_by: str = "country", since: str
     if limit:
         keep = {id(r) for r in _most_relevant(sel.rows, rows, limit)}
         rows = [r for r in rows if id(r) in keep]
+    _merge_overlaps(conn, rows)
     return Digest(query, group_by, grouped(entries(rows, group_by)), sel.terms, since, until)
+
+
+def _merge_overlaps(conn: Connection, rows: list[dict]) -> None:
+    """A content whose spans overlap (an extraction slip) would repeat words when its pieces
+    are joined; such a row gets ``content_shown``: its merged spans' text, read from the
+    article itself, so the line still quotes the article exactly."""
+    import sqlalchemy as sa
+
+    from sayso.store.schema import articles
+
+    todo = [r for r in rows if _overlapping((r.get("content") or {}).get("spans") or [])]
+    if not todo:
+        return
+    ids = sorted({r["article_id"] for r in todo})
+    texts = dict(conn.execute(sa.select(articles.c.id, articles.c.text).where(articles.c.id.in_(ids))).all())
+    for r in todo:
+        merged: list[list[int]] = []
+        for a, b in sorted(r["content"]["spans"]):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        r["content_shown"] = " ".join(texts[r["article_id"]][a:b] for a, b in merged)
+
+
+def _overlapping(spans: list) -> bool:
+    ordered = sorted(tuple(s) for s in spans)
+    return any(b[0] < a[1] for a, b in zip(ordered, ordered[1:]))
 
 
 def check_date(value: str) -> None:

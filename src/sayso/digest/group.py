@@ -101,7 +101,8 @@ def grouped(items: list[Entry]) -> list[Group]:
             if key not in introduced and e.row.get("speaker_id"):
                 role = descriptor(e.row.get("speaker"), e.row.get("speaker_descriptors"), e.name, v)
             introduced.add(key)
-            content = (e.row.get("content") or {}).get("text") or e.row.get("content_text") or ""
+            content = (e.row.get("content_shown") or (e.row.get("content") or {}).get("text")
+                       or e.row.get("content_text") or "")
             e.line = make_line(kind=e.row["kind"], cue=(e.row.get("cue") or {}).get("text") or "",
                                content=content, speaker=speaker_phrase(e.name, role),
                                date=e.row.get("date"), published=e.row.get("published"), vocab=v)
