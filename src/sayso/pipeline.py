@@ -59,6 +59,16 @@ def _pieces(document: Document, limit: int) -> list[tuple[Document, int]]:
     return [(replace(document, text=document.text[s:e]), s) for s, e in chunks.pieces(document.text, limit)]
 
 
+def _not_unicode(text: str) -> str | None:
+    """Why a text cannot be analysed as Unicode (an unpaired surrogate, which JSON escapes
+    such as ``"\\ud800"`` can carry), else None."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"not valid Unicode text: unpaired surrogate at offset {exc.start}"
+    return None
+
+
 def _merge(document: Document, parts: list[tuple[Article, int]]) -> Article:
     statements: list = []
     for art, offset in parts:
@@ -88,14 +98,20 @@ def analyse_many(
 
     def pieces():
         for d in documents:
+            bad = _not_unicode(d.text)
+            if bad:  # never reaches spaCy, which would fail the whole batch on it
+                yield "", (d, d, 0, True, bad)
+                continue
             parts = _pieces(d, limit)
             for i, (piece, offset) in enumerate(parts):
-                yield piece.text, (d, piece, offset, i == len(parts) - 1)
+                yield piece.text, (d, piece, offset, i == len(parts) - 1, None)
 
     done: list[tuple[Article, int]] = []
     failed: Exception | None = None
-    for doc, (document, piece, offset, last) in nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size):
-        if failed is None:
+    for doc, (document, piece, offset, last, bad) in nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size):
+        if failed is None and bad:
+            failed = ValueError(bad)
+        elif failed is None:
             try:
                 done.append((_article(doc, piece), offset))
             except Exception as exc:  # noqa: BLE001 - one bad document must not stop a batch
