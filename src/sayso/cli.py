@@ -348,9 +348,8 @@ def _local_workers_option():
 
 
 def _partition_option():
-    from sayso.engine.partitions import PARTITION_SIZE
-
-    return typer.Option(PARTITION_SIZE, "--partition-size", min=1, help="Documents per Dask task.")
+    return typer.Option(None, "--partition-size", min=1,
+                        help="Documents per Dask task (default: about 8 tasks per worker, at most 64).")
 
 
 @contextmanager
@@ -388,7 +387,7 @@ def ingest(
     parquet_dir: Optional[Path] = typer.Option(
         None, "--parquet-dir", help="--engine dask: keep the Parquet shards here (re-runs reuse them); "
         "a folder every worker can write. Default: a temporary folder."),
-    partition_size: int = _partition_option(),
+    partition_size: Optional[int] = _partition_option(),
 ) -> None:
     """Analyse articles and store them with their statements in the archive (idempotent)."""
     from rich.console import Console
@@ -708,7 +707,7 @@ def extract_parquet(
     output: Path = typer.Option(..., "-o", "--output", help="Folder for the shards: OUT/articles/*.parquet, OUT/statements/*.parquet."),
     scheduler: Optional[str] = _scheduler_option(),
     local_workers: Optional[int] = _local_workers_option(),
-    partition_size: int = _partition_option(),
+    partition_size: Optional[int] = _partition_option(),
     model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline to use."),
 ) -> None:
     """Extract statements on a Dask cluster into Parquet shards only (no archive): for data lakes, DuckDB."""

@@ -22,6 +22,7 @@ import logging
 import shutil
 import tempfile
 import time
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,13 +33,15 @@ from distributed import WorkerPlugin
 from sqlalchemy.engine import Engine
 
 from sayso.engine.local import BATCH, IngestStats, ModelLoadError, analyse_batch, default_workers
-from sayso.engine.partitions import PARTITION_SIZE, Partition, plan, read_partition
+from sayso.engine.partitions import Partition, plan, read_partition
 from sayso.store import parquet
 from sayso.store.ingest import Writer, content_hash
 
 RETRIES = 2          # extra tries of a failed partition task (a dead worker is also rescheduled)
 LOAD_BATCH = 64      # articles per transaction when loading shards
 CONNECT_TIMEOUT = "15s"
+TASKS_PER_WORKER = 8  # default partitioning: enough tasks to balance, few enough to amortise
+MAX_PARTITION = 64    # documents per task at most (a few seconds to a minute of parsing)
 
 
 class ClusterError(RuntimeError):
@@ -129,7 +132,7 @@ def connect(scheduler: str | None = None, workers: int | None = None) -> Iterato
         return
     try:
         cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1,
-                               processes=True, dashboard_address=None, silence_logs=logging.ERROR)
+                               processes=True, dashboard_address=":0", silence_logs=logging.ERROR)
     except Exception as exc:  # noqa: BLE001
         raise ClusterError(f"cannot start a local Dask cluster ({exc})") from None
     client = Client(cluster)
@@ -157,12 +160,13 @@ def run(parts: list[Partition], out: str | Path, client, model: str) -> Iterator
     client.register_plugin(ModelPlugin(model), name=ModelPlugin.name)
     ready: dict[int, Shard] = {}
     futures = {}
+    run_id = uuid.uuid4().hex[:8]  # a task key of this run only: an earlier run's result is no shard here
     for p in parts:
         name = p.name(model)
         if parquet.shard_done(out, name):
             ready[p.index] = Shard(p, name)
         else:
-            fut = client.submit(extract_partition, p, out, model, key=f"sayso-{name}",
+            fut = client.submit(extract_partition, p, out, model, key=f"sayso-{name}-{run_id}",
                                 retries=RETRIES, pure=False)
             futures[fut] = p
     nxt = 0
@@ -189,6 +193,17 @@ def run(parts: list[Partition], out: str | Path, client, model: str) -> Iterator
         client.cancel([f for f in futures if not f.done()])
 
 
+def _plan(paths, size: int | None, client) -> list[Partition]:
+    """Partitions of ``size`` documents; by default about TASKS_PER_WORKER per worker (so
+    that the last tasks leave no worker idle for long), 1 to MAX_PARTITION documents."""
+    paths = list(paths)
+    if size:
+        return plan(paths, size)
+    total = sum(p.documents for p in plan(paths, MAX_PARTITION))
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    return plan(paths, max(1, min(MAX_PARTITION, -(-total // (TASKS_PER_WORKER * workers)))))
+
+
 # ---------------------------------------------------------------- Parquet only
 @dataclass
 class ExtractStats:
@@ -201,14 +216,14 @@ class ExtractStats:
 
 
 def extract_parquet(paths: Iterable[str | Path], out: str | Path, client, model: str | None = None,
-                    partition_size: int = PARTITION_SIZE,
+                    partition_size: int | None = None,
                     on_error: Callable[[str], None] = lambda msg: None) -> ExtractStats:
     """Extract the inputs into Parquet shards under ``out`` (``articles/``, ``statements/``),
     one shard per partition; shards of earlier runs on other input are removed."""
     from sayso import nlp as nlp_mod
 
     model = nlp_mod.model_name(model)
-    parts = plan(paths, partition_size)
+    parts = _plan(paths, partition_size, client)
     stats = ExtractStats(partitions=len(parts))
     names: set[str] = set()
     for shard in run(parts, out, client, model):
@@ -291,7 +306,7 @@ def ingest(
     client,
     model: str | None = None,
     out: str | Path | None = None,
-    partition_size: int = PARTITION_SIZE,
+    partition_size: int | None = None,
     on_error: Callable[[str], None] = lambda msg: None,
     on_plan: Callable[[IngestStats], None] = lambda stats: None,
     on_article: Callable[[IngestStats], None] = lambda stats: None,
@@ -304,7 +319,7 @@ def ingest(
 
     model = nlp_mod.model_name(model)
     stats = IngestStats()
-    parts = plan(paths, partition_size)
+    parts = _plan(paths, partition_size, client)
     stats.todo = sum(p.documents for p in parts)
     on_plan(stats)
     tmp = None if out is not None else tempfile.mkdtemp(prefix="sayso-parquet-")

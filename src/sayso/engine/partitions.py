@@ -21,7 +21,7 @@ from typing import Iterable, Iterator
 
 from sayso.readers import Document, ReadError, files_in, read_path
 
-PARTITION_SIZE = 16  # documents per partition: enough to amortise a task, small enough to balance
+PARTITION_SIZE = 16  # documents per partition when the caller does not say
 
 
 class InputError(ValueError):
