@@ -30,11 +30,12 @@ def api_schema(make_app, sqlite_archive, tmp_path_factory):
 OPERATIONS = [
     ("POST", "/api/extract"), ("GET", "/api/statements"), ("GET", "/api/speakers"),
     ("GET", "/api/speakers/{speaker_id}"), ("GET", "/api/articles/{article_id}"), ("POST", "/api/articles"),
+    ("GET", "/api/digest"), ("GET", "/api/graph"),
 ]
 # Invalid data can be made for the operations with constrained inputs (a free-text path
 # parameter has no invalid value).
 NEGATIVE = {("POST", "/api/extract"), ("GET", "/api/statements"), ("GET", "/api/speakers"),
-            ("POST", "/api/articles")}
+            ("POST", "/api/articles"), ("GET", "/api/digest")}
 MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
 
 

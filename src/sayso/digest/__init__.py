@@ -86,15 +86,15 @@ def _overlapping(spans: list) -> bool:
 
 
 def check_date(value: str) -> None:
-    """A YYYY, YYYY-MM or YYYY-MM-DD that exists (the archive's own check accepts any digits)."""
-    from datetime import date
-
+    """A YYYY, YYYY-MM or YYYY-MM-DD with a month 01–12 and a day 01–31 (the archive's own
+    check accepts any digits, and '2023-13' would silently match nothing). A day past the
+    month's end ('2023-02-30') is kept: as a bound it still means the end of the month."""
     date_bound(value, upper=False)  # the shape, with the archive's message
     parts = [int(x) for x in value.strip().split("-")]
-    try:
-        date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
-    except ValueError as exc:
-        raise QueryError(f"not a date: {value!r} ({exc})") from exc
+    if len(parts) > 1 and not 1 <= parts[1] <= 12:
+        raise QueryError(f"not a date: {value!r} (month must be 01 to 12)")
+    if len(parts) > 2 and not 1 <= parts[2] <= 31:
+        raise QueryError(f"not a date: {value!r} (day must be 01 to 31)")
 
 
 def _most_relevant(ranked: list[dict], kept: list[dict], limit: int) -> list[dict]:

@@ -22,6 +22,7 @@ from sayso.store.search import Query, QueryError, attach_articles, where_clauses
 from sayso.store.schema import articles, speakers, statements
 
 CHUNK = 500
+MAX_TERMS = 12  # each word is one index lookup: a pasted paragraph must not cost hundreds
 # A word used by more than this share of all statements ("Clinton" in a 2016 campaign
 # archive) says little about the issue: alone it does not bring a statement in.
 COMMON_SHARE = 0.05
@@ -40,7 +41,8 @@ class Selected:
 
 def terms_of(text: str) -> tuple[list[str], list[str]]:
     """(positive terms, exclusions): "quoted phrases" stay whole, stop words go (unless
-    nothing else is left), ``-word`` excludes, ``OR`` is ignored (every term is optional)."""
+    nothing else is left), ``-word`` excludes, ``OR`` is ignored (every term is optional); at most ``MAX_TERMS``
+    of each."""
     stop = load_vocab().stopwords
     pos: list[str] = []
     neg: list[str] = []
@@ -57,7 +59,7 @@ def terms_of(text: str) -> tuple[list[str], list[str]]:
         term = f'"{" ".join(words)}"' if len(words) > 1 else words[0]
         (neg if neg_mark else pos).append(term)
     content = [t for t in pos if t.strip('"').lower() not in stop]
-    return list(dict.fromkeys(content or pos)), list(dict.fromkeys(neg))
+    return list(dict.fromkeys(content or pos))[:MAX_TERMS], list(dict.fromkeys(neg))[:MAX_TERMS]
 
 
 def _matching(conn: Connection, q: Query) -> dict[str, str]:

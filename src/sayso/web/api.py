@@ -23,6 +23,8 @@ MAX_LIMIT = 100
 MAX_OFFSET = 10_000
 DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 FILTER = r"^[^\x00]*$"
+WORDS = r"^[^\x00]*\w[^\x00]*$"  # something to search for
+CALENDAR = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
 
 E = {"model": models.Error}
 NOT_FOUND = {404: {**E, "description": "No such item in the archive."}}
@@ -115,13 +117,14 @@ def speaker(request: Request, speaker_id: str) -> dict:
             "undated": tl["undated"], "reactions": rx["reactions"]}
 
 
-@router.get("/digest", responses=BAD_QUERY, summary='A "who said what" roundup on one issue')
+@router.get("/digest", response_model=models.Digest, responses=BAD_QUERY,
+            summary='A "who said what" roundup on one issue')
 def digest(
     request: Request,
-    query: str = Query(..., min_length=1, max_length=500, pattern=FILTER,
+    query: str = Query(..., min_length=1, max_length=500, pattern=WORDS,
                        description='What the roundup is about: words, "a phrase", -word.'),
-    since: Optional[str] = Query(None, pattern=DATE, description="From this date on: YYYY, YYYY-MM or YYYY-MM-DD."),
-    until: Optional[str] = Query(None, pattern=DATE, description="Up to this date: YYYY, YYYY-MM or YYYY-MM-DD."),
+    since: Optional[str] = Query(None, pattern=CALENDAR, description="From this date on: YYYY, YYYY-MM or YYYY-MM-DD."),
+    until: Optional[str] = Query(None, pattern=CALENDAR, description="Up to this date: YYYY, YYYY-MM or YYYY-MM-DD."),
     group_by: Literal["country", "organization", "speaker"] = Query("country"),
     limit: int = Query(60, ge=1, le=200),
 ) -> dict:
@@ -140,21 +143,23 @@ def digest(
     return to_json(d)
 
 
-@router.get("/graph", responses={**NOT_FOUND, **BAD_QUERY}, summary="Who reacts to whom")
+@router.get("/graph", response_model=models.ReactionGraph, responses={**NOT_FOUND, **BAD_QUERY},
+            summary="Who reacts to whom")
 def reaction_graph(
     request: Request,
-    speaker: Optional[str] = Query(None, max_length=200, pattern=FILTER, description="Around one speaker."),
-    query: Optional[str] = Query(None, max_length=500, pattern=FILTER, description="Among a digest's statements."),
+    speaker: Optional[str] = Query(None, max_length=200, pattern=FILTER,
+                                   description="Around one speaker (wins over `query`)."),
+    query: Optional[str] = Query(None, max_length=500, pattern=WORDS, description="Among a digest's statements."),
 ) -> dict:
     """`{"nodes": [{"id", "name", "group"}], "edges": [{"source", "target", "count",
     "evidence": [{"article_id", "local_id", "statement_id", "via"}]}]}`: an edge per pair of
     speakers where the first's statement responds to (`via: responds_to`) or names
-    (`via: names`) the second. Give `speaker` or `query`."""
+    (`via: names`) the second. Give `speaker` or `query`; with neither the graph is empty."""
     from sayso import digest as digest_mod
     from sayso.digest import graph as graph_mod
 
-    if bool(speaker) == bool(query):
-        raise HTTPException(422, detail="give either speaker or query")
+    if not speaker and not query:
+        return {"nodes": [], "edges": []}
     try:
         with services(request).engine.connect() as conn:
             if speaker:

@@ -145,3 +145,51 @@ class SpeakerDetail(SpeakerSummary):
 
 class Error(BaseModel):
     detail: Any
+
+
+class DigestStatement(Statement):
+    """A statement record (with ``article_id``, ``article_ids``, ``statement_id``) and its
+    digest line."""
+
+    article_id: str
+    line: str = Field(..., description="The sentence, assembled from the stored fields.")
+    said_on: Optional[str] = Field(None, description="The date used for ordering (ISO).")
+    href: str = Field(..., description="The statement in its article: /articles/{article_id}#{id}.")
+
+
+class DigestGroup(BaseModel):
+    name: str = Field(..., description='A country, an organisation, a speaker, or "Other".')
+    statements: list[DigestStatement]
+
+
+class Digest(BaseModel):
+    query: str
+    group_by: Literal["country", "organization", "speaker"]
+    since: Optional[str] = None
+    until: Optional[str] = None
+    groups: list[DigestGroup]
+
+
+class GraphNode(BaseModel):
+    id: str
+    name: str
+    group: str
+
+
+class GraphEvidence(BaseModel):
+    article_id: str
+    local_id: str
+    statement_id: str
+    via: Literal["responds_to", "names"]
+
+
+class GraphEdge(BaseModel):
+    source: str
+    target: str
+    count: int
+    evidence: list[GraphEvidence]
+
+
+class ReactionGraph(BaseModel):
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
