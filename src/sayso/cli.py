@@ -33,6 +33,7 @@ CONTENT_WIDTH = 160  # characters of content shown per table row
 class Accuracy(str, Enum):
     rules = "rules"
     fast = "fast"
+    best = "best"
 
 
 def _accuracy_option():
@@ -40,7 +41,8 @@ def _accuracy_option():
 
     return typer.Option(
         Accuracy(DEFAULT_ACCURACY), "--accuracy",
-        help="Extraction tier: 'rules' (hand-written) or 'fast' (trained tagger + linker).",
+        help="Extraction tier: 'rules' (hand-written), 'fast' (trained tagger + linker) or "
+             "'best' (fine-tuned MiniLM encoder + linker; needs pip install 'sayso[best]').",
     )
 
 
@@ -107,9 +109,21 @@ class _Documents:
         return 1 if self.bad else 0
 
 
+def _check_settings() -> None:
+    """Settings from the environment that would only fail deep inside a run are checked first."""
+    from sayso import chunks
+
+    try:
+        chunks.max_chars()
+    except ValueError as exc:
+        _error(exc)
+        raise typer.Exit(2)
+
+
 def _load_model(model: Optional[str], accuracy: Optional[Accuracy] = None):
     from sayso import nlp as nlp_mod
 
+    _check_settings()
     try:  # resolve the name first: load() caches by its argument, so None would hide $SAYSO_MODEL
         return nlp_mod.load(nlp_mod.model_name(model), accuracy.value if accuracy else None)
     except nlp_mod.ModelError as exc:
@@ -265,7 +279,7 @@ def train(
     train_file: Path = typer.Option(..., "--train", help="Training articles, PolNeAR JSONL."),
     dev_file: Path = typer.Option(..., "--dev", help="Dev articles for model selection, PolNeAR JSONL."),
     output: Path = typer.Option(..., "-o", "--output", help="Directory for the trained model."),
-    tier: Accuracy = typer.Option(Accuracy.fast, "--tier", help="Which trained tier (only 'fast')."),
+    tier: Accuracy = typer.Option(Accuracy.fast, "--tier", help="Which trained tier: 'fast' or 'best'."),
     max_steps: int = typer.Option(100_000, "--max-steps", min=1, help="Stop after this many updates."),
     max_minutes: float = typer.Option(40.0, "--max-minutes", help="Stop after this much time."),
     eval_every: int = typer.Option(300, "--eval-every", min=1, help="Score dev every N updates."),
@@ -274,12 +288,14 @@ def train(
     seed: int = typer.Option(0, "--seed"),
     cache: Optional[Path] = typer.Option(None, "--cache", help="Where parsed corpora are cached."),
     model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline that parses the data."),
+    epochs: int = typer.Option(10, "--epochs", min=1, help="best tier: passes over the training windows."),
+    device: Optional[str] = typer.Option(None, "--device", help="best tier: torch device (default: cuda if present)."),
 ) -> None:
-    """Train the fast tier on PolNeAR-shaped data, keeping the best checkpoint on dev."""
+    """Train the fast or best tier on PolNeAR-shaped data, keeping the best checkpoint on dev."""
     from sayso.extract.train import train as run_training
 
-    if tier is not Accuracy.fast:
-        _error("only the 'fast' tier is trained")
+    if tier is Accuracy.rules:
+        _error("the rules tier is not trained: choose --tier fast or --tier best")
         raise typer.Exit(2)
     for f in (train_file, dev_file):
         if not f.is_file():
@@ -288,6 +304,22 @@ def train(
     _load_model(model, Accuracy.rules)  # fail early, with the usual message, when the parser is missing
     from sayso import nlp as nlp_mod
 
+    if tier is Accuracy.best:
+        try:
+            from sayso.extract.train_best import train as train_best
+        except ImportError as exc:
+            _error(f"the best tier needs its extra: pip install 'sayso[best]' ({exc})")
+            raise typer.Exit(2)
+        try:
+            result = train_best(
+                train_file, dev_file, output, cache_dir=cache, limit=limit, device=device,
+                epochs=epochs, max_minutes=max_minutes, max_steps=max_steps, seed=seed,
+                progress=lambda msg: print(msg, file=sys.stderr, flush=True))
+        except RuntimeError as exc:
+            _error(exc)
+            raise typer.Exit(2)
+        print(json.dumps(result))
+        return
     result = run_training(
         train_file, dev_file, output, max_steps=max_steps, max_minutes=max_minutes,
         eval_every=eval_every, patience=patience, limit=limit, seed=seed, cache_dir=cache,
@@ -394,10 +426,13 @@ def ingest(
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn,
                                TextColumn, TimeElapsedColumn)
 
+    import sqlalchemy as sa
+
     from sayso import engine as engine_mod
     from sayso.engine.local import ModelLoadError
     from sayso.readers import read_paths
 
+    _check_settings()
     archive = _open_archive(db, create=True)
     console = Console(stderr=True)
     progress = Progress(
@@ -441,6 +476,10 @@ def ingest(
                                           on_error=report, on_plan=update, on_article=update)
     except ModelLoadError as exc:
         _error(exc)
+        raise typer.Exit(2)
+    except sa.exc.SQLAlchemyError as exc:  # the archive failed under the run: disk full, server gone
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        _error(f"archive: {reason} (the articles stored so far are kept: run the same command again to go on)")
         raise typer.Exit(2)
     finally:
         archive.dispose()
