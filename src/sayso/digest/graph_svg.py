@@ -45,8 +45,9 @@ def layout(graph: Graph, width: int, height: int, centre: str | None = None) -> 
         pos[ring[0]] = (cx, cy)
         return pos
     rx, ry = width / 2 - 150, height / 2 - 40
-    for k, sid in enumerate(ring):
-        a = -math.pi / 2 + 2 * math.pi * k / max(1, len(ring))
+    start = math.pi if centre in graph.nodes else -math.pi / 2  # around a centre: from the left,
+    for k, sid in enumerate(ring):                                # so no arrow runs through its name
+        a = start + 2 * math.pi * k / max(1, len(ring))
         pos[sid] = (cx + rx * math.cos(a), cy + ry * math.sin(a))
     return pos
 
