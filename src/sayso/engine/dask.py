@@ -300,6 +300,17 @@ def _load(writer: Writer, entries: list[parquet.Entry], stats: IngestStats,
     flush()
 
 
+def load_shards(engine: Engine, folder: str | Path, names: Iterable[str],
+                on_error: Callable[[str], None] = lambda msg: None) -> IngestStats:
+    """Load finished shards into the archive, in the order given (no cluster needed)."""
+    stats = IngestStats()
+    writer = Writer(engine)
+    for name in names:
+        _load(writer, parquet.read_shard(folder, name), stats, on_error, lambda s: None)
+    stats.elapsed = time.perf_counter() - stats.started
+    return stats
+
+
 def ingest(
     paths: Iterable[str | Path],
     engine: Engine,
