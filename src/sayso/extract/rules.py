@@ -98,6 +98,7 @@ class RuleExtractor:
                 c.sent_end = sent.end_char
                 cands.append(c)
         cands += self._dash_attributions(doc, cands, quotes)
+        _close_open_quotes(text, cands, quotes)
         _attach_continuations(text, cands, quotes)
         cands += self._quote_anchored(doc, cands, quotes)
         cands = _univocal(cands)
@@ -729,6 +730,23 @@ def _univocal(cands: list[Candidate]) -> list[Candidate]:
                                            for k in index.near(c)):
             c.flags.append("nested")
     return kept
+
+
+def _close_open_quotes(text: str, cands: list[Candidate], quotes: QuoteIndex) -> None:
+    """Content that opens a quotation runs at least to its closing mark: the parse often
+    ends the clause at the first full stop inside the quote ('stated that the party "must
+    be careful. We can now …"'), which would cut the quotation in two."""
+    for c in cands:
+        if not c.content:
+            continue
+        c.content.sort()
+        first, (s, e) = c.content[0][0], c.content[-1]
+        q = quotes.at(e - 1)
+        if q is None or not opens_double(text, q.start):
+            continue
+        seg = next(((a, b) for a, b in q.segments if a <= e - 1 < b), None)
+        if seg is not None and first <= seg[0] < e < seg[1]:
+            c.content[-1] = (s, seg[1])
 
 
 def _attach_continuations(text: str, cands: list[Candidate], quotes: QuoteIndex) -> None:
