@@ -81,7 +81,7 @@ def test_random_sigkills_then_a_rerun_equal_an_uninterrupted_run(db_url, corpus,
             break
         # trial 0 strikes during start-up (model loading, planning); the others after a
         # random number of further articles, plus a random fraction of one article's time
-        target = before if trial == 0 else before + rng.randrange(0, max(1, (total - before) // 2))
+        target = before if trial == 0 else before + rng.randrange(1, max(2, (total - before) // 2 + 1))
         proc = start(corpus, db_url, workers=trial % 2)
         try:
             deadline = time.monotonic() + 240
@@ -90,7 +90,7 @@ def test_random_sigkills_then_a_rerun_equal_an_uninterrupted_run(db_url, corpus,
             while trial and whole_articles_only(engine) < target and proc.poll() is None:
                 assert time.monotonic() < deadline, "ingest stored nothing"
                 time.sleep(0.02)
-            time.sleep(rng.uniform(0, 0.4))
+            time.sleep(rng.uniform(0, 0.15))
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(30)
         finally:
