@@ -75,10 +75,13 @@ EXPECTED = [
 ]
 
 
-@pytest.fixture(scope="module")
-def seed(nlp):
+@pytest.fixture(scope="module", params=["rules", "fast"])
+def seed(request):
+    """The article through each tier: the rules, and the trained default that users get."""
+    from sayso import nlp as nlp_mod
+
     text = SEED.read_text(encoding="utf-8")
-    return text, analyse(Document(text, id=SEED.stem), nlp)
+    return text, analyse(Document(text, id=SEED.stem), nlp_mod.load(accuracy=request.param))
 
 
 def _at(text, article, context, cue):

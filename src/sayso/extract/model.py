@@ -237,10 +237,14 @@ def _sent_ids(doc: Doc) -> numpy.ndarray:
     return ids
 
 
-def link(doc: Doc, spans: list[tuple[str, int, int, float]], max_sent_gap: int = 1) -> list[dict]:
-    """Join tagged spans into attributions (token ranges): see the module docstring."""
+def link(doc: Doc, spans: list[tuple[str, int, int, float]], max_sent_gap: int = 1,
+         orphans: list | None = None) -> list[dict]:
+    """Join tagged spans into attributions (token ranges): see the module docstring.
+    Content spans that no cue takes are appended to ``orphans`` when it is given."""
     cues = [s for s in spans if s[0] == "CUE"]
     if not cues:
+        if orphans is not None:
+            orphans.extend(s for s in spans if s[0] == "CON")
         return []
     sents = _sent_ids(doc)
     contents = [s for s in spans if s[0] == "CON"]
@@ -261,11 +265,15 @@ def link(doc: Doc, spans: list[tuple[str, int, int, float]], max_sent_gap: int =
                 d_sent = min(abs(cue_sent - cs), abs(cue_sent - ce))
             if d_sent > max_sent_gap:
                 continue
+            if cue_sent > ce and not _opens_quote(doc, con):
+                continue  # a cue in a later sentence takes only a quotation ('"A." She said.')
             key = (d_sent, gap(con, c))
             if best_key is None or key < best_key:
                 best, best_key = k, key
         if best is not None:
             atts[best]["content"].append(con)
+        elif orphans is not None:
+            orphans.append(con)
 
     role_of = {}
     for sp in spans:
@@ -273,7 +281,10 @@ def link(doc: Doc, spans: list[tuple[str, int, int, float]], max_sent_gap: int =
             role_of[i] = sp[0]
     for a in atts:
         if len(a["content"]) > 1:
-            a["content"] = _prune_contents(doc, a["cue"], a["content"], role_of, gap)
+            kept = _prune_contents(doc, a["cue"], a["content"], role_of, gap)
+            if orphans is not None:
+                orphans.extend(c for c in a["content"] if c not in kept)
+            a["content"] = kept
 
     for k, a in enumerate(atts):
         c = a["cue"]
@@ -297,7 +308,14 @@ def link(doc: Doc, spans: list[tuple[str, int, int, float]], max_sent_gap: int =
         pool = rel or cands
         # nearest, preferring a source before the cue (89% of them are)
         a["source"] = min(pool, key=lambda s: (gap(s, c) + (0 if s[2] <= c[1] else 3)))
+    if orphans is not None:  # cues without content: their content went elsewhere
+        orphans.extend(a["cue"] for a in atts if not a["content"])
     return [a for a in atts if a["content"]]
+
+
+def _opens_quote(doc: Doc, span) -> bool:
+    first = doc[span[1]].text
+    return bool(first) and (first[0] in DOUBLE_MARKS or first.startswith("''"))
 
 
 def _prune_contents(doc: Doc, cue, contents, role_of, gap) -> list:
@@ -371,12 +389,13 @@ def _extend_source(doc: Doc, a: int, b: int, blocked: set[int]) -> tuple[int, in
     return a, b
 
 
-def statements_from_spans(doc: Doc, spans, text: str | None = None) -> list[Statement]:
+def statements_from_spans(doc: Doc, spans, text: str | None = None,
+                          orphans: list | None = None) -> list[Statement]:
     text = doc.text if text is None else text
     out = []
     blocked = {i for sp in spans if sp[0] != "CON" for i in range(sp[1], sp[2])}
     blocked_src = {i for sp in spans if sp[0] != "SRC" for i in range(sp[1], sp[2])}
-    for a in link(doc, spans):
+    for a in link(doc, spans, orphans=orphans):
         c = a["cue"]
         cue = Part.from_spans(text, [_char_span(doc, c[1], c[2])])
         content = Part.from_spans(text, [_char_span(doc, *_trim_tokens(
@@ -400,7 +419,8 @@ def statements_from_doc(doc: Doc, scores: numpy.ndarray, labels: list[str],
     """Tagged, decoded and linked statements. Where the rule tier has a statement on the
     same cue, its content (built from the parse, measured to bound content better than the
     tagger: +4 exact content F1 on dev) replaces the tagger's."""
-    found = statements_from_spans(doc, decode_doc(doc, scores, labels))
+    orphans: list = []
+    found = statements_from_spans(doc, decode_doc(doc, scores, labels), orphans=orphans)
     if not rules:
         return found
     outer = [r for r in rules if "nested" not in r.flags and r.content.spans]
@@ -410,7 +430,56 @@ def statements_from_doc(doc: Doc, scores: numpy.ndarray, labels: list[str],
         if match is not None:
             s = s.with_(content=match.content, kind=match.kind)
         out.append(s)
+    out = [s for s in out if not _pronoun_content(doc, s)]
+    return out + _adopt_for_orphans(doc, orphans, outer, out) + _truncated(rules, out)
+
+
+def _pronoun_content(doc: Doc, st: Statement) -> bool:
+    """'He announced this during his speech': content that is only a pronoun object (with
+    at most the verb's adjuncts after it) says nothing by itself; the rule tier reads such a
+    sentence as the setting of the statement before, and so does the context resolver."""
+    from sayso.extract.rules import PRONOUN_OBJECT
+
+    if not st.content.spans:
+        return False
+    span = doc.char_span(*st.content.spans[0], alignment_mode="expand")
+    if span is None or not len(span):
+        return False
+    first = span[0]
+    return (first.lower_ in PRONOUN_OBJECT and first.dep_ in ("dobj", "obj")
+            and first.n_lefts + first.n_rights == 0 and first.head.i < first.i)
+
+
+def _adopt_for_orphans(doc: Doc, orphans: list, rules: list[Statement],
+                       found: list[Statement]) -> list[Statement]:
+    """Tagged spans the linker could not use: content no cue could take ('In his opinion,
+    …': the tagger saw the content, not the cue), or a cue whose content went to another
+    cue. Where the rule tier has a statement with that content, or on that cue, it is kept."""
+    out: list[Statement] = []
+    taken = [sp for s in found for sp in s.cue.spans + s.content.spans]
+    for role, a, b, _ in orphans:
+        span = [_char_span(doc, a, b)]
+        r = next((r for r in rules if (_agree(r.content.spans, span) if role == "CON"
+                                       else _overlaps(r.cue.spans, span))
+                  and not _overlaps(r.cue.spans + r.content.spans, taken)), None)
+        if r is not None:
+            out.append(r)
+            taken.extend(r.cue.spans + r.content.spans)
     return out
+
+
+def _agree(a: list[Span], b: list[Span], min_jaccard: float = 0.5) -> bool:
+    """Two contents are the same content: their characters overlap by Jaccard >= 0.5."""
+    ca = {i for s, e in a for i in range(s, e)}
+    cb = {i for s, e in b for i in range(s, e)}
+    return bool(ca) and len(ca & cb) >= min_jaccard * len(ca | cb)
+
+
+def _truncated(rules: list[Statement], found: list[Statement]) -> list[Statement]:
+    """A statement whose content was lost in scraping has no content for the tagger to
+    find; the rule tier flags it (``truncated``), and it is kept unless its cue is taken."""
+    taken = [sp for s in found for sp in s.cue.spans]
+    return [r for r in rules if "truncated" in r.flags and not _overlaps(r.cue.spans, taken)]
 
 
 def _overlaps(a: Iterable[Span], b: Iterable[Span]) -> bool:

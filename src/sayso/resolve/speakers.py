@@ -292,6 +292,16 @@ class ArticleCoref:
                 continue
             if ent.label_ == "PERSON":
                 left = ent.root.left_edge.i if ent.root.left_edge.i < ent.start else ent.start
+                prev = self.doc[left - 1] if left > 0 else None
+                if prev is not None and prev.dep_ == "prep" and prev.head.i < prev.i \
+                        and prev.head.pos_ in ("NOUN", "PROPN"):
+                    # 'former Vice-Chancellor of [Austria Heinz-Christian Strache]': the
+                    # role the name hangs from (NER took the country into the name)
+                    j, stop = prev.head.i, prev.head.sent.start
+                    while j > stop and (self.doc[j - 1].pos_ in ("ADJ", "PROPN", "NOUN")
+                                        or self.doc[j - 1].text in ("-", "\u2013")):
+                        j -= 1  # the role's own words, whatever the parse made of them
+                    left = min(left, j)
                 left = max(left, ent.start - 8)
                 found = self.names.read(self.doc, left, ent.end - 1, prefer_last=True)
                 if found is None or not (ent.start_char <= found.end and found.start < ent.end_char):
