@@ -420,6 +420,9 @@ def ingest(
         None, "--parquet-dir", help="--engine dask: keep the Parquet shards here (re-runs reuse them); "
         "a folder every worker can write. Default: a temporary folder."),
     partition_size: Optional[int] = _partition_option(),
+    accuracy: Optional[Accuracy] = typer.Option(
+        None, "--accuracy", help="Extraction tier (rules, fast, best; default: $SAYSO_ACCURACY, else fast). "
+        "Worker processes inherit it; on a remote Dask cluster set SAYSO_ACCURACY on the workers."),
 ) -> None:
     """Analyse articles and store them with their statements in the archive (idempotent)."""
     from rich.console import Console
@@ -433,6 +436,10 @@ def ingest(
     from sayso.readers import read_paths
 
     _check_settings()
+    if accuracy is not None:
+        from sayso.nlp import ACCURACY_ENV
+
+        os.environ[ACCURACY_ENV] = accuracy.value  # read by nlp.load here and in the workers
     archive = _open_archive(db, create=True)
     console = Console(stderr=True)
     progress = Progress(

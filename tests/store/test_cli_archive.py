@@ -137,3 +137,20 @@ def test_unreachable_server_is_one_line(tmp_path):
     res = run("search", "x", "--db", "nosuchdialect://x/y")
     assert res.exit_code == 2
     one_line_errors(res.stderr)
+
+
+def test_ingest_accuracy_chooses_the_tier(tmp_path, monkeypatch):
+    """`ingest --accuracy rules` stores what `extract --accuracy rules` finds."""
+    monkeypatch.delenv("SAYSO_ACCURACY", raising=False)
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    counts = {}
+    for tier in ("rules", "fast"):
+        db = f"sqlite:///{tmp_path / tier}.db"
+        r = run("ingest", examples, "--db", db, "--workers", 0, "--accuracy", tier)
+        assert r.exit_code == 0, r.output
+        monkeypatch.delenv("SAYSO_ACCURACY", raising=False)
+        out = run("export", "--db", db, "--format", "jsonl")
+        counts[tier] = len(out.stdout.splitlines())  # one statement per line
+        ex = run("extract", *sorted(examples.glob("*.txt")), "--accuracy", tier)
+        assert counts[tier] == sum(len(json.loads(line)["statements"]) for line in ex.stdout.splitlines())
+    assert counts["rules"] != counts["fast"]
