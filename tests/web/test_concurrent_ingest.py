@@ -49,10 +49,12 @@ def test_the_web_app_reads_while_ingest_writes(client_for, tmp_path):
     def snapshot_reader() -> None:
         engine = open_engine(url)
         while proc.poll() is None:
-            with engine.connect() as c:  # one read transaction: one snapshot
-                n = c.execute(sa.select(sa.func.count()).select_from(articles)).scalar()
-                promised = c.execute(sa.select(sa.func.coalesce(sa.func.sum(articles.c.n_statements), 0))).scalar()
-                links = c.execute(sa.select(sa.func.count()).select_from(statement_articles)).scalar()
+            with engine.connect() as c:  # one statement: one snapshot of the archive
+                n, promised, links = c.execute(sa.select(
+                    sa.select(sa.func.count()).select_from(articles).scalar_subquery(),
+                    sa.select(sa.func.coalesce(sa.func.sum(articles.c.n_statements), 0)).scalar_subquery(),
+                    sa.select(sa.func.count()).select_from(statement_articles).scalar_subquery(),
+                )).one()
             if promised != links:
                 failures.append(f"partial article visible: {links} links for {promised} statements")
             if seen and n < seen[-1]:
