@@ -237,3 +237,11 @@ def test_size_limits_on_parameters(writable):
     assert writable.get("/", params={"q": "a" * 20_000, "page": 10**9}).status_code == 200  # clamped
     r = writable.post("/api/extract", json={"text": "a " * 800_000})
     assert r.status_code in (413, 422)
+
+
+def test_text_that_is_not_unicode_is_a_422(writable):
+    body = b'{"text": "The mayor said \\ud800 that it was fine."}'
+    for path, headers in (("/api/extract", {}), ("/api/articles", {"Authorization": f"Bearer {TOKEN}"})):
+        r = writable.post(path, content=body, headers={"content-type": "application/json", **headers})
+        assert r.status_code == 422 and "text" in r.text, (path, r.status_code, r.text[:200])  # pydantic refuses it
+    assert sum(n_rows(writable).values()) == 0
