@@ -177,3 +177,15 @@ def test_cli_goes_on_reports_counts_and_exits_1(tmp_path):
     lines = res.stderr.splitlines()
     assert all(line.startswith("error: ") for line in lines[:-1])
     assert lines[-1].startswith("sayso: 2 documents analysed, ") and " skipped" in lines[-1]
+
+
+def test_jsonl_escapes_that_are_not_unicode(tmp_path):
+    """``"\\ud800"`` is valid JSON but half a surrogate pair: the line is refused, the next read."""
+    f = tmp_path / "sur.jsonl"
+    f.write_text('{"id": "bad", "text": "The mayor said \\ud800 that it was fine."}\n'
+                 '{"id": "t", "title": "\\udfff", "text": "Fine."}\n{"id": "ok", "text": "Fine too."}\n',
+                 encoding="utf-8")
+    docs, errors = split(read_path(f))
+    assert [d.id for d in docs] == ["ok"]
+    assert [e.path.rsplit(":", 1)[1] for e in errors] == ["1", "2"]
+    assert all("unpaired surrogate" in e.reason for e in errors)

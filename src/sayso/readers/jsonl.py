@@ -24,6 +24,12 @@ def document_from_record(obj: object, where: str) -> Document | ReadError:
         return ReadError(where, "missing string field 'text'")
     if not text.strip():
         return ReadError(where, "empty 'text'")
+    for key, value in obj.items():  # JSON escapes can carry halves of a surrogate pair
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                return ReadError(where, f"field {key!r} is not valid Unicode (unpaired surrogate at offset {exc.start})")
     if obj.get("published") is None and obj.get("publication_date") is not None:
         obj = {**obj, "published": obj["publication_date"]}
     if obj.get("source") is None and obj.get("publisher") is not None:  # PolNeAR's outlet
