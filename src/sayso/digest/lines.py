@@ -119,6 +119,10 @@ def make_line(*, kind: str, cue: str, content: str, speaker: str, date: str | No
     when = dates.when(date, published)
     body = _shorten(squash(content))
     c = clean_cue(cue, v)
+    if not body:  # a statement whose content the source text lost (flagged truncated)
+        core = f"{speaker} {c} … {v.lost_content}" if re.search(r"\w", c) else f"{speaker}: … {v.lost_content}"
+        text = f"{when}, {_uncap(core, v)}" if when else _cap(core)
+        return Line(text=text, when=when, speaker=speaker, cue=c, content="")
     quoted = kind == "direct"
     if quoted and body and body[0] not in OPEN_QUOTES:
         body = f"“{_close(body)}”"

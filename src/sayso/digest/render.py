@@ -23,7 +23,10 @@ def href(entry: Entry, base_url: str = "") -> str:
 
 
 def spans(entry: Entry) -> list[list[int]]:
-    return [list(s) for s in (entry.row.get("content") or {}).get("spans") or ()]
+    """The content's spans; for a statement whose content was lost, its cue's."""
+    row = entry.row
+    found = (row.get("content") or {}).get("spans") or (row.get("cue") or {}).get("spans") or ()
+    return [list(s) for s in found]
 
 
 def span_label(entry: Entry) -> str:

@@ -100,12 +100,27 @@ def select(conn: Connection, text: str, *, speaker: str | None = None, org: str 
     near = {(r["article_id"], r["position"]) for r in rows if r["id"] in strong}
     rows = [r for r in rows if r["id"] in strong or any(
         (r["article_id"], r["position"] + d) in near for d in range(-NEIGHBOURS, NEIGHBOURS + 1))]
+    rows += _lost_neighbours(conn, near)
     chosen = {sid: len(ts) + (sid in strong) for sid, ts in matched.items()}
-    rows.sort(key=lambda r: (-chosen[r["id"]], r.get("speaker_id") is None, _neg_date(r.get("said_on")),
+    rows.sort(key=lambda r: (-chosen.get(r["id"], 0), r.get("speaker_id") is None, _neg_date(r.get("said_on")),
                              -r["seq"], r["position"]))
     if limit:
         rows = rows[:limit]
     return Selected(attach_articles(conn, rows), tuple(pos))
+
+
+def _lost_neighbours(conn: Connection, near: set[tuple[str, int]]) -> list[dict]:
+    """Statements whose content was lost in scraping (flagged ``truncated``: the text stops
+    after 'wrote that') have no words to match; next to a statement on the issue they are
+    part of it all the same, and the digest says that their content is missing."""
+    ids_in = sorted({aid for aid, _ in near})
+    if not ids_in:
+        return []
+    ids = [sid for (sid,) in conn.execute(
+        sa.select(statements.c.id).where(statements.c.article_id.in_(ids_in)))]
+    return [r for r in _rows(conn, ids) if "truncated" in set(r.get("flags") or ())
+            and "nested" not in set(r.get("flags") or ())
+            and any((r["article_id"], r["position"] + d) in near for d in range(-NEIGHBOURS, NEIGHBOURS + 1))]
 
 
 def reportable(row: dict) -> bool:

@@ -39,6 +39,7 @@ class Vocab:
     cue_trailers: tuple[str, ...]
     months: tuple[str, ...]
     pronouns: frozenset[str]
+    lost_content: str = "(the rest of this statement is missing from the source text)"
 
     def org(self, name: str) -> Org | None:
         return self.orgs.get(name.lower())
@@ -86,6 +87,7 @@ def load_vocab() -> Vocab:
         according_cues=frozenset(dig["according_cues"]),
         cue_trailers=tuple(sorted(dig["cue_trailers"], key=len, reverse=True)),
         months=tuple(dig["months"]),
+        lost_content=dig.get("lost_content", Vocab.lost_content),
         pronouns=frozenset(rules.male_pronouns | rules.female_pronouns | rules.first_singular
                            | rules.first_plural | rules.plural_pronouns | rules.relative_pronouns
                            | {"it", "its", "this", "that"}),
