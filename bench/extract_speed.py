@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Extraction speed: bare spaCy parsing vs the full sayso pipeline per extraction tier
-(``rules``, ``fast``), measured in one run.
+(``rules``, ``fast``, and ``best`` when its model is there), measured in one run.
 
     python bench/extract_speed.py [GOLD_OR_ARTICLES.jsonl] [--limit N] [--rounds 3] [--json]
-                                  [--tiers rules,fast]
+                                  [--tiers rules,fast,best] [--threads 1]
+
+``--threads`` caps torch's threads (the best tier's encoder): one core by default, like
+spaCy, which runs on one.
 
 All pipelines run over the same texts (PolNeAR dev by default), in rotating order for
 ``--rounds`` rounds after a warm-up; the best time of each is reported, as words/s (words
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
 import time
@@ -36,6 +40,18 @@ def default_path() -> Path:
     return repo_root() / DEFAULT
 
 
+def available_tiers() -> list[str]:
+    tiers = ["rules", "fast"]
+    try:
+        from sayso.extract.best import load_tagger
+
+        load_tagger(os.environ.get(nlp_mod.BEST_MODEL_ENV) or None)
+        tiers.append("best")
+    except Exception:  # noqa: BLE001 - no extra or no model: the best tier is not measured
+        pass
+    return tiers
+
+
 def max_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
@@ -47,8 +63,10 @@ def main(argv=None) -> int:
     ap.add_argument("--rounds", type=int, default=3, help="alternating rounds per pipeline")
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--model", default=None, help="spaCy pipeline (default as for sayso)")
-    ap.add_argument("--tiers", default=",".join(nlp_mod.ACCURACIES),
-                    help="comma-separated extraction tiers to measure (default: all)")
+    ap.add_argument("--tiers", default=None,
+                    help="comma-separated extraction tiers to measure (default: rules, fast, "
+                         "and best when its model and extra are installed)")
+    ap.add_argument("--threads", type=int, default=1, help="torch threads for the best tier")
     ap.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     args = ap.parse_args(argv)
 
@@ -60,7 +78,11 @@ def main(argv=None) -> int:
     texts = [d.text for d in docs]
     words = sum(len(t.split()) for t in texts)
 
-    tiers = [t for t in args.tiers.split(",") if t]
+    tiers = [t for t in (args.tiers or ",".join(available_tiers())).split(",") if t]
+    if "best" in tiers:
+        import torch
+
+        torch.set_num_threads(args.threads)
     try:
         nlp = nlp_mod.load(nlp_mod.model_name(args.model), "rules")
         for tier in tiers:  # one sayso component per tier on the same parsing pipeline

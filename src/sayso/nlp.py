@@ -57,7 +57,8 @@ class SaysoComponent:
             try:
                 encoder = load_tagger(os.environ.get(BEST_MODEL_ENV) or None)
             except (MissingExtra, OSError, ValueError) as exc:
-                raise ModelError(f"cannot load the best tier's model: {exc}") from exc
+                raise ModelError(f"cannot load the best tier's model: {exc} (train one with "
+                                 f"`sayso train --tier best` and point {BEST_MODEL_ENV} at it)") from exc
             self._extract = functools.partial(extract_statements_best, tagger=encoder)
         else:
             from sayso.extract.rules import extract_statements

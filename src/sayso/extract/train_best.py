@@ -15,6 +15,9 @@ Three steps, each usable alone (a GPU machine needs only the last):
    fit --data D.npz --base BASE -o OUT``.
 
 ``train`` chains them and then scores the chosen model on dev with the independent scorer.
+On a GPU machine that has no spaCy: ``base`` and ``prepare`` here (``python -m
+sayso.extract.train_best base -o BASE``, ``… prepare --train T --dev D --base BASE -o W.npz``),
+``fit`` there, then score here with ``sayso eval --accuracy best`` (``SAYSO_BEST_MODEL``).
 """
 from __future__ import annotations
 
@@ -238,26 +241,13 @@ def train(train_path: Path, dev_path: Path, output: Path, *, work: Path | None =
           cache_dir: Path | None = None, limit: int | None = None, device: str | None = None,
           progress: Callable[[str], None] = print, **fit_args) -> dict:
     """Base, windows, fit, then the scorer's figures on dev for the saved model."""
-    from sayso import nlp as nlp_mod
-    from sayso.extract.train import (cached_docs, default_cache_dir, headline, score,
-                                      with_features)
+    from sayso.extract.train import headline, score
 
     work = Path(work or Path(output).with_name(Path(output).name + "-work"))
     work.mkdir(parents=True, exist_ok=True)
     base = build_base(work / "base")
-    config = read_config(base)
-    tok = load_tokenizer(base)
-    loader = lambda: nlp_mod.load(accuracy="rules")  # noqa: E731 - the parse, rules attached
-    cache_dir = cache_dir or default_cache_dir()
-    train_docs, _ = cached_docs(Path(train_path), cache_dir, loader, progress)
-    dev_docs, _ = cached_docs(Path(dev_path), cache_dir, loader, progress)
-    if limit:
-        train_docs, dev_docs = train_docs[:limit], dev_docs[:max(1, limit // 4)]
-    progress("computing features (rule tier, quotes, lexicon) and sub-word windows")
-    with_features(train_docs)
-    with_features(dev_docs)
     data = work / "windows.npz"
-    save_data(data, prepare(train_docs, tok, config), prepare(dev_docs, tok, config))
+    dev_docs = prepare_file(train_path, dev_path, base, data, cache_dir, limit, progress)
     result = fit(data, base, Path(output), device=device, progress=progress, **fit_args)
     progress("scoring the chosen model on dev with the independent scorer")
     from sayso.extract.best import predict_records
@@ -270,10 +260,39 @@ def train(train_path: Path, dev_path: Path, output: Path, *, work: Path | None =
     return {**result, "dev": h}
 
 
+def prepare_file(train_path: Path, dev_path: Path, base: Path, output: Path,
+                 cache_dir: Path | None = None, limit: int | None = None,
+                 progress: Callable[[str], None] = print) -> list:
+    """Step 2 for files: the windows of train and dev in ``output``; returns the dev docs."""
+    from sayso import nlp as nlp_mod
+    from sayso.extract.train import cached_docs, default_cache_dir, with_features
+
+    loader = lambda: nlp_mod.load(accuracy="rules")  # noqa: E731 - the parse, rules attached
+    cache_dir = cache_dir or default_cache_dir()
+    train_docs, _ = cached_docs(Path(train_path), cache_dir, loader, progress)
+    dev_docs, _ = cached_docs(Path(dev_path), cache_dir, loader, progress)
+    if limit:
+        train_docs, dev_docs = train_docs[:limit], dev_docs[:max(1, limit // 4)]
+    progress("computing features (rule tier, quotes, lexicon) and sub-word windows")
+    with_features(train_docs)
+    with_features(dev_docs)
+    config, tok = read_config(base), load_tokenizer(base)
+    save_data(Path(output), prepare(train_docs, tok, config), prepare(dev_docs, tok, config))
+    return dev_docs
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point for the bare GPU machine (``fit``) and for preparing its input."""
     ap = argparse.ArgumentParser(prog="python -m sayso.extract.train_best")
     sub = ap.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("base", help="the pretrained encoder as a sayso model directory")
+    b.add_argument("-o", "--output", type=Path, required=True)
+    p = sub.add_parser("prepare", help="parse, label and window train and dev into one .npz")
+    p.add_argument("--train", type=Path, required=True)
+    p.add_argument("--dev", type=Path, required=True)
+    p.add_argument("--base", type=Path, required=True)
+    p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("--cache", type=Path)
     f = sub.add_parser("fit", help="fine-tune on a prepared windows file")
     f.add_argument("--data", type=Path, required=True)
     f.add_argument("--base", type=Path, required=True)
@@ -289,6 +308,12 @@ def main(argv: list[str] | None = None) -> int:
     f.add_argument("--device")
     f.add_argument("--limit", type=int, help="train on the first N windows only (smoke tests)")
     a = ap.parse_args(argv)
+    if a.cmd == "base":
+        build_base(a.output)
+        return 0
+    if a.cmd == "prepare":
+        prepare_file(a.train, a.dev, a.base, a.output, a.cache)
+        return 0
     r = fit(a.data, a.base, a.output, epochs=a.epochs, lr=a.lr, head_lr=a.head_lr, batch=a.batch,
             use_features=not a.no_features, seed=a.seed, device=a.device, max_minutes=a.max_minutes,
             max_steps=a.max_steps, limit=a.limit, progress=lambda m: print(m, flush=True))
