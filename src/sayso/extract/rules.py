@@ -99,6 +99,7 @@ class RuleExtractor:
                 cands.append(c)
         cands += self._dash_attributions(doc, cands, quotes)
         _close_open_quotes(text, cands, quotes)
+        _drop_titles(text, cands)
         _attach_continuations(text, cands, quotes)
         cands += self._quote_anchored(doc, cands, quotes)
         cands = _univocal(cands)
@@ -749,6 +750,26 @@ def _close_open_quotes(text: str, cands: list[Candidate], quotes: QuoteIndex) ->
             c.content[-1] = (s, seg[1])
 
 
+POSSESSIVE_END = ("'s", "\u2019s", "s'", "s\u2019")
+MAX_TITLE_WORDS = 6
+
+
+def _drop_titles(text: str, cands: list[Candidate]) -> None:
+    """A short quotation right after a possessive names a programme or a publication
+    ('told NBC's "Today"', 'on CNN's "State of the Union"'): it is not part of what was said."""
+    for c in cands:
+        if len(c.content) < 2:
+            continue
+        keep = [(s, e) for s, e in c.content if not (text[s] in DOUBLE_MARKS and _is_title(text, s, e))]
+        if keep:
+            c.content[:] = keep
+
+
+def _is_title(text: str, start: int, end: int) -> bool:
+    return text[max(0, start - 4):start].rstrip().endswith(POSSESSIVE_END) \
+        and len(text[start:end].split()) <= MAX_TITLE_WORDS
+
+
 def _attach_continuations(text: str, cands: list[Candidate], quotes: QuoteIndex) -> None:
     """'"A," she said. "B."' — a quote that follows its speaker's cue sentence is more content."""
     speakers = [c for c in cands if c.frame == "speech"
@@ -757,6 +778,8 @@ def _attach_continuations(text: str, cands: list[Candidate], quotes: QuoteIndex)
     speakers.sort(key=_last_offset)
     for q in quotes.quotes:
         if not opens_double(text, q.start) or _overlaps(list(q.segments), covered):
+            continue
+        if _is_title(text, q.start, q.end):
             continue
         prev = [c for c in speakers if _last_offset(c) <= q.start]
         if not prev:
