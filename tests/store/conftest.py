@@ -3,6 +3,7 @@ server (``$SAYSO_TEST_PG``, an admin URL; ``.ci/run`` starts a server and sets i
 test gets a database of its own, dropped afterwards. No mocks of the database."""
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 
@@ -26,6 +27,14 @@ def db_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'sayso.db'}"
         return
+    with pg_database() as url:
+        yield url
+
+
+@contextlib.contextmanager
+def pg_database():
+    """A fresh, empty PostgreSQL database on the test server (skips without one); dropped
+    afterwards."""
     admin = _pg_admin_url()
     if not admin:
         pytest.skip(f"PostgreSQL back end not tested: set {PG_ENV}=postgresql://… (.ci/run starts a server and sets it)")

@@ -149,3 +149,31 @@ def test_same_inputs_same_archive_on_every_run(db_url, tmp_path):
     assert dump(e1) == {k: v for k, v in dump(other).items() if k in dump(e1)}
     e1.dispose()
     other.dispose()
+
+
+def test_postgresql_copy_stores_exactly_what_insert_stores():
+    """PostgreSQL takes an article's statements through COPY: the archive is the one that
+    INSERT gives, row for row (JSON nulls, lists, floats and merges included)."""
+    from sayso.store import open_engine
+
+    from .conftest import pg_database
+
+    js = speaker("Jens Stoltenberg", org="NATO", descriptors=("NATO Secretary General",))
+    records = [
+        article("a1", stmt("s1", "the alliance will not go back", js, date="--02-15"),
+                stmt("s2", "a quote with “marks” and a 'tick'", None, kind="direct",
+                     flags=["truncated"], responds_to=["s1"]), published="2023-02-27"),
+        article("a2", stmt("s1", "The alliance will not go back.", js)),  # folds into a1#s1
+    ]
+    dumps = []
+    for copy in (True, False):
+        with pg_database() as url:
+            eng = open_engine(url)
+            w = Writer(eng, copy=copy)
+            assert w.copy is copy
+            for r in records:
+                w.write(r, f"text of {r['id']}")
+            dumps.append(dump(eng))
+            eng.dispose()
+    assert dumps[0] == dumps[1]
+    assert len(dumps[0]["statements"]) == 2 and len(dumps[0]["statement_articles"]) == 3

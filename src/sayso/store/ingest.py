@@ -14,6 +14,7 @@ are compared, and a word-level similarity of at least ``NEAR_DUPLICATE`` counts.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -94,9 +95,11 @@ class Written:
 class Writer:
     """The single writer of an ingest run (parent process, one thread)."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, copy: bool = True):
         self.engine = engine
         self.sqlite = engine.dialect.name == "sqlite"
+        # PostgreSQL takes the rows of an article through COPY (``copy=False``: INSERT)
+        self.copy = copy and engine.dialect.name == "postgresql"
 
     def known_hashes(self, hashes: Iterable[str]) -> set[str]:
         hashes = list(hashes)
@@ -183,13 +186,30 @@ class Writer:
             rows.append(row)
             fts.append({"statement_id": stid, "content": content_text})
         # Statements of one article never fold into each other, so they go in together.
-        if rows:
-            conn.execute(statements.insert(), rows)
-        if links:
-            conn.execute(statement_articles.insert(), links)
+        self._bulk(conn, statements, rows)
+        self._bulk(conn, statement_articles, links)
         if fts and self.sqlite:
             conn.execute(FTS.insert(), fts)
         return Written(aid, len(stmts), merged)
+
+    def _bulk(self, conn: Connection, table: sa.Table, rows: list[dict]) -> None:
+        """Insert ``rows`` (all with the same keys): PostgreSQL's COPY inside the article's
+        transaction, else one executemany INSERT. JSON columns get their JSON text, Python
+        None included ('null'), as SQLAlchemy's JSON type stores it on INSERT."""
+        if not rows:
+            return
+        if not self.copy:
+            conn.execute(table.insert(), rows)
+            return
+        from psycopg import sql
+
+        cols = list(rows[0])
+        json_cols = {c.name for c in table.columns if isinstance(c.type, sa.JSON)}
+        stmt = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(c) for c in cols))
+        with conn.connection.driver_connection.cursor() as cur, cur.copy(stmt) as cp:
+            for r in rows:
+                cp.write_row([json.dumps(r[c]) if c in json_cols else r[c] for c in cols])
 
     def _near_duplicate(self, conn: Connection, aid: str, sid: str, text: str, ckey: str,
                         hkey: str | None, tkey: str | None, reported_here: set[str]) -> str | None:
