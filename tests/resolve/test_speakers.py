@@ -133,3 +133,17 @@ def test_first_person_inside_a_quote_is_the_quoted_speaker(nlp):
     inner = statement(text, "s2", "I", "understand", "that some are worried", flags=("nested",))
     art = resolve(nlp, text, [outer, inner])
     assert art.statements[1].speaker.name == "Olaf Scholz"
+
+
+@pytest.mark.parametrize("headline, first, last, name", [
+    ("Obama Says Museum Will Open in May", 0, 1, ("Obama",)),
+    ("Angela Merkel Warns of Slower Growth", 0, 2, ("Angela", "Merkel")),
+    ("Tom Jones Sings Again", 0, 1, ("Tom", "Jones")),  # a surname that looks like a verb form
+])
+def test_a_headline_verb_is_not_part_of_the_name(nlp, headline, first, last, name):
+    """Title-case headlines glue the reporting verb to the name NER found ('Obama Says')."""
+    from sayso.resolve.names import NameReader
+    from sayso.resolve.rules import load_rules
+
+    found = NameReader(load_rules()).read(nlp(headline), first, last)
+    assert found is not None and found.name == name

@@ -189,6 +189,8 @@ class NameReader:
                       or words[r[0]].lower in self.r.male_names or words[r[0]].lower in self.r.female_names]
             pool = person or runs
             chosen = pool[-1] if prefer_last else pool[0]
+        while len(chosen) > 1 and _reporting_verb(words[chosen[-1]].lower):
+            chosen = chosen[:-1]  # a title-case headline: 'Obama Says …' is Obama
         name_words = [words[i] for i in chosen]
         # drop suffix words from the id-bearing name? keep them: 'Jr.' distinguishes people
         name = tuple(w.text.rstrip(",") for w in name_words)
@@ -281,3 +283,23 @@ class NameReader:
         while seg and seg[-1].text in SEPARATORS:
             seg = seg[:-1]
         return seg
+
+
+def _reporting_verb(word: str) -> bool:
+    """'says', 'warns', 'denies', 'said', 'told': an inflected reporting verb of the cue
+    lexicon (the bare form is left alone: it can be a surname)."""
+    from sayso.extract.cues import load_lexicon
+
+    if word in ("said", "told"):
+        return True
+    forms = set()
+    if word.endswith("ies"):
+        forms.add(word[:-3] + "y")
+    elif word.endswith("es"):
+        forms.update({word[:-1], word[:-2]})
+    elif word.endswith("s"):
+        forms.add(word[:-1])
+    elif word.endswith("ed"):
+        forms.update({word[:-2], word[:-1]})
+    lex = load_lexicon("en")
+    return any(lex.is_cue(f) for f in forms)
