@@ -10,16 +10,13 @@ import shutil
 import socket
 import threading
 import time
-import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
-from sayso.store import database_url, open_engine
+from sayso.store import open_engine
 from tests.conftest import REPO, SHARED
-from tests.store.conftest import PG_ENV, _pg_admin_url
+from tests.store.conftest import pg_database
 
 EXAMPLES = REPO / "examples"
 SEED = SHARED / "data" / "seed" / "000_fad6e7535a46780a.txt"
@@ -83,24 +80,6 @@ def ingest(url: str, corpus: Path) -> None:
         assert not errors, errors
         assert stats.stored == len(corpus_records())
     finally:
-        eng.dispose()
-
-
-@contextmanager
-def pg_database():
-    """A fresh PostgreSQL database (dropped afterwards), or a skip when none is configured."""
-    admin = _pg_admin_url()
-    if not admin:
-        pytest.skip(f"PostgreSQL back end not tested: set {PG_ENV}=postgresql://… (.ci/run starts a server and sets it)")
-    name = f"sayso_w_{uuid.uuid4().hex[:12]}"
-    eng = sa.create_engine(database_url(admin), isolation_level="AUTOCOMMIT")
-    with eng.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield sa.engine.make_url(admin).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with eng.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         eng.dispose()
 
 

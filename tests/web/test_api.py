@@ -216,7 +216,7 @@ def test_writes_refused_without_a_configured_token(client_for, fresh_url):
 
 
 def test_write_on_postgresql(client_for):
-    from tests.web.conftest import pg_database
+    from tests.store.conftest import pg_database
 
     with pg_database() as url:
         c = client_for(url)

@@ -11,14 +11,13 @@ words comes in when it stands next to one that qualifies (a reply, a follow-up).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sayso.digest.vocab import load_vocab
-from sayso.store.search import Query, QueryError, attach_articles, where_clauses
+from sayso.store.search import Query, QueryError, attach_articles, query_terms, where_clauses
 from sayso.store.schema import articles, speakers, statements
 
 CHUNK = 500
@@ -46,18 +45,11 @@ def terms_of(text: str) -> tuple[list[str], list[str]]:
     stop = load_vocab().stopwords
     pos: list[str] = []
     neg: list[str] = []
-    for m in re.finditer(r'(-?)"([^"]*)"|(\S+)', text or ""):
-        neg_mark, phrase, word = m.group(1), m.group(2), m.group(3)
-        if word == "OR":
-            continue
-        if word is not None:
-            neg_mark = "-" if word.startswith("-") and len(word) > 1 else ""
-            word = word[1:] if neg_mark else word
-        words = re.findall(r"\w+", phrase if phrase is not None else word)
-        if not words:
+    for kind, words in query_terms(text or ""):
+        if kind == "or":
             continue
         term = f'"{" ".join(words)}"' if len(words) > 1 else words[0]
-        (neg if neg_mark else pos).append(term)
+        (neg if kind == "not" else pos).append(term)
     content = [t for t in pos if t.strip('"').lower() not in stop]
     return list(dict.fromkeys(content or pos))[:MAX_TERMS], list(dict.fromkeys(neg))[:MAX_TERMS]
 

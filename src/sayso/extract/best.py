@@ -57,15 +57,12 @@ class BestTagger:
     def scores(self, doc, feats: numpy.ndarray) -> numpy.ndarray:
         import torch
 
-        from sayso.extract.subwords import (make_windows, token_pieces, token_scores,
-                                            window_features)
+        from sayso.extract.subwords import token_scores, window_features
+        from sayso.extract.train_best import doc_windows
 
         if not len(doc):
             return numpy.zeros((0, len(self.labels)), dtype="float32")
-        sp = self.special
-        pieces = token_pieces(self.tokenizer, [t.text for t in doc], sp["unk"], sp["brk"])
-        w = make_windows(pieces, sp["cls"], sp["sep"], sp["pad"],
-                         self.config["length"], self.config["stride"])
+        w = doc_windows(doc, self.tokenizer, self.config, self.special)
         wf = window_features(w, numpy.asarray(feats, dtype=numpy.int64)[:, self.columns])
         probs = numpy.zeros(w.ids.shape + (len(self.labels),), dtype="float32")
         with torch.inference_mode():

@@ -88,11 +88,11 @@ def special_ids(tokenizer) -> dict[str, int]:
     return ids
 
 
-def doc_windows(doc, tokenizer, config: dict):
-    """A parsed doc's sub-word windows (see ``subwords.py``)."""
+def doc_windows(doc, tokenizer, config: dict, special: dict[str, int] | None = None):
+    """A parsed doc's sub-word windows (see ``subwords.py``), for training and prediction."""
     from sayso.extract.subwords import make_windows, token_pieces
 
-    sp = special_ids(tokenizer)
+    sp = special or special_ids(tokenizer)
     pieces = token_pieces(tokenizer, [t.text for t in doc], sp["unk"], sp["brk"])
     return make_windows(pieces, sp["cls"], sp["sep"], sp["pad"], config["length"], config["stride"])
 

@@ -51,25 +51,35 @@ def date_bound(value: str, upper: bool) -> str:
     return f"{y}-{'12-31' if upper else '01-01'}"
 
 
+def query_terms(text: str) -> Iterator[tuple[str, list[str]]]:
+    """User search text as every reader of it splits it: ``("or", [])`` for an ``OR``,
+    ``("not", words)`` for a ``-word`` or ``-"phrase"``, ``("term", words)`` otherwise;
+    pieces without a word character are left out."""
+    for m in re.finditer(r'(-?)"([^"]*)"|(\S+)', text):
+        neg, phrase, word = m.group(1), m.group(2), m.group(3)
+        if word == "OR":
+            yield "or", []
+            continue
+        if word is not None:
+            neg = "-" if word.startswith("-") and len(word) > 1 else ""
+            word = word[1:] if neg else word
+        words = re.findall(r"\w+", phrase if phrase is not None else word)
+        if words:
+            yield ("not" if neg else "term"), words
+
+
 def fts5_query(text: str) -> str | None:
     """User text → an FTS5 expression with every term quoted (no syntax errors, no
     operators smuggled in): phrases, ``-word`` exclusions, ``OR``."""
     parts: list[str] = []
     negative: list[str] = []
     pending_or = False
-    for m in re.finditer(r'(-?)"([^"]*)"|(\S+)', text):
-        neg, phrase, word = m.group(1), m.group(2), m.group(3)
-        if word == "OR":
+    for kind, words in query_terms(text):
+        if kind == "or":
             pending_or = bool(parts)
             continue
-        if word is not None:
-            neg = "-" if word.startswith("-") and len(word) > 1 else ""
-            word = word[1:] if neg else word
-        terms = re.findall(r"\w+", phrase if phrase is not None else word)
-        if not terms:
-            continue
-        term = '"' + " ".join(terms) + '"'
-        if neg:
+        term = '"' + " ".join(words) + '"'
+        if kind == "not":
             negative.append(term)
         elif pending_or:
             parts[-1] = f"({parts[-1]} OR {term})"
