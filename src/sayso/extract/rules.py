@@ -815,8 +815,23 @@ def _statement(text: str, c: Candidate, i: int) -> Statement:
 _DEFAULT: RuleExtractor | None = None
 
 
-def extract_statements(doc: Doc) -> list[Statement]:
+def _default() -> RuleExtractor:
     global _DEFAULT
     if _DEFAULT is None:
         _DEFAULT = RuleExtractor()
-    return _DEFAULT(doc)
+    return _DEFAULT
+
+
+def extract_statements(doc: Doc) -> list[Statement]:
+    return _default()(doc)
+
+
+def cue_subject(doc: Doc, cue: Span, text: str | None = None) -> Span | None:
+    """The source the parse gives a cue found some other way (by the trained tagger): the
+    subject of the cue's verb, or of the verb it hangs from, as the rule tier reads it."""
+    span = doc.char_span(*cue, alignment_mode="expand")
+    if span is None or not len(span):
+        return None
+    ext = _default()
+    ext._text = doc.text if text is None else text
+    return ext._source(span.root)
