@@ -193,7 +193,8 @@ def test_training_smoke_on_a_tiny_slice(tmp_path):
     assert "step" in result.stderr and "parsed" in result.stderr and "ensemble of 2" in result.stderr
     tagger = load_model(str(out))
     assert tagger.pipe_names == ["tagger", "tagger2"]  # the two members, averaged
-    assert not (tmp_path / "model.members").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "dev.jsonl", "model", "train.jsonl"]
+    assert all(m["step"] in (2, 3) for m in tagger.meta["sayso"]["members"])  # kept checkpoints
     from sayso import nlp as nlp_mod
 
     doc = nlp_mod.load(accuracy="rules")('"We will win," she said.')

@@ -273,8 +273,8 @@ def train_ensemble(train_path: Path, dev_path: Path, output: Path, *,
     import spacy
 
     output = Path(output)
-    work = output.with_name(output.name + ".members")
-    work.mkdir(parents=True, exist_ok=True)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{output.name}.members-", dir=output.parent))
     results, loaded = [], []
     for k, hp in enumerate(members):
         progress(f"member {k + 1} of {len(members)}: {hp or 'default'}")
@@ -287,13 +287,12 @@ def train_ensemble(train_path: Path, dev_path: Path, output: Path, *,
                               kwargs.get("nlp_loader") or _default_loader(), progress)
     rules = with_features(dev_docs)
     h = headline(score(dev_path, predict_records(nlp, dev_docs, rules)))
-    meta = dict(loaded[0].meta.get("sayso", {}))
-    meta.update({"members": [{"hparams": {**DEFAULT_HPARAMS, **hp}, "seed": seed + k, "dev": r["dev"],
-                              "seconds": round(r["seconds"])} for k, (hp, r) in enumerate(zip(members, results))],
-                 "dev": h})
-    meta.pop("hparams", None)
-    if output.exists():
-        shutil.rmtree(output)
+    meta = {key: value for key, value in loaded[0].meta.get("sayso", {}).items()
+            if key not in ("hparams", "step", "train_seconds")}
+    meta.update({"dev": h, "members": [
+        {"hparams": {**DEFAULT_HPARAMS, **hp}, "seed": seed + k, "dev": r["dev"],
+         "step": m.meta.get("sayso", {}).get("step"), "seconds": round(r["seconds"])}
+        for k, (hp, r, m) in enumerate(zip(members, results, loaded))]})
     save_model(nlp, output, {"sayso": meta})
     shutil.rmtree(work, ignore_errors=True)
     seconds = sum(r["seconds"] for r in results)
