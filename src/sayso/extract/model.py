@@ -1,17 +1,19 @@
-"""The trained ``fast`` tier: a token tagger for cue / source / content plus a linker.
+"""The trained ``fast`` tier: token taggers for cue / source / content plus a linker.
 
 A small CNN (spaCy's HashEmbed + MaxoutWindowEncoder, separate from the parsing pipeline's
-own tok2vec) reads each token's NORM, PREFIX, SUFFIX, SHAPE, the parser's TAG and DEP, and
-the extra columns of ``features.py`` (what the rule tier found there, quotation marks, cue
-lexicon). It tags every token with a BIO role (``B-CUE``, ``I-SRC``, ``O``, …). The linker
+own tok2vec), optionally under a BiLSTM, reads each token's NORM, PREFIX, SUFFIX, SHAPE, the
+parser's TAG and DEP, and the extra columns of ``features.py`` (what the rule tier found
+there, quotation marks, cue lexicon). It tags every token with a BIO role (``B-CUE``,
+``I-SRC``, ``O``, …); the shipped model averages two such taggers (``combine``). The linker
 then joins the tagged spans into attributions: each content span goes to the nearest cue
 (same sentence first, then a neighbouring one: quote continuations), each cue takes the
-source that the parse attaches to it, else the nearest one in its sentence. Spans are
+source that the parse attaches to it, else the nearest one in its sentence, else the
+subject the parse gives its verb. Spans are
 character offsets taken from token boundaries, so every part's ``text`` is exactly its
 slices of the input.
 
 The weights ship in ``sayso/data/model-fast`` as a spaCy pipeline directory (a blank
-English pipeline with one ``tagger``), loaded with ``spacy.load`` offline.
+English pipeline with one tagger per ensemble member), loaded with ``spacy.load`` offline.
 """
 from __future__ import annotations
 
@@ -129,8 +131,8 @@ def load_model(path: str | None = None) -> Language:
 
 # ------------------------------------------------------------------ decoding
 def taggers(tagger_nlp: Language) -> list:
-    """The pipeline's taggers: one, or several trained from different seeds (an ensemble
-    whose probabilities are averaged)."""
+    """The pipeline's taggers: one, or several trained apart (an ensemble whose
+    probabilities are averaged)."""
     return [pipe for name, pipe in tagger_nlp.pipeline if name.startswith("tagger")]
 
 
