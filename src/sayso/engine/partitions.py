@@ -40,9 +40,10 @@ class Partition:
     stamp: str = ""                   # sizes and mtimes of the files read
 
     def name(self, model: str) -> str:
-        # the tier is part of what made a shard: shards kept with --parquet-dir are reused
-        # only by a run of the same model and tier
-        tier = os.environ.get("SAYSO_ACCURACY", "")
+        # the tier (and a retrained tier model named by environment) is part of what made a
+        # shard: shards kept with --parquet-dir are reused only by a run of the same ones
+        tier = "|".join([os.environ.get("SAYSO_ACCURACY", "")] + [
+            f"{k}={os.environ[k]}" for k in ("SAYSO_FAST_MODEL", "SAYSO_BEST_MODEL") if os.environ.get(k)])
         what = repr((self.paths, self.jsonl, self.start, self.stop, self.first_line, self.stamp, model, tier))
         return f"part-{self.index:06d}-{hashlib.sha1(what.encode()).hexdigest()[:12]}"
 
