@@ -60,7 +60,16 @@ class SaysoComponent:
             except (MissingExtra, OSError, ValueError) as exc:
                 raise ModelError(f"cannot load the best tier's model: {exc} (train one with "
                                  f"`sayso train --tier best` and point {BEST_MODEL_ENV} at it)") from exc
-            self._extract = functools.partial(extract_statements_best, tagger=encoder)
+            fast = None
+            if encoder.fast_weight:  # the encoder's probabilities are mixed with the fast tier's
+                from sayso.extract.model import load_model
+
+                try:
+                    fast = load_model(os.environ.get(FAST_MODEL_ENV) or None)
+                except (OSError, ValueError) as exc:
+                    raise ModelError(f"cannot load the fast tier's model, which the best tier "
+                                     f"mixes in: {exc}") from exc
+            self._extract = functools.partial(extract_statements_best, tagger=encoder, fast_nlp=fast)
         else:
             from sayso.extract.rules import extract_statements
 

@@ -141,6 +141,9 @@ def test_training_writes_a_compact_model_scored_on_dev(trained):
     out, result = trained
     cfg = json.loads((out / "config.json").read_text())
     assert set(cfg["dev"]) == {"cue", "source", "content", "detection", "end_to_end"}
+    # scored alone and mixed with the fast tier; the share kept is the one that scored best
+    assert set(cfg["dev_by_fast_weight"]) == {"0.00", "0.33", "0.50", "0.67"}
+    assert cfg["dev"] == cfg["dev_by_fast_weight"][f"{cfg['fast_weight']:.2f}"]
     assert cfg["fit"]["epoch"] == 1 and cfg["labels"][0] == "O"
     assert (out / "tokenizer.json").is_file()
     assert (out / "weights.safetensors").stat().st_size < 40 * 2**20
@@ -158,6 +161,34 @@ def test_the_trained_model_runs_in_the_spacy_component(trained, monkeypatch):
     doc = nlp(text)
     assert doc._.sayso_error is None
     assert_offsets_valid(text, doc._.statements)
+
+
+def _with_fast_weight(model: Path, tmp: Path, weight: float) -> Path:
+    import shutil
+
+    out = tmp / f"mix-{weight}"
+    shutil.copytree(model, out)
+    cfg = json.loads((out / "config.json").read_text())
+    (out / "config.json").write_text(json.dumps({**cfg, "fast_weight": weight}))
+    return out
+
+
+def test_the_fast_tiers_share_of_the_mix_decides_what_is_found(trained, tmp_path):
+    """All of the share to the fast tier gives exactly the fast tier's statements (the
+    encoder's probabilities are multiplied by zero); none of it gives the encoder's alone."""
+    out, _ = trained
+    from sayso import nlp as nlp_mod
+    from sayso.extract.best import BestTagger, extract_statements_best
+    from sayso.extract.model import extract_statements_fast
+
+    text = (SHARED / "data/seed/000_fad6e7535a46780a.txt").read_text(encoding="utf-8")
+    doc = nlp_mod.load(accuracy="rules")(text)
+    fast = extract_statements_fast(doc)
+    assert fast
+    all_fast = BestTagger(_with_fast_weight(out, tmp_path, 1.0))
+    assert extract_statements_best(doc, all_fast) == fast
+    alone = BestTagger(_with_fast_weight(out, tmp_path, 0.0))
+    assert extract_statements_best(doc, alone) != fast  # an encoder trained for two steps
 
 
 def test_cli_best_tier_with_a_missing_model_is_a_clear_error(tmp_path):

@@ -1,9 +1,11 @@
-"""The ``best`` tier on a parsed Doc: the fine-tuned encoder in place of the fast tier's
-tagger, then the same decoder and linker (``model.py``).
+"""The ``best`` tier on a parsed Doc: the fine-tuned encoder beside the fast tier's
+taggers, then the same decoder and linker (``model.py``).
 
 Steps per document: the rule tier (its statements are features and supply nested
 statements), the feature columns, sub-word windows with overlap, the int8 encoder on the
-CPU, per-token label probabilities from each token's best-placed window, then
+CPU, per-token label probabilities from each token's best-placed window, mixed with the fast
+tier's probabilities where the model's ``fast_weight`` says so (the encoder knows words the
+CNNs never saw, the CNNs were trained longer: averaged, they err less than either), then
 ``statements_from_doc``. Offsets come from spaCy tokens, so every span is exact.
 
 Needs the optional dependencies (``pip install 'sayso[best]'``: torch, transformers,
@@ -50,6 +52,8 @@ class BestTagger:
         self.labels = list(self.config["labels"])
         self.columns = list(self.config["feature_columns"])
         self.use_features = self.config.get("fit", {}).get("use_features", True)
+        # the share of the fast tier's averaged taggers in the mix (0: the encoder alone)
+        self.fast_weight = float(self.config.get("fast_weight", 0.0))
         self.tokenizer = load_tokenizer(self.path)
         self.special = special_ids(self.tokenizer)
         self.model = for_cpu(load_model(self.path, self.config))
@@ -81,28 +85,76 @@ def load_tagger(path: str | None = None) -> BestTagger:
     return BestTagger(Path(path) if path else None)
 
 
-def extract_statements_best(doc, tagger: BestTagger | None = None) -> list:
-    """Rules (features, nested statements), encoder, decoder and linker on a parsed Doc."""
-    from sayso.extract.features import extra_features
+def fast_scores(doc, feats, fast_nlp, labels: list[str]) -> numpy.ndarray:
+    """The fast tier's averaged tagger probabilities, columns in the order of ``labels``."""
+    from sayso.extract.model import FEATS_KEY, label_order, predict_scores
+
+    order = label_order(fast_nlp)
+    if sorted(order) != sorted(labels):
+        raise ValueError(f"the fast model's labels {order} are not the best model's {labels}")
+    doc.user_data[FEATS_KEY] = feats
+    try:
+        (scores,) = predict_scores(fast_nlp, [doc])
+    finally:
+        del doc.user_data[FEATS_KEY]
+    return scores[:, [order.index(label) for label in labels]]
+
+
+def mixed_statements(doc, rules, labels, encoder_scores, fast, fast_weight: float,
+                     rule_content: bool = True) -> list:
+    """Statements from ``(1 - fast_weight) * encoder + fast_weight * fast`` probabilities."""
     from sayso.extract.model import add_nested, number, statements_from_doc
+
+    scores = encoder_scores if fast is None or not fast_weight else \
+        (1.0 - fast_weight) * encoder_scores + fast_weight * fast
+    found = statements_from_doc(doc, scores, labels, rules if rule_content else None)
+    return number(add_nested(found, rules))
+
+
+def extract_statements_best(doc, tagger: BestTagger | None = None, fast_nlp=None) -> list:
+    """Rules (features, nested statements), encoder (mixed with the fast tier's taggers
+    where the model asks for it), decoder and linker on a parsed Doc."""
+    from sayso.extract.features import extra_features
     from sayso.extract.rules import extract_statements
 
     tagger = tagger or load_tagger()
     rules = extract_statements(doc)
-    scores = tagger.scores(doc, extra_features(doc, rules))
-    found = statements_from_doc(doc, scores, tagger.labels,
-                                rules if tagger.config.get("rule_content", True) else None)
-    return number(add_nested(found, rules))
+    feats = extra_features(doc, rules)
+    scores = tagger.scores(doc, feats)
+    fast = None
+    if tagger.fast_weight and len(doc):
+        if fast_nlp is None:
+            from sayso.extract.model import load_model
+
+            fast_nlp = load_model()
+        fast = fast_scores(doc, feats, fast_nlp, tagger.labels)
+    return mixed_statements(doc, rules, tagger.labels, scores, fast, tagger.fast_weight,
+                            tagger.config.get("rule_content", True))
 
 
-def predict_records(model_dir: Path, docs) -> list[dict]:
-    """Scorer-shaped records for parsed docs (training: score the chosen model on dev)."""
+def predict_records(model_dir: Path, docs, fast_weights=None, fast_nlp=None) -> list[dict] | dict:
+    """Scorer-shaped records for parsed docs (training: score the chosen model on dev). With
+    ``fast_weights`` (a sequence of shares), a dict of records per share, the encoder and
+    the fast tier each run once per doc."""
+    from sayso.extract.features import extra_features
+    from sayso.extract.rules import extract_statements
     from sayso.extract.train import ID_KEY
 
     tagger = BestTagger(model_dir)
-    out = []
+    weights = list(fast_weights) if fast_weights is not None else [tagger.fast_weight]
+    if any(weights) and fast_nlp is None:
+        from sayso.extract.model import load_model
+
+        fast_nlp = load_model()
+    out: dict[float, list] = {w: [] for w in weights}
     for doc in docs:
-        sts = extract_statements_best(doc, tagger)
-        out.append({"id": doc.user_data[ID_KEY],
-                    "attributions": [s.to_attribution() for s in sts if "nested" not in s.flags]})
-    return out
+        rules = extract_statements(doc)
+        feats = extra_features(doc, rules)
+        enc = tagger.scores(doc, feats)
+        fast = fast_scores(doc, feats, fast_nlp, tagger.labels) if any(weights) and len(doc) else None
+        for w in weights:
+            sts = mixed_statements(doc, rules, tagger.labels, enc, fast, w,
+                                   tagger.config.get("rule_content", True))
+            out[w].append({"id": doc.user_data[ID_KEY], "attributions":
+                           [s.to_attribution() for s in sts if "nested" not in s.flags]})
+    return out if fast_weights is not None else out[weights[0]]
