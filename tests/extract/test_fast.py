@@ -53,6 +53,17 @@ def test_finds_who_said_what(fast_extract, text, cue, source, content):
     assert got_content.rstrip(".,") == content.rstrip(".,")
 
 
+@pytest.mark.parametrize("text, content", [
+    ("The mayor said that the city would close the old bridge, which was built in 1920.",
+     "that the city would close the old bridge"),
+    ('"We will close the old bridge, which was built in 1920," the mayor said.',
+     '"We will close the old bridge, which was built in 1920,"'),
+])
+def test_a_trailing_aside_is_cut_from_reported_speech_but_not_from_a_quote(fast_extract, text, content):
+    (s,) = [s for s in fast_extract(text) if "nested" not in s.flags]
+    assert s.content.text == content
+
+
 def test_quote_split_around_its_cue_is_one_statement(fast_extract):
     text = '"We will win this state," she said. "And then we will win the country."'
     (s,) = [s for s in fast_extract(text) if "nested" not in s.flags]

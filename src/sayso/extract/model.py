@@ -467,6 +467,7 @@ def statements_from_doc(doc: Doc, scores: numpy.ndarray, labels: list[str],
         out.append(s)
     out = [_parse_source(doc, s, text) if s.source is None else s for s in out
            if not _pronoun_content(doc, s)]
+    out = [_without_trailing_relative(doc, s, text) for s in out]
     return out + _adopt_for_orphans(doc, orphans, outer, out) + _truncated(rules, out)
 
 
@@ -482,6 +483,29 @@ def _parse_source(doc: Doc, st: Statement, text: str | None = None) -> Statement
     if src is None or src[1] <= src[0] or _overlaps([src], st.cue.spans + st.content.spans):
         return st
     return st.with_(source=Part.from_spans(text, [src]))
+
+
+def _without_trailing_relative(doc: Doc, st: Statement, text: str) -> Statement:
+    """Reported speech that ends in a non-restrictive relative clause ('… the interview,
+    which had been in the works since the summer') mostly has the writer's aside there, not
+    the speaker's words: the clause is cut off. Quotations keep everything. Out of fold on
+    PolNeAR train: +0.2 detection, end-to-end and exact content F1."""
+    if st.kind != "indirect" or not st.content.spans:
+        return st
+    a, b = st.content.spans[-1]
+    span = doc.char_span(a, b, alignment_mode="expand")
+    if span is None:
+        return st
+    cut = None
+    for tok in span:
+        if tok.dep_ != "relcl":
+            continue
+        first, last = tok.left_edge, tok.right_edge
+        if last.idx + len(last) >= b - 1 and first.i > span.start and doc[first.i - 1].text == ",":
+            cut = min(cut or b, doc[first.i - 1].idx)
+    if cut is None or cut <= a:
+        return st
+    return st.with_(content=Part.from_spans(text, list(st.content.spans[:-1]) + [(a, cut)]))
 
 
 def _pronoun_content(doc: Doc, st: Statement) -> bool:
