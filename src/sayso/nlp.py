@@ -62,10 +62,10 @@ class SaysoComponent:
                                  f"`sayso train --tier best` and point {BEST_MODEL_ENV} at it)") from exc
             fast = None
             if encoder.fast_weight:  # the encoder's probabilities are mixed with the fast tier's
-                from sayso.extract.model import load_model
+                from sayso.extract.best import fast_pipeline
 
                 try:
-                    fast = load_model(os.environ.get(FAST_MODEL_ENV) or None)
+                    fast = fast_pipeline()
                 except (OSError, ValueError) as exc:
                     raise ModelError(f"cannot load the fast tier's model, which the best tier "
                                      f"mixes in: {exc}") from exc

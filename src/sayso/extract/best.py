@@ -4,9 +4,9 @@ taggers, then the same decoder and linker (``model.py``).
 Steps per document: the rule tier (its statements are features and supply nested
 statements), the feature columns, sub-word windows with overlap, the int8 encoder on the
 CPU, per-token label probabilities from each token's best-placed window, mixed with the fast
-tier's probabilities where the model's ``fast_weight`` says so (the encoder knows words the
-CNNs never saw, the CNNs were trained longer: averaged, they err less than either), then
-``statements_from_doc``. Offsets come from spaCy tokens, so every span is exact.
+tier's probabilities where the model's ``fast_weight`` says so (two models that read the text
+differently can err less together than either; training measures whether they do on dev
+and keeps the share, 0 when they do not), then ``statements_from_doc``. Offsets come from spaCy tokens, so every span is exact.
 
 Needs the optional dependencies (``pip install 'sayso[best]'``: torch, transformers,
 tokenizers) and the model directory ``sayso/data/model-best``.
@@ -85,6 +85,16 @@ def load_tagger(path: str | None = None) -> BestTagger:
     return BestTagger(Path(path) if path else None)
 
 
+def fast_pipeline():
+    """The fast tier's taggers that the mix uses: ``SAYSO_FAST_MODEL`` or the packaged ones."""
+    import os
+
+    from sayso.extract.model import load_model
+    from sayso.nlp import FAST_MODEL_ENV
+
+    return load_model(os.environ.get(FAST_MODEL_ENV) or None)
+
+
 def fast_scores(doc, feats, fast_nlp, labels: list[str]) -> numpy.ndarray:
     """The fast tier's averaged tagger probabilities, columns in the order of ``labels``."""
     from sayso.extract.model import FEATS_KEY, label_order, predict_scores
@@ -123,10 +133,7 @@ def extract_statements_best(doc, tagger: BestTagger | None = None, fast_nlp=None
     scores = tagger.scores(doc, feats)
     fast = None
     if tagger.fast_weight and len(doc):
-        if fast_nlp is None:
-            from sayso.extract.model import load_model
-
-            fast_nlp = load_model()
+        fast_nlp = fast_nlp if fast_nlp is not None else fast_pipeline()
         fast = fast_scores(doc, feats, fast_nlp, tagger.labels)
     return mixed_statements(doc, rules, tagger.labels, scores, fast, tagger.fast_weight,
                             tagger.config.get("rule_content", True))
@@ -143,9 +150,7 @@ def predict_records(model_dir: Path, docs, fast_weights=None, fast_nlp=None) -> 
     tagger = BestTagger(model_dir)
     weights = list(fast_weights) if fast_weights is not None else [tagger.fast_weight]
     if any(weights) and fast_nlp is None:
-        from sayso.extract.model import load_model
-
-        fast_nlp = load_model()
+        fast_nlp = fast_pipeline()
     out: dict[float, list] = {w: [] for w in weights}
     for doc in docs:
         rules = extract_statements(doc)

@@ -147,7 +147,8 @@ def token_f1(pred: torch.Tensor, gold: torch.Tensor, o_index: int = 0) -> float:
 
 def bf16_ok(device: torch.device) -> bool:
     """bfloat16 autocast where the hardware has it: every CUDA GPU we train on, and CPUs with
-    AVX-512 BF16 or AMX, where it makes a training step about 1.6 times as fast."""
+    AVX-512 BF16 or AMX, where it makes a training step about 1.45 times as fast
+    (``bench/train_step.py`` on this project's 2-core machine)."""
     if device.type == "cuda":
         return True
     try:
