@@ -191,6 +191,18 @@ def test_the_fast_tiers_share_of_the_mix_decides_what_is_found(trained, tmp_path
     assert extract_statements_best(doc, alone) != fast  # an encoder trained for two steps
 
 
+def test_a_mixing_model_without_its_fast_taggers_is_a_clear_error(trained, tmp_path):
+    """The mix takes the fast taggers SAYSO_FAST_MODEL names; a wrong path stops the CLI
+    with a message that says which model is missing, not a traceback."""
+    out, _ = trained
+    env = {**os.environ, "SAYSO_BEST_MODEL": str(_with_fast_weight(out, tmp_path, 0.5)),
+           "SAYSO_FAST_MODEL": str(tmp_path / "missing")}
+    r = subprocess.run([sys.executable, "-m", "sayso", "extract", "--accuracy", "best", "-"],
+                       input="He said it rains.", capture_output=True, text=True, env=env)
+    assert r.returncode == 2
+    assert "which the best tier mixes in" in r.stderr and "Traceback" not in r.stderr
+
+
 def test_cli_best_tier_with_a_missing_model_is_a_clear_error(tmp_path):
     _need_extra()
     env = {**os.environ, "SAYSO_BEST_MODEL": str(tmp_path)}
