@@ -132,6 +132,26 @@ def test_a_source_is_not_taken_from_inside_the_content(nlp):
     assert _parse_source(doc, st).source is None
 
 
+def test_the_rules_content_wins_where_the_two_agree_else_the_likelier_span(nlp):
+    """The rule tier bounds content from the parse. Where its span and the tagger's share
+    most of their words, the rule's edges are kept; where they part ways, the tagger's
+    content probabilities over the words only one of them holds decide."""
+    import numpy
+
+    from sayso.extract.model import _prefer_rule_content
+
+    text = "The mayor said that the bridge would close, and the council agreed on Monday."
+    doc = nlp(text)
+    tagged = [(15, 42)]                     # "that the bridge would close"
+    near = [(20, 42)]                       # "the bridge would close": agrees
+    far = [(15, len(text) - 1)]             # runs on over "and the council agreed on Monday"
+    unlikely = numpy.full(len(doc), -3.0)   # the tagger: those extra words are not content
+    likely = numpy.full(len(doc), 3.0)
+    assert _prefer_rule_content(doc, tagged, near, unlikely)
+    assert not _prefer_rule_content(doc, tagged, far, unlikely)
+    assert _prefer_rule_content(doc, tagged, far, likely)
+
+
 def test_an_ensemble_averages_its_members(nlp):
     """Two copies of one tagger score exactly as that tagger does; members with other
     labels are refused."""

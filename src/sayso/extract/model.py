@@ -450,7 +450,8 @@ def statements_from_doc(doc: Doc, scores: numpy.ndarray, labels: list[str],
                         rules: list[Statement] | None = None) -> list[Statement]:
     """Tagged, decoded and linked statements. Where the rule tier has a statement on the
     same cue, its content (built from the parse, measured to bound content better than the
-    tagger: +4 exact content F1 on dev) replaces the tagger's. The rule tier also fills in
+    tagger: +4 exact content F1 on dev) replaces the tagger's unless the two disagree and
+    the tagger's own probabilities favour its span (``_prefer_rule_content``). The rule tier also fills in
     where the tagger's spans could not be linked, and keeps its ``truncated`` statements;
     pronoun-only content is dropped as the rules drop it."""
     orphans: list = []
@@ -459,16 +460,48 @@ def statements_from_doc(doc: Doc, scores: numpy.ndarray, labels: list[str],
     if not rules:
         return found
     outer = [r for r in rules if "nested" not in r.flags and r.content.spans]
+    log_odds = _content_log_odds(scores, labels)
     out = []
     for s in found:
         match = next((r for r in outer if _overlaps(r.cue.spans, s.cue.spans)), None)
-        if match is not None:
+        if match is not None and _prefer_rule_content(doc, s.content.spans, match.content.spans, log_odds):
             s = s.with_(content=match.content, kind=match.kind)
         out.append(s)
     out = [_parse_source(doc, s, text) if s.source is None else s for s in out
            if not _pronoun_content(doc, s)]
     out = [_without_trailing_relative(doc, s, text) for s in out]
     return out + _adopt_for_orphans(doc, orphans, outer, out) + _truncated(rules, out)
+
+
+def _content_log_odds(scores: numpy.ndarray, labels: list[str]) -> numpy.ndarray:
+    """Per token, the tagger's log-odds that it lies in some content span."""
+    p = scores[:, [labels.index("B-CON"), labels.index("I-CON")]].sum(axis=1)
+    p = numpy.clip(p, 1e-6, 1 - 1e-6)
+    return numpy.log(p) - numpy.log1p(-p)
+
+
+def _word_tokens(doc: Doc, spans: list[Span]) -> set[int]:
+    out: set[int] = set()
+    for s, e in spans:
+        span = doc.char_span(s, e, alignment_mode="expand")
+        if span is not None:
+            out.update(t.i for t in span if not (t.is_punct or t.is_space))
+    return out
+
+
+def _prefer_rule_content(doc: Doc, tagged: list[Span], rule: list[Span],
+                         log_odds: numpy.ndarray) -> bool:
+    """The rule tier's content bounds a statement better when the two roughly agree
+    (Jaccard of their words >= 0.5: the parse gets the exact edges right more often), but
+    where they disagree the parse has often followed a misattachment: then the span the
+    tagger finds likelier wins (the sum of its content log-odds over the words only one of
+    the two holds). Out of fold on PolNeAR train, against always taking the rule's content:
+    detection +0.8, end-to-end +0.6, exact content unchanged."""
+    a, b = _word_tokens(doc, tagged), _word_tokens(doc, rule)
+    if not a | b or len(a & b) >= 0.5 * len(a | b):
+        return True
+    gain = float(sum(log_odds[i] for i in b - a) - sum(log_odds[i] for i in a - b))
+    return gain >= 0.0
 
 
 def _parse_source(doc: Doc, st: Statement, text: str | None = None) -> Statement:
