@@ -353,10 +353,17 @@ def _opens_quote(doc: Doc, span) -> bool:
 def _prune_contents(doc: Doc, cue, contents, role_of, gap) -> list:
     """The nearest content span always stays; a further one only when it is a quotation
     (a continuing quote) or nothing but punctuation and the source lies between it and what
-    was kept ('"A," she said, "B"')."""
+    was kept ('"A," she said, "B"'). A further span in another sentence than the cue's
+    continues only a quotation: after reported speech ('X mocked Y. "…"') a quote in the
+    next sentence is mostly someone's own statement (out of fold on PolNeAR train: +0.5
+    detection and end-to-end, +0.6 exact content)."""
     ordered = sorted(contents, key=lambda c: gap(c, cue))
     kept = [ordered[0]]
+    cue_sent = doc[cue[1]].sent.start
+    first_is_quote = _opens_quote(doc, ordered[0])
     for con in ordered[1:]:
+        if not first_is_quote and cue_sent not in (doc[con[1]].sent.start, doc[con[2] - 1].sent.start):
+            continue
         first = doc[con[1]].text
         if first and (first[0] in DOUBLE_MARKS or first.startswith("''")):
             kept.append(con)
