@@ -8,7 +8,9 @@ there, quotation marks, cue lexicon). It tags every token with a BIO role (``B-C
 then joins the tagged spans into attributions: each content span goes to the nearest cue
 (same sentence first, then a neighbouring one: quote continuations), each cue takes the
 source that the parse attaches to it, else the nearest one in its sentence, else the
-subject the parse gives its verb. Spans are
+subject the parse gives its verb; where the rule tier has a statement on the same cue,
+its parse-built content replaces the tagger's unless the two part ways and the taggers find
+their own span likelier. Spans are
 character offsets taken from token boundaries, so every part's ``text`` is exactly its
 slices of the input.
 
