@@ -71,6 +71,14 @@ DESCRIBED = [
     ("NATO Secretary General Jens Stoltenberg said that the door was open.",
      "NATO Secretary General Jens Stoltenberg", "said", "that the door was open", "Jens Stoltenberg",
      ("NATO Secretary General",), "NATO", None),
+    # a dateline is nobody's role, nor is what a name is the object of
+    ("WASHINGTON -- President Barack Obama said that the deal was fair.",
+     "WASHINGTON -- President Barack Obama", "said", "that the deal was fair", "Barack Obama",
+     ("President",), None, None),
+    ("FBI criticism of Hillary Clinton grew louder on Monday. Clinton said that she had done nothing "
+     "wrong.", "Clinton", "said", "that she had done nothing wrong", "Hillary Clinton", (), None, None),
+    ("Donors gave to Mrs. Hillary Clinton on Monday. Clinton said that she was grateful.",
+     "Clinton", "said", "that she was grateful", "Hillary Clinton", (), None, None),
 ]
 
 

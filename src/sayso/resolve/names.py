@@ -21,6 +21,7 @@ SEPARATORS = set(",;:()[]\"\u201c\u201d\u2018\u2019\u00ab\u00bb\u2014\u2013")
 POSSESSIVE = {"'s", "\u2019s", "'", "\u2019"}
 DETERMINERS = {"the", "a", "an", "this", "that", "these", "those"}
 RELATIVE_START = {"who", "whom", "whose", "which", "that", "where", "when"}
+DASHES = {"-", "--", "\u2014", "\u2013", "\u2015"}
 
 
 @dataclass(frozen=True)
@@ -256,6 +257,18 @@ class NameReader:
         # closes something other than an apposition ('the co-chair of …, Janine Wissler').
         while seg and seg[-1].text in (",", "\u2014", "\u2013", "("):
             seg = seg[:-1]
+        # 'WASHINGTON -- President Obama': a dateline's dash ends what describes nobody
+        for k in range(len(seg) - 1, -1, -1):
+            if seg[k].text in DASHES:
+                seg = seg[k + 1:]
+                break
+        # 'FBI criticism of Hillary Clinton', 'contributors to Mrs. Clinton': the name is the
+        # object of a preposition, and the words before it describe something else
+        k = len(seg) - 1
+        while k >= 0 and seg[k].lower in self.r.honorifics:
+            k -= 1
+        if k >= 0 and self._doc is not None and self._doc[seg[k].last].pos_ in ("ADP", "SCONJ", "CCONJ"):
+            return []
         return seg
 
     def _segment_after(self, words: list[Word], b: int) -> list[Word]:
