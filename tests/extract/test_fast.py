@@ -155,7 +155,7 @@ def test_the_rules_content_wins_where_the_two_agree_else_the_likelier_span(nlp):
 def test_only_a_quotation_continues_into_the_next_sentence(nlp):
     """'"A." She said. "B."' is one statement in two pieces; after reported speech a quote
     in the next sentence is not taken as more of the same statement."""
-    from sayso.extract.model import _prune_contents
+    from sayso.extract.model import _prune_contents, _sent_ids
 
     def gap(a, b):
         return max(a[1] - b[2], b[1] - a[2], 0)
@@ -168,13 +168,13 @@ def test_only_a_quotation_continues_into_the_next_sentence(nlp):
     cue = ("CUE", *tokens(quoted, "said"), 0.9)
     first = ("CON", *tokens(quoted, '"We will win this state,"'), 0.9)
     then = ("CON", *tokens(quoted, '"And then we will win the country."'), 0.9)
-    assert _prune_contents(quoted, cue, [first, then], {}, gap) == [first, then]
+    assert _prune_contents(quoted, cue, [first, then], {}, gap, _sent_ids(quoted)) == [first, then]
 
     reported = nlp('The senator mocked the plan to close the bridge. "It is a joke."')
     cue = ("CUE", *tokens(reported, "mocked"), 0.9)
     plan = ("CON", *tokens(reported, "the plan to close the bridge"), 0.9)
     joke = ("CON", *tokens(reported, '"It is a joke."'), 0.9)
-    assert _prune_contents(reported, cue, [plan, joke], {}, gap) == [plan]
+    assert _prune_contents(reported, cue, [plan, joke], {}, gap, _sent_ids(reported)) == [plan]
 
 
 def test_an_ensemble_averages_its_members(nlp):

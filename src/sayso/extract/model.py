@@ -315,7 +315,7 @@ def link(doc: Doc, spans: list[tuple[str, int, int, float]], max_sent_gap: int =
             role_of[i] = sp[0]
     for a in atts:
         if len(a["content"]) > 1:
-            kept = _prune_contents(doc, a["cue"], a["content"], role_of, gap)
+            kept = _prune_contents(doc, a["cue"], a["content"], role_of, gap, sents)
             if orphans is not None:
                 orphans.extend(c for c in a["content"] if c not in kept)
             a["content"] = kept
@@ -352,7 +352,7 @@ def _opens_quote(doc: Doc, span) -> bool:
     return bool(first) and (first[0] in DOUBLE_MARKS or first.startswith("''"))
 
 
-def _prune_contents(doc: Doc, cue, contents, role_of, gap) -> list:
+def _prune_contents(doc: Doc, cue, contents, role_of, gap, sents: numpy.ndarray) -> list:
     """The nearest content span always stays; a further one only when it is a quotation
     (a continuing quote) or nothing but punctuation and the source lies between it and what
     was kept ('"A," she said, "B"'). A further span in another sentence than the cue's
@@ -361,13 +361,11 @@ def _prune_contents(doc: Doc, cue, contents, role_of, gap) -> list:
     detection and end-to-end, +0.6 exact content)."""
     ordered = sorted(contents, key=lambda c: gap(c, cue))
     kept = [ordered[0]]
-    cue_sent = doc[cue[1]].sent.start
     first_is_quote = _opens_quote(doc, ordered[0])
     for con in ordered[1:]:
-        if not first_is_quote and cue_sent not in (doc[con[1]].sent.start, doc[con[2] - 1].sent.start):
+        if not first_is_quote and sents[cue[1]] not in (sents[con[1]], sents[con[2] - 1]):
             continue
-        first = doc[con[1]].text
-        if first and (first[0] in DOUBLE_MARKS or first.startswith("''")):
+        if _opens_quote(doc, con):
             kept.append(con)
             continue
         anchors = kept + [cue]
