@@ -142,11 +142,35 @@ def test_training_writes_a_compact_model_scored_on_dev(trained):
     cfg = json.loads((out / "config.json").read_text())
     assert set(cfg["dev"]) == {"cue", "source", "content", "detection", "end_to_end"}
     # scored alone and mixed with the fast tier; the share kept is the one that scored best
-    assert set(cfg["dev_by_fast_weight"]) == {"0.00", "0.33", "0.50", "0.67"}
+    assert set(cfg["dev_by_fast_weight"]) == {"0.00", "0.33", "0.50", "0.67", "0.80"}
     assert cfg["dev"] == cfg["dev_by_fast_weight"][f"{cfg['fast_weight']:.2f}"]
     assert cfg["fit"]["epoch"] == 1 and cfg["labels"][0] == "O"
     assert (out / "tokenizer.json").is_file()
     assert (out / "weights.safetensors").stat().st_size < 40 * 2**20
+
+
+def test_the_mix_step_alone_rescores_a_fitted_model(trained, tmp_path, capsys):
+    """After ``fit`` on another machine, ``mix`` here chooses the fast tier's share again
+    and records what every share scored: the same figures ``train`` wrote."""
+    out, _ = trained
+    from sayso.extract.train_best import main
+
+    before = json.loads((out / "config.json").read_text())
+    again = tmp_path / "again"
+    import shutil
+
+    shutil.copytree(out, again)
+    cfg = json.loads((again / "config.json").read_text())
+    for key in ("fast_weight", "dev", "dev_by_fast_weight"):
+        cfg.pop(key)
+    (again / "config.json").write_text(json.dumps(cfg))
+    dev = out.parent / "dev.jsonl"
+    assert main(["mix", "--model", str(again), "--dev", str(dev),
+                 "--cache", str(out.parent / "cache")]) == 0
+    after = json.loads((again / "config.json").read_text())
+    assert after["dev_by_fast_weight"] == before["dev_by_fast_weight"]
+    assert after["fast_weight"] == before["fast_weight"]
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["fast_weight"] == after["fast_weight"]
 
 
 def test_the_trained_model_runs_in_the_spacy_component(trained, monkeypatch):

