@@ -3,7 +3,10 @@ organisations and places, and ids stable across articles."""
 from __future__ import annotations
 
 import pytest
+from spacy.tokens import Span
 
+from sayso.records import Article
+from sayso.resolve import resolve_article
 from sayso.resolve.names import slug
 from tests.resolve.helpers import resolve, statement
 
@@ -155,3 +158,31 @@ def test_a_headline_verb_is_not_part_of_the_name(nlp, headline, first, last, nam
 
     found = NameReader(load_rules()).read(nlp(headline), first, last)
     assert found is not None and found.name == name
+
+
+
+def _resolved_with_surname_as_org(nlp, text: str, surname: str, cue: str, content: str):
+    """The speaker of '<surname> <cue> <content>' at the start of ``text``, with the
+    surname tagged ORG as the small model sometimes tags it."""
+    with nlp.select_pipes(disable=["sayso"]):
+        doc = nlp(text)
+    span = doc.char_span(0, len(surname))
+    doc.ents = [Span(doc, span.start, span.end, label="ORG")] + [e for e in doc.ents if e.start >= span.end]
+    st = statement(text, "s1", surname, cue, content)
+    return resolve_article(doc, (st,), Article(id="t")).statements[0].speaker
+
+
+def test_a_surname_the_tagger_calls_an_organisation_is_the_person_it_names_elsewhere(nlp):
+    """The small model tags a name PERSON in one sentence and ORG in another (PolNeAR dev:
+    'Wells Fargo CEO John Stumpf' … 'Stumpf said'). Sources are read before the rest of the
+    text, so the person named in full later in the article still claims the surname."""
+    text = ("Stumpf said that the bank had fired 5,300 employees. Senators questioned Wells Fargo "
+            "CEO John Stumpf on Tuesday.")
+    sp = _resolved_with_surname_as_org(nlp, text, "Stumpf", "said", "that the bank had fired 5,300 employees")
+    assert (sp.name, sp.organization) == ("John Stumpf", "Wells Fargo")
+
+
+def test_an_organisation_named_like_nobody_in_the_article_stays_an_organisation(nlp):
+    text = "Stumpf said that the bank had fired 5,300 employees. Senators questioned the bank's CEO."
+    sp = _resolved_with_surname_as_org(nlp, text, "Stumpf", "said", "that the bank had fired 5,300 employees")
+    assert (sp.name, sp.organization) == ("Stumpf", "Stumpf")

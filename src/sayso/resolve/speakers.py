@@ -105,6 +105,7 @@ class ArticleCoref:
         self._tok_starts = [t.idx for t in doc]
         self.r = rules or load_rules()
         self.names = NameReader(self.r)
+        self._person_words = self._tagged_person_words()
         self.structure = structure
         self.statements = statements
         self.entities: list[Entity] = []
@@ -334,7 +335,8 @@ class ArticleCoref:
                 self._mention(ent.start_char, ent.end_char, e, self._role_of(ent.root))
 
     def _person_in_org(self, ent) -> bool:
-        """'German Chancellor Olaf Scholz' tagged ORG: a person when the phrase says so."""
+        """'German Chancellor Olaf Scholz' tagged ORG: a person when the phrase says so, or
+        when the article tags the name PERSON elsewhere."""
         if any(self.names.is_org_word(w) or self.names.is_acronym(w) for w in ent.text.split()):
             return False
         left = max(min(ent.root.left_edge.i, ent.start), ent.start - 8)
@@ -342,6 +344,7 @@ class ArticleCoref:
         if found is None or not (ent.start_char <= found.start and found.end <= ent.end_char):
             return False
         strong = (found.honorific_gender is not None
+                  or " ".join(found.name).lower() in self._person_words
                   or (len(found.name) > 1 and self.r.gender_of_word(found.name[0]) is not None)
                   or any(self.names.is_role(w) or self._noun_gender(w)
                          for d in found.descriptors for w in d.split()))
@@ -370,11 +373,28 @@ class ArticleCoref:
         after = toks[-1].i + 1 if toks else None
         if after is not None and after < len(self.doc) and self.names.is_org_word(self.doc[after].text):
             return False  # 'Congressional Budget' + 'Office'
+        if " ".join(found.name).lower() in self._person_words:
+            return True  # tagged PERSON elsewhere in the article, as a full name or its surname
         if any(self.names.is_role(w) for d in found.descriptors for w in d.split()):
             return True
         if labels & (ORG_LABELS | PLACE_LABELS):
             return False
         return not any(self.names.is_org_word(w) for w in found.name)
+
+    def _tagged_person_words(self) -> set[str]:
+        """Full names the tagger gives as PERSON anywhere in the article, and their surnames.
+        Sources are read before the rest of the text, and the small model tags the same name
+        PERSON in one place and ORG in another ('Wells Fargo CEO John Stumpf' … 'Stumpf
+        said'), so a source named like a person the article names elsewhere is that person."""
+        out = set()
+        for ent in self._ents:
+            if ent.label_ != "PERSON":
+                continue
+            words = ent.text.rstrip("'\u2019").removesuffix("'s").removesuffix("\u2019s").split()
+            if len(words) > 1 and not any(self.names.is_org_word(w) for w in words):
+                out.add(" ".join(words).lower())
+                out.add(words[-1].lower())
+        return out
 
     def _known_person(self, text: str) -> Entity | None:
         low = text.lower().split()
