@@ -152,13 +152,13 @@ def test_training_writes_a_compact_model_scored_on_dev(trained):
 def test_the_mix_step_alone_rescores_a_fitted_model(trained, tmp_path, capsys):
     """After ``fit`` on another machine, ``mix`` here chooses the fast tier's share again
     and records what every share scored: the same figures ``train`` wrote."""
-    out, _ = trained
-    from sayso.extract.train_best import main
-
-    before = json.loads((out / "config.json").read_text())
-    again = tmp_path / "again"
     import shutil
 
+    from sayso.extract.train_best import main
+
+    out, _ = trained
+    before = json.loads((out / "config.json").read_text())
+    again = tmp_path / "again"
     shutil.copytree(out, again)
     cfg = json.loads((again / "config.json").read_text())
     for key in ("fast_weight", "dev", "dev_by_fast_weight"):

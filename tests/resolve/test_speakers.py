@@ -160,7 +160,6 @@ def test_a_headline_verb_is_not_part_of_the_name(nlp, headline, first, last, nam
     assert found is not None and found.name == name
 
 
-
 def _resolved_with_surname_as_org(nlp, text: str, surname: str, cue: str, content: str):
     """The speaker of '<surname> <cue> <content>' at the start of ``text``, with the
     surname tagged ORG as the small model sometimes tags it."""
