@@ -82,6 +82,19 @@ DESCRIBED = [
      "wrong.", "Clinton", "said", "that she had done nothing wrong", "Hillary Clinton", (), None, None),
     ("Donors gave to Mrs. Hillary Clinton on Monday. Clinton said that she was grateful.",
      "Clinton", "said", "that she was grateful", "Hillary Clinton", (), None, None),
+    # nor is a phrase that sets the scene: before the name, only what follows its last comma
+    ("On Thursday, however, Donald Trump said that the polls were rigged.",
+     "On Thursday, however, Donald Trump", "said", "that the polls were rigged", "Donald Trump", (),
+     None, None),
+    ("On February 25, former Vice-Chancellor Heinz-Christian Strache said that peace was near.",
+     "On February 25, former Vice-Chancellor Heinz-Christian Strache", "said", "that peace was near",
+     "Heinz-Christian Strache", ("former Vice-Chancellor",), None, None),
+    ("Hillary Clinton, at Monday's debate, said that the plan was sound.",
+     "Hillary Clinton, at Monday's debate,", "said", "that the plan was sound", "Hillary Clinton", (),
+     None, None),
+    ("Peter Wherry, of Mayfield Memorial Baptist Church, said that the doors were open.",
+     "Peter Wherry, of Mayfield Memorial Baptist Church,", "said", "that the doors were open",
+     "Peter Wherry", ("of Mayfield Memorial Baptist Church",), "Mayfield Memorial Baptist Church", None),
 ]
 
 

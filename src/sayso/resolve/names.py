@@ -22,6 +22,7 @@ POSSESSIVE = {"'s", "\u2019s", "'", "\u2019"}
 DETERMINERS = {"the", "a", "an", "this", "that", "these", "those"}
 RELATIVE_START = {"who", "whom", "whose", "which", "that", "where", "when"}
 DASHES = {"-", "--", "\u2014", "\u2013", "\u2015"}
+FINITE_VERB_TAGS = {"VBD", "VBZ", "VBP"}  # 'met', 'says': a clause, not a role
 
 
 @dataclass(frozen=True)
@@ -269,7 +270,24 @@ class NameReader:
             k -= 1
         if k >= 0 and self._doc is not None and self._doc[seg[k].last].pos_ in ("ADP", "SCONJ", "CCONJ"):
             return []
-        return seg
+        return self._without_adverbial(seg)
+
+    def _without_adverbial(self, seg: list[Word]) -> list[Word]:
+        """'In the spin room after the debate, Obama', 'On Thursday, however, Trump', 'At
+        least one Democrat, Jason Miller': a phrase that opens with a preposition or a
+        subordinating conjunction sets the scene and describes nobody; only what follows
+        its last comma can, and only if it names something and says nothing happened."""
+        doc = self._doc
+        if not seg or doc is None or doc[seg[0].first].pos_ not in ("ADP", "SCONJ"):
+            return seg
+        commas = [k for k, w in enumerate(seg) if w.text == ","]
+        if not commas:
+            return []
+        rest = seg[commas[-1] + 1:]
+        toks = [doc[i] for w in rest for i in range(w.first, w.last + 1)]
+        if not any(t.pos_ in ("NOUN", "PROPN") for t in toks) or any(t.tag_ in FINITE_VERB_TAGS for t in toks):
+            return []
+        return rest
 
     def _segment_after(self, words: list[Word], b: int) -> list[Word]:
         """', the official representative of …,' after a name: an apposition."""
@@ -280,9 +298,16 @@ class NameReader:
                 if w.text in (",", ")", ";"):
                     break
                 seg.append(w)
-            if seg and seg[0].lower not in RELATIVE_START and not seg[0].text[0].isdigit():
+            if seg and seg[0].lower not in RELATIVE_START and not seg[0].text[0].isdigit() \
+                    and not self._scene_setting(seg[0]):
                 return seg
         return []
+
+    def _scene_setting(self, w: Word) -> bool:
+        """'Clinton, at Monday's debate, cited …': a preposition other than 'of' or 'from'
+        opens when or where, not who ('Peter Wherry, of Mayfield Baptist Church,' is a role)."""
+        return (self._doc is not None and self._doc[w.first].pos_ == "ADP"
+                and w.lower not in ("of", "from"))
 
     def _trim(self, seg: list[Word], drop_honorifics: bool = False) -> list[Word]:
         """Determiners, honorifics ('Mr.') and stray punctuation off a descriptor's ends."""
