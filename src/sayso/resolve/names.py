@@ -273,10 +273,11 @@ class NameReader:
         return self._without_adverbial(seg)
 
     def _without_adverbial(self, seg: list[Word]) -> list[Word]:
-        """'In the spin room after the debate, Obama', 'On Thursday, however, Trump', 'At
-        least one Democrat, Jason Miller': a phrase that opens with a preposition or a
-        subordinating conjunction sets the scene and describes nobody; only what follows
-        its last comma can, and only if it names something and says nothing happened."""
+        """'In the spin room after the debate, Obama', 'On Thursday, however, Trump': a
+        phrase that opens with a preposition or a subordinating conjunction sets the scene
+        and describes nobody; only what follows its last comma can ('On February 25, former
+        Vice-Chancellor …'), and only if it names something and is not a clause ('…, a
+        group of Republicans met with Justice Department liaison Peter Kadzik')."""
         doc = self._doc
         if not seg or doc is None or doc[seg[0].first].pos_ not in ("ADP", "SCONJ"):
             return seg
