@@ -107,6 +107,26 @@ def test_organisations_keep_their_own_ids(engine):
     assert rows["nato"].kind == "organization" and rows["nato-watch"].kind == "organization"
 
 
+@pytest.mark.parametrize("readings", [("organization", "person"), ("person", "organization")])
+def test_a_name_read_as_a_person_anywhere_is_a_person_whichever_article_came_first(engine, readings):
+    """The small model tags 'Trump' ORG in some articles; where another article reads the
+    same name as a person (an honorific, a pronoun, a PERSON tag), the speaker is a person
+    with no organisation of its own name."""
+    store(engine, *[article(f"a{k}", stmt("s1", f"The deal was the worst ever, number {k}",
+                                          speaker("Trump", kind=kind)))
+                    for k, kind in enumerate(readings)])
+    assert speaker_of(engine, "a0#s1") == speaker_of(engine, "a1#s1") == "trump"
+    row = speaker_rows(engine)["trump"]
+    assert (row.kind, row.organization, row.surname) == ("person", None, "trump")
+
+
+def test_an_organisation_stays_one_when_no_article_reads_it_as_a_person(engine):
+    store(engine, article("a1", stmt("s1", "Spending rose for the ninth year in a row", speaker("NATO", kind="organization"))),
+          article("a2", stmt("s1", "Spending will rise for a tenth year", speaker("NATO", kind="organization"))))
+    row = speaker_rows(engine)["nato"]
+    assert (row.kind, row.organization) == ("organization", "NATO")
+
+
 def test_manual_merge_moves_statements_and_holds_for_later_ingests(engine):
     store(engine,
           article("a1", stmt("s1", "The deal is good for both countries", speaker("Joe Biden"))),
