@@ -270,7 +270,7 @@ def train(train_path: Path, dev_path: Path, output: Path, *, work: Path | None =
     return {**result, **chosen}
 
 
-def choose_mix(model_dir: Path, dev_path: Path, dev_docs: list | None = None,
+def choose_mix(model_dir: Path, dev_path: Path, dev_docs: list,
                progress: Callable[[str], None] = print) -> dict:
     """Step 4: score a fitted model on dev with the independent scorer, alone and with its
     probabilities averaged with the fast tier's taggers at each share in ``FAST_WEIGHTS``;
@@ -279,8 +279,6 @@ def choose_mix(model_dir: Path, dev_path: Path, dev_docs: list | None = None,
     from sayso.extract.best import predict_records
     from sayso.extract.train import headline, score, selection_score
 
-    if dev_docs is None:
-        dev_docs = _parsed_with_features(Path(dev_path), None, progress)
     progress("scoring the model on dev with the independent scorer, alone and mixed with "
              "the fast tier's taggers")
     records = predict_records(Path(model_dir), dev_docs, fast_weights=FAST_WEIGHTS)
@@ -299,14 +297,13 @@ def choose_mix(model_dir: Path, dev_path: Path, dev_docs: list | None = None,
     return {"dev": h, "fast_weight": weight}
 
 
-def _parsed_with_features(path: Path, cache_dir: Path | None, progress) -> list:
-    """A PolNeAR file's parsed docs (cached, as for the fast tier) with their features."""
+def _parsed(path: Path, cache_dir: Path | None, progress) -> list:
+    """A PolNeAR file's parsed docs, cached as for the fast tier (the parse, rules attached)."""
     from sayso import nlp as nlp_mod
-    from sayso.extract.train import cached_docs, default_cache_dir, with_features
+    from sayso.extract.train import cached_docs, default_cache_dir
 
-    loader = lambda: nlp_mod.load(accuracy="rules")  # noqa: E731 - the parse, rules attached
-    docs, _ = cached_docs(Path(path), cache_dir or default_cache_dir(), loader, progress)
-    with_features(docs)
+    docs, _ = cached_docs(Path(path), cache_dir or default_cache_dir(),
+                          lambda: nlp_mod.load(accuracy="rules"), progress)
     return docs
 
 
@@ -314,13 +311,10 @@ def prepare_file(train_path: Path, dev_path: Path, base: Path, output: Path,
                  cache_dir: Path | None = None, limit: int | None = None,
                  progress: Callable[[str], None] = print) -> list:
     """Step 2 for files: the windows of train and dev in ``output``; returns the dev docs."""
-    from sayso import nlp as nlp_mod
-    from sayso.extract.train import cached_docs, default_cache_dir, with_features
+    from sayso.extract.train import with_features
 
-    loader = lambda: nlp_mod.load(accuracy="rules")  # noqa: E731 - the parse, rules attached
-    cache_dir = cache_dir or default_cache_dir()
-    train_docs, _ = cached_docs(Path(train_path), cache_dir, loader, progress)
-    dev_docs, _ = cached_docs(Path(dev_path), cache_dir, loader, progress)
+    train_docs = _parsed(train_path, cache_dir, progress)
+    dev_docs = _parsed(dev_path, cache_dir, progress)
     if limit:
         train_docs, dev_docs = train_docs[:limit], dev_docs[:max(1, limit // 4)]
     progress("computing features (rule tier, quotes, lexicon) and sub-word windows")
@@ -370,8 +364,12 @@ def main(argv: list[str] | None = None) -> int:
         prepare_file(a.train, a.dev, a.base, a.output, a.cache)
         return 0
     if a.cmd == "mix":
-        docs = _parsed_with_features(a.dev, a.cache, lambda m: print(m, flush=True))
-        print(json.dumps(choose_mix(a.model, a.dev, docs, lambda m: print(m, flush=True))))
+        from sayso.extract.train import with_features
+
+        say = lambda m: print(m, flush=True)  # noqa: E731
+        docs = _parsed(a.dev, a.cache, say)
+        with_features(docs)
+        print(json.dumps(choose_mix(a.model, a.dev, docs, say)))
         return 0
     r = fit(a.data, a.base, a.output, epochs=a.epochs, lr=a.lr, head_lr=a.head_lr, batch=a.batch,
             use_features=not a.no_features, seed=a.seed, device=a.device, max_minutes=a.max_minutes,

@@ -315,7 +315,7 @@ class ArticleCoref:
                     words = words[1:]
                 if not words:
                     continue
-                bare = " ".join(words).rstrip("'\u2019").removesuffix("'s").removesuffix("\u2019s")
+                bare = _without_possessive(" ".join(words))
                 if self._generic(bare):
                     continue
                 person = self._known_person(bare)
@@ -344,7 +344,7 @@ class ArticleCoref:
         if found is None or not (ent.start_char <= found.start and found.end <= ent.end_char):
             return False
         strong = (found.honorific_gender is not None
-                  or " ".join(found.name).lower() in self._person_words
+                  or self._named_person_elsewhere(found)
                   or (len(found.name) > 1 and self.r.gender_of_word(found.name[0]) is not None)
                   or any(self.names.is_role(w) or self._noun_gender(w)
                          for d in found.descriptors for w in d.split()))
@@ -373,8 +373,8 @@ class ArticleCoref:
         after = toks[-1].i + 1 if toks else None
         if after is not None and after < len(self.doc) and self.names.is_org_word(self.doc[after].text):
             return False  # 'Congressional Budget' + 'Office'
-        if " ".join(found.name).lower() in self._person_words:
-            return True  # tagged PERSON elsewhere in the article, as a full name or its surname
+        if self._named_person_elsewhere(found):
+            return True
         if any(self.names.is_role(w) for d in found.descriptors for w in d.split()):
             return True
         if labels & (ORG_LABELS | PLACE_LABELS):
@@ -390,11 +390,15 @@ class ArticleCoref:
         for ent in self._ents:
             if ent.label_ != "PERSON":
                 continue
-            words = ent.text.rstrip("'\u2019").removesuffix("'s").removesuffix("\u2019s").split()
+            words = _without_possessive(ent.text).split()
             if len(words) > 1 and not any(self.names.is_org_word(w) for w in words):
                 out.add(" ".join(words).lower())
                 out.add(words[-1].lower())
         return out
+
+    def _named_person_elsewhere(self, found: NameInPhrase) -> bool:
+        """Tagged PERSON elsewhere in the article, as a full name or its surname."""
+        return " ".join(found.name).lower() in self._person_words
 
     def _known_person(self, text: str) -> Entity | None:
         low = text.lower().split()
@@ -691,6 +695,11 @@ class ArticleCoref:
 
     def entity_named(self, tok: Token) -> Entity | None:
         return self._mention_entity(tok.idx)
+
+
+def _without_possessive(text: str) -> str:
+    """'Trump's' and 'Gates'' as the name they are the possessive of."""
+    return text.rstrip("'\u2019").removesuffix("'s").removesuffix("\u2019s")
 
 
 def to_speaker(e: Entity, via: str) -> Speaker:

@@ -122,23 +122,40 @@ class SpeakerBook:
             country=raw.get("country"),
         ))
 
-    def _absorb(self, sid: str, raw: dict) -> None:
-        """Add what this mention says (name, roles, organisation, country) to the row."""
+    def _absorb(self, sid: str, raw: dict, kind: str | None = None) -> None:
+        """Add what this mention says (name, roles, organisation, country) to the row.
+
+        A row made from an organisation of the very name a person mention bears ('Trump' as
+        the tagger's ORG in one article, 'Trump' with 'he' and 'Mr.' in another) becomes a
+        person, so the reading does not depend on which article came first. The person
+        reading wins because the small model's ORG label is the usual way a person's bare
+        surname is misread (Trump, Stumpf, Holt on PolNeAR dev), while an organisation is
+        read as a person only when nothing in its article marks it as one. For the same
+        reason a person never takes an article's ORG reading of their own name as their
+        organisation."""
         row = self.row(sid)
         aliases = list(row.aliases or [])
         descriptors = list(row.descriptors or [])
         changes: dict[str, Any] = {}
         name = raw.get("name")
+        becomes_person = (kind == "person" and row.kind == "organization" and row.organization == row.name
+                          and row.name.casefold() == (name or "").casefold())
+        current = {"organization": row.organization, "country": row.country}
+        if becomes_person:
+            first, surname = name_parts(row.name)
+            changes.update(kind="person", organization=None, first=first, surname=surname)
+            current["organization"] = None
         if name and name != row.name and name not in aliases and len(aliases) < MAX_ALIASES:
             changes["aliases"] = aliases + [name]
         new = [d for d in raw.get("descriptors") or () if d not in descriptors]
         if new and len(descriptors) < MAX_DESCRIPTORS:
             changes["descriptors"] = (descriptors + new)[:MAX_DESCRIPTORS]
+        own_name_as_org = (becomes_person or row.kind == "person") and raw.get("organization") == name
         for col in ("organization", "country"):
-            if raw.get(col) and not getattr(row, col):
+            if col == "organization" and own_name_as_org:
+                continue
+            if raw.get(col) and not current[col]:
                 changes[col] = raw[col]
-        if row.kind == "person" and raw.get("organization") and raw["organization"] == name:
-            changes.pop("organization", None)  # an article's ORG reading of this person's name
         if changes:
             self.conn.execute(speakers.update().where(speakers.c.id == sid).values(**changes))
 
@@ -169,25 +186,8 @@ class SpeakerBook:
             if self.row(sid) is None:
                 self._create(sid, raw, kind)
         self._alias(rid, sid)
-        if kind == "person":
-            self._as_person(sid, raw)
-        self._absorb(sid, raw)
+        self._absorb(sid, raw, kind)
         return sid
-
-    def _as_person(self, sid: str, raw: dict) -> None:
-        """A row made from an organisation of the very name this person mention bears ('Trump'
-        as the tagger's ORG in one article, 'Trump' with 'he' and 'Mr.' in another) becomes a
-        person, so the reading does not depend on which article came first. The person
-        reading wins because the small model's ORG label is the usual way a person's bare
-        surname is misread (Trump, Stumpf, Holt on PolNeAR dev), while an organisation
-        is read as a person only when nothing in its article marks it as one."""
-        row = self.row(sid)
-        name = raw.get("name") or ""
-        if row.kind != "organization" or row.organization != row.name or row.name.casefold() != name.casefold():
-            return
-        first, surname = name_parts(row.name)
-        self.conn.execute(speakers.update().where(speakers.c.id == sid).values(
-            kind="person", organization=None, first=first, surname=surname))
 
     def _automatic(self, rid: str, raw: dict, kind: str) -> str:
         if kind != "person":
