@@ -13,6 +13,8 @@ from typing import Any, Iterable
 Span = tuple[int, int]
 
 KINDS = ("direct", "indirect", "mixed")
+# What kind of attribution a statement is (PARC 3.0's types, finer: docs/trust.md).
+TYPES = ("speech", "writing", "thought", "knowledge", "intention", "evidence")
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ class Statement:
     cue: Part
     content: Part
     source: Part | None = None
+    type: str = "speech"
     speaker: Speaker | None = None
     date: str | None = None
     place: str | None = None
@@ -100,6 +103,7 @@ class Statement:
         return {
             "id": self.id,
             "kind": self.kind,
+            "type": self.type,
             "cue": self.cue.to_dict(),
             "source": self.source.to_dict() if self.source else None,
             "content": self.content.to_dict(),
@@ -124,7 +128,7 @@ class Statement:
     @classmethod
     def from_dict(cls, d: dict) -> "Statement":
         return cls(
-            id=d["id"], kind=d["kind"], cue=Part.from_dict(d["cue"]),
+            id=d["id"], kind=d["kind"], type=d.get("type") or "speech", cue=Part.from_dict(d["cue"]),
             content=Part.from_dict(d["content"]) or Part("", ()),
             source=Part.from_dict(d.get("source")), speaker=Speaker.from_dict(d.get("speaker")),
             date=d.get("date"), place=d.get("place"), event=d.get("event"),
@@ -142,6 +146,7 @@ class Article:
     byline: str | None = None
     url: str | None = None
     language: str = "en"
+    skipped: str | None = None  # why an article has no statements by design (a language sayso does not read)
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -152,6 +157,7 @@ class Article:
             "byline": self.byline,
             "url": self.url,
             "language": self.language,
+            "skipped": self.skipped,
             "statements": [s.to_dict() for s in self.statements],
         }
         d.update(self.extra)
