@@ -29,6 +29,7 @@ articles = sa.Table(
     sa.Column("language", sa.String, nullable=False, server_default="en"),
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("n_statements", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("skipped", sa.String),     # why no statements by design (a language not read)
 )
 
 speakers = sa.Table(
@@ -88,6 +89,8 @@ statements = sa.Table(
     sa.Column("responds_to", sa.JSON, nullable=False),
     sa.Column("flags", sa.JSON, nullable=False),
     sa.Column("confidence", sa.Float, nullable=False),
+    sa.Column("type", sa.String, nullable=False, index=True, server_default="speech"),
+    sa.Column("trusted", sa.Boolean, nullable=False, index=True, server_default=sa.true()),  # sayso.trust
 )
 
 # Every article that reports a statement, with the statement record as that article gives
