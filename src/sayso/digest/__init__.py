@@ -37,8 +37,8 @@ class Digest:
 
 def build(conn: Connection, query: str, *, group_by: str = "country", since: str | None = None,
           until: str | None = None, speaker: str | None = None, org: str | None = None,
-          limit: int | None = DEFAULT_LIMIT) -> Digest:
-    """The digest for ``query``. Raises ``QueryError`` (empty query, bad date, unknown
+          limit: int | None = DEFAULT_LIMIT, include_all: bool = False) -> Digest:
+    """The digest for ``query``, of trusted statements unless ``include_all``. Raises ``QueryError`` (empty query, bad date, unknown
     grouping) with a one-line message."""
     if group_by not in GROUPINGS:
         raise QueryError(f"unknown grouping {group_by!r} (one of {', '.join(GROUPINGS)})")
@@ -47,7 +47,8 @@ def build(conn: Connection, query: str, *, group_by: str = "country", since: str
     for value in (since, until):
         if value is not None:
             check_date(value)
-    sel = select(conn, query, speaker=speaker, org=org, since=since, until=until, limit=None)
+    sel = select(conn, query, speaker=speaker, org=org, since=since, until=until, limit=None,
+                 include_all=include_all)
     rows = sorted(sel.rows, key=lambda r: (r.get("said_on") or "9999", r["seq"], r["position"]))
     rows = dedupe(rows)
     if limit:

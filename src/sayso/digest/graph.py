@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sayso.digest.affiliation import affiliation, group_name
-from sayso.store.search import Query, QueryError, where_clauses
+from sayso.store.search import Query, QueryError, trusted_only, where_clauses
 from sayso.store.schema import speakers, statement_articles, statements
 
 CHUNK = 500
@@ -48,7 +48,7 @@ def _occurrences(conn: Connection, article_ids: list[str]):
     links, st, sp = statement_articles, statements, speakers
     for i in range(0, len(article_ids), CHUNK):
         q = (sa.select(links.c.article_id, links.c.local_id, links.c.record, links.c.statement_id,
-                       st.c.speaker_id, sp.c.name, sp.c.kind, sp.c.surname, sp.c.aliases,
+                       st.c.speaker_id, st.c.trusted, sp.c.name, sp.c.kind, sp.c.surname, sp.c.aliases,
                        sp.c.descriptors, sp.c.organization, sp.c.country)
              .select_from(links.join(st, st.c.id == links.c.statement_id)
                           .outerjoin(sp, sp.c.id == st.c.speaker_id))
@@ -98,9 +98,11 @@ def _own_org(speaker: dict, target: dict) -> bool:
 
 
 def build(conn: Connection, article_ids: list[str], statement_ids: set[str] | None = None,
-          speaker_id: str | None = None) -> Graph:
-    """The graph over these articles; only edges from ``statement_ids`` (when given) and
-    only edges touching ``speaker_id`` (when given)."""
+          speaker_id: str | None = None, include_all: bool = False) -> Graph:
+    """The graph over these articles; only edges from ``statement_ids`` (when given), only
+    edges touching ``speaker_id`` (when given), and only edges a trusted statement draws
+    unless ``include_all`` (the speakers it points at are found among all statements: an
+    arrow needs a trusted reaction, not a trusted target)."""
     by_article: dict[str, list] = {}
     for o in _occurrences(conn, sorted(set(article_ids))):
         by_article.setdefault(o.article_id, []).append(o)
@@ -123,7 +125,8 @@ def build(conn: Connection, article_ids: list[str], statement_ids: set[str] | No
         patterns = _mention_patterns(people)
         for o in occ:
             src = owner.get(o.local_id)
-            if src is None or (statement_ids is not None and o.statement_id not in statement_ids):
+            if src is None or (statement_ids is not None and o.statement_id not in statement_ids) \
+                    or not (include_all or o.trusted):
                 continue
             rec = o.record or {}
             found: dict[str, str] = {}
@@ -145,6 +148,12 @@ def build(conn: Connection, article_ids: list[str], statement_ids: set[str] | No
                     e.evidence.append({"article_id": aid, "local_id": o.local_id,
                                        "statement_id": o.statement_id, "via": via})
     ordered = sorted(edges.values(), key=lambda e: (-e.count, e.source, e.target))
+    return Graph(_nodes(ordered, info, speaker_id), ordered)
+
+
+def _nodes(ordered: list[Edge], info: dict[str, dict], speaker_id: str | None) -> dict[str, dict]:
+    """The speakers the edges join, in edge order, and the centre speaker even when
+    nobody reacts (a picture around someone shows them)."""
     nodes: dict[str, dict] = {}
     for e in ordered:
         for sid in (e.source, e.target):
@@ -155,10 +164,10 @@ def build(conn: Connection, article_ids: list[str], statement_ids: set[str] | No
     if speaker_id and speaker_id not in nodes and speaker_id in info:
         nodes[speaker_id] = {"id": speaker_id, "name": info[speaker_id]["name"],
                              "group": group_name(affiliation(None, info[speaker_id]), "country")}
-    return Graph(nodes, ordered)
+    return nodes
 
 
-def around_speaker(conn: Connection, speaker_id: str, name: str) -> Graph:
+def around_speaker(conn: Connection, speaker_id: str, name: str, include_all: bool = False) -> Graph:
     """Edges to and from one speaker: the articles where they speak, and those where
     another speaker's statement names them (found with the full-text index)."""
     s = statements
@@ -166,13 +175,14 @@ def around_speaker(conn: Connection, speaker_id: str, name: str) -> Graph:
     words = re.findall(r"\w+", name or "")
     if words:
         try:
-            q = Query(text='"' + " ".join(words) + '"', limit=None)
+            q = Query(text='"' + " ".join(words) + '"', limit=None, include_all=include_all)
             ids |= set(conn.execute(sa.select(s.c.article_id).where(*where_clauses(conn, q))).scalars())
         except QueryError:
             pass
-    return build(conn, sorted(ids), speaker_id=speaker_id)
+    return build(conn, sorted(ids), speaker_id=speaker_id, include_all=include_all)
 
 
 def for_statements(conn: Connection, rows: list[dict]) -> Graph:
-    """Who reacts to whom among the given statements (a digest's)."""
-    return build(conn, [r["article_id"] for r in rows], {r["id"] for r in rows})
+    """Who reacts to whom among the given statements (a digest's, already in the view it
+    was asked in: they are taken as they are)."""
+    return build(conn, [r["article_id"] for r in rows], {r["id"] for r in rows}, include_all=True)

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sayso.digest.vocab import load_vocab
-from sayso.store.search import Query, QueryError, attach_articles, query_terms, where_clauses
+from sayso.store.search import Query, QueryError, attach_articles, query_terms, trusted_only, where_clauses
 from sayso.store.schema import articles, speakers, statements
 
 CHUNK = 500
@@ -62,14 +62,16 @@ def _matching(conn: Connection, q: Query) -> dict[str, str]:
 
 
 def select(conn: Connection, text: str, *, speaker: str | None = None, org: str | None = None,
-           since: str | None = None, until: str | None = None, limit: int | None = 60) -> Selected:
+           since: str | None = None, until: str | None = None, limit: int | None = 60,
+           include_all: bool = False) -> Selected:
     """The statements a digest on ``text`` reports (at most ``limit``, the most relevant:
-    more query words matched first, then newest). Raises ``QueryError`` for a query with
-    nothing to search for or a bad date."""
+    more query words matched first, then newest), trusted ones only unless ``include_all``.
+    Raises ``QueryError`` for a query with nothing to search for or a bad date."""
     pos, neg = terms_of(text)
     if not pos:
         raise QueryError(f"nothing to search for in {text!r}")
-    base = Query(speaker=speaker, org=org, since=since, until=until, limit=None)
+    base = Query(speaker=speaker, org=org, since=since, until=until, limit=None, include_all=include_all)
+    view = [] if include_all else [trusted_only()]
     exclude = " ".join("-" + t for t in neg)
     matched: dict[str, set[str]] = {}
     article_of: dict[str, str] = {}
@@ -82,7 +84,7 @@ def select(conn: Connection, text: str, *, speaker: str | None = None, org: str 
         topic.setdefault(article_of[sid], set()).update(ts)
     everything = set(pos)
     df = {t: sum(1 for ts in matched.values() if t in ts) for t in pos}
-    total = conn.execute(sa.select(sa.func.count()).select_from(statements)).scalar() or 1
+    total = conn.execute(sa.select(sa.func.count()).select_from(statements).where(*view)).scalar() or 1
     specific = {t for t in pos if df[t] <= max(COMMON_MIN, COMMON_SHARE * total)}
     strong = {sid for sid, ts in matched.items()
               if ts == everything or (topic[article_of[sid]] == everything and ts & specific)}
@@ -92,7 +94,7 @@ def select(conn: Connection, text: str, *, speaker: str | None = None, org: str 
     near = {(r["article_id"], r["position"]) for r in rows if r["id"] in strong}
     rows = [r for r in rows if r["id"] in strong or any(
         (r["article_id"], r["position"] + d) in near for d in range(-NEIGHBOURS, NEIGHBOURS + 1))]
-    rows += _lost_neighbours(conn, near)
+    rows += _lost_neighbours(conn, near, view)
     chosen = {sid: len(ts) + (sid in strong) for sid, ts in matched.items()}
     rows.sort(key=lambda r: (-chosen.get(r["id"], 0), r.get("speaker_id") is None, _neg_date(r.get("said_on")),
                              -r["seq"], r["position"]))
@@ -101,7 +103,7 @@ def select(conn: Connection, text: str, *, speaker: str | None = None, org: str 
     return Selected(attach_articles(conn, rows), tuple(pos))
 
 
-def _lost_neighbours(conn: Connection, near: set[tuple[str, int]]) -> list[dict]:
+def _lost_neighbours(conn: Connection, near: set[tuple[str, int]], view: list) -> list[dict]:
     """Statements whose content was lost in scraping (flagged ``truncated``: the text stops
     after 'wrote that') have no words to match; next to a statement on the issue they are
     part of it all the same, and the digest says that their content is missing."""
@@ -109,7 +111,7 @@ def _lost_neighbours(conn: Connection, near: set[tuple[str, int]]) -> list[dict]
     if not ids_in:
         return []
     ids = [sid for (sid,) in conn.execute(
-        sa.select(statements.c.id).where(statements.c.article_id.in_(ids_in)))]
+        sa.select(statements.c.id).where(statements.c.article_id.in_(ids_in), *view))]
     return [r for r in _rows(conn, ids) if "truncated" in set(r.get("flags") or ())
             and "nested" not in set(r.get("flags") or ())
             and any((r["article_id"], r["position"] + d) in near for d in range(-NEIGHBOURS, NEIGHBOURS + 1))]

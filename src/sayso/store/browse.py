@@ -5,6 +5,9 @@ article with the statements it reports.
 Everything goes through SQLAlchemy Core with bound parameters, like ``search``; filters are
 the ones ``search.Query`` defines (its ``limit`` is ignored here: paging is by ``offset`` and
 ``limit`` arguments).
+
+Every question answers in the trusted view (``sayso.trust``: the ``trusted`` column) unless
+asked ``include_all``: the one place the web pages, the API and the CLI get that switch from.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sayso.store.search import Query, attach_articles, record, speaker_ids, where_clauses
+from sayso.store.search import Query, attach_articles, record, speaker_ids, trusted_only, where_clauses
 from sayso.store.speakers import find_speaker
 from sayso.store.schema import articles, speakers, statement_articles, statements
 
@@ -59,12 +62,18 @@ def search_page(conn: Connection, q: Query, offset: int = 0, limit: int = 20) ->
     return Page(rows, total, offset, limit)
 
 
-def _counts():
+def _view(include_all: bool) -> list:
+    """The conditions on ``statements`` of the view asked for."""
+    return [] if include_all else [trusted_only()]
+
+
+def _counts(include_all: bool = False):
     st, links = statements, statement_articles
     return (sa.select(st.c.speaker_id, sa.func.count(sa.distinct(st.c.id)).label("statements"),
                       sa.func.count(sa.distinct(links.c.article_id)).label("articles"))
             .select_from(st.join(links, links.c.statement_id == st.c.id))
-            .where(st.c.speaker_id.is_not(None)).group_by(st.c.speaker_id).subquery())
+            .where(st.c.speaker_id.is_not(None), *_view(include_all))
+            .group_by(st.c.speaker_id).subquery())
 
 
 def _speaker_dict(r: Any) -> dict:
@@ -75,10 +84,12 @@ def _speaker_dict(r: Any) -> dict:
     }
 
 
-def list_speakers(conn: Connection, name: str | None = None, offset: int = 0, limit: int = 50) -> Page:
+def list_speakers(conn: Connection, name: str | None = None, offset: int = 0, limit: int = 50,
+                  include_all: bool = False) -> Page:
     """Speakers who said something, most statements first; ``name`` keeps those whose name,
-    id or an alias contains it (case-insensitive)."""
-    sp, c = speakers, _counts()
+    id or an alias contains it (case-insensitive). In the trusted view a speaker counts only
+    trusted statements, and one with none is not listed."""
+    sp, c = speakers, _counts(include_all)
     cond = []
     if name and name.strip():
         low = name.strip().lower()
@@ -95,16 +106,17 @@ def list_speakers(conn: Connection, name: str | None = None, offset: int = 0, li
     return Page([_speaker_dict(r) for r in rows], total, offset, limit)
 
 
-def speaker(conn: Connection, name_or_id: str) -> dict | None:
+def speaker(conn: Connection, name_or_id: str, include_all: bool = False) -> dict | None:
     """One speaker (by id, alias, name, or a surname only one person has) with statement and
-    article counts; None if unknown."""
+    article counts (of the view asked for: a speaker with no trusted statement is still
+    found, with zero); None if unknown."""
     sid = find_speaker(conn, name_or_id)
     if sid is None:
         candidates = speaker_ids(conn, name_or_id)
         if len(candidates) != 1:
             return None
         sid = candidates[0]
-    sp, c = speakers, _counts()
+    sp, c = speakers, _counts(include_all)
     r = conn.execute(sa.select(sp, c.c.statements, c.c.articles)
                      .select_from(sp.outerjoin(c, c.c.speaker_id == sp.c.id))
                      .where(sp.c.id == sid)).first()
@@ -120,11 +132,12 @@ def week_of(day: str) -> str | None:
     return (d - timedelta(days=d.weekday())).isoformat()
 
 
-def timeline(conn: Connection, speaker_id: str) -> dict:
+def timeline(conn: Connection, speaker_id: str, include_all: bool = False) -> dict:
     """Statements per week (``said_on``: the statement's own date, else its article's):
     ``{"weeks": [(monday, count), …] with empty weeks filled in, "undated": n}``."""
     s = statements
-    rows = conn.execute(sa.select(s.c.said_on, sa.func.count()).where(s.c.speaker_id == speaker_id)
+    rows = conn.execute(sa.select(s.c.said_on, sa.func.count())
+                        .where(s.c.speaker_id == speaker_id, *_view(include_all))
                         .group_by(s.c.said_on)).all()
     per_week: Counter[str] = Counter()
     undated = 0
@@ -144,28 +157,28 @@ def timeline(conn: Connection, speaker_id: str) -> dict:
     return {"weeks": weeks, "undated": undated}
 
 
-def _occurrences(conn: Connection, article_ids: list[str]):
+def _occurrences(conn: Connection, article_ids: list[str], include_all: bool = False):
     """Every (article, statement-as-that-article-gives-it) in these articles, with the
-    stored statement's canonical speaker."""
+    stored statement's canonical speaker and whether it is trusted."""
     links, st, sp = statement_articles, statements, speakers
     for i in range(0, len(article_ids), CHUNK):
         q = (sa.select(links.c.article_id, links.c.local_id, links.c.record, links.c.statement_id,
-                       st.c.speaker_id, sp.c.name.label("speaker_name"))
+                       st.c.speaker_id, st.c.trusted, sp.c.name.label("speaker_name"))
              .select_from(links.join(st, st.c.id == links.c.statement_id)
                           .outerjoin(sp, sp.c.id == st.c.speaker_id))
-             .where(links.c.article_id.in_(article_ids[i:i + CHUNK]))
+             .where(links.c.article_id.in_(article_ids[i:i + CHUNK]), *_view(include_all))
              .order_by(links.c.article_id, links.c.local_id))
         yield from conn.execute(q)
 
 
-def reactions(conn: Connection, speaker_id: str, limit: int = 50) -> dict:
+def reactions(conn: Connection, speaker_id: str, limit: int = 50, include_all: bool = False) -> dict:
     """Who reacts to this speaker (statements whose ``responds_to`` names one of theirs in
-    the same article), and to whom this speaker reacts."""
+    the same article), and to whom this speaker reacts; both sides in the view asked for."""
     links, st = statement_articles, statements
     mine = conn.execute(
         sa.select(links.c.article_id, links.c.local_id, links.c.record)
         .select_from(links.join(st, st.c.id == links.c.statement_id))
-        .where(st.c.speaker_id == speaker_id)
+        .where(st.c.speaker_id == speaker_id, *_view(include_all))
     ).all()
     own: dict[str, dict[str, dict]] = {}
     for aid, lid, rec in mine:
@@ -174,7 +187,7 @@ def reactions(conn: Connection, speaker_id: str, limit: int = 50) -> dict:
     by_them: list[dict] = []
     seen_to: set[str] = set()
     seen_by: set[tuple[str, str]] = set()
-    for o in _occurrences(conn, sorted(own)):
+    for o in _occurrences(conn, sorted(own), include_all):
         rec = o.record or {}
         mine_here = own[o.article_id]
         if o.speaker_id == speaker_id:
@@ -196,7 +209,7 @@ def reactions(conn: Connection, speaker_id: str, limit: int = 50) -> dict:
     # name the people this speaker reacted to
     if by_them:
         names: dict[tuple[str, str], tuple[str | None, str | None]] = {}
-        for o in _occurrences(conn, sorted({b["article_id"] for b in by_them})):
+        for o in _occurrences(conn, sorted({b["article_id"] for b in by_them}), include_all):
             names[(o.article_id, o.local_id)] = (o.speaker_id, o.speaker_name)
         for b in by_them:
             b["targets"] = []
@@ -210,25 +223,36 @@ def reactions(conn: Connection, speaker_id: str, limit: int = 50) -> dict:
     return {"reactions": to_them[:limit], "reacts_to": by_them[:limit]}
 
 
-def list_articles(conn: Connection, offset: int = 0, limit: int = 50) -> Page:
-    a = articles
+def list_articles(conn: Connection, offset: int = 0, limit: int = 50, include_all: bool = False) -> Page:
+    """Articles, latest stored first; ``n_statements`` counts what the article page shows
+    in the same view."""
+    a, links, st = articles, statement_articles, statements
     total = conn.execute(sa.select(sa.func.count()).select_from(a)).scalar() or 0
+    n = a.c.n_statements
+    if not include_all:
+        n = (sa.select(sa.func.count()).select_from(links.join(st, st.c.id == links.c.statement_id))
+             .where(links.c.article_id == a.c.id, trusted_only()).scalar_subquery())
     rows = conn.execute(
-        sa.select(a.c.id, a.c.title, a.c.published, a.c.source, a.c.n_statements, a.c.seq)
+        sa.select(a.c.id, a.c.title, a.c.published, a.c.source, n.label("n_statements"), a.c.seq,
+                  a.c.language, a.c.skipped)
         .order_by(a.c.seq.desc()).offset(offset).limit(limit)
     ).mappings().all()
     return Page([dict(r) for r in rows], total, offset, limit)
 
 
-def article(conn: Connection, article_id: str) -> dict | None:
-    """An article as stored (text, metadata) with the statements it reports, each as this
-    article gives it (its own spans), the speaker carrying the archive's canonical id and
-    name, plus ``statement_id`` and ``article_ids`` (every article that reports it);
-    statements in text order. None if there is no such article."""
+def article(conn: Connection, article_id: str, include_all: bool = False) -> dict | None:
+    """An article as stored (text, metadata) with the statements it reports in the view
+    asked for, each as this article gives it (its own spans), the speaker carrying the
+    archive's canonical id and name, plus ``statement_id``, ``article_ids`` (every article
+    that reports it) and ``trusted``; statements in text order. ``hidden``: how many the
+    trusted view leaves out, so a page can say there are more. None if there is no such
+    article."""
     art = conn.execute(sa.select(articles).where(articles.c.id == article_id)).mappings().first()
     if art is None:
         return None
-    occ = list(_occurrences(conn, [article_id]))
+    occ = list(_occurrences(conn, [article_id], include_all=True))
+    shown = [o for o in occ if include_all or o.trusted]
+    hidden, occ = len(occ) - len(shown), shown
     reported: dict[str, list[str]] = {}
     ids = [o.statement_id for o in occ]
     for i in range(0, len(ids), CHUNK):
@@ -245,12 +269,13 @@ def article(conn: Connection, article_id: str) -> dict | None:
             rec["speaker"] = {**rec["speaker"], "id": o.speaker_id, "name": o.speaker_name or rec["speaker"]["name"]}
         rec["statement_id"] = o.statement_id
         rec["article_ids"] = reported.get(o.statement_id, [article_id])
+        rec["trusted"] = bool(o.trusted)
         out.append(rec)
     out.sort(key=lambda r: ((r["content"]["spans"] or r["cue"]["spans"] or [[0]])[0][0], _num(r["id"])))
     return {
         "id": art["id"], "title": art["title"], "published": art["published"], "byline": art["byline"],
-        "url": art["url"], "language": art["language"], "outlet": art["source"], "text": art["text"],
-        "statements": out,
+        "url": art["url"], "language": art["language"], "skipped": art["skipped"],
+        "outlet": art["source"], "text": art["text"], "statements": out, "hidden": hidden,
     }
 
 

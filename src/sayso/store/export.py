@@ -13,10 +13,14 @@ from sayso.store.search import all_statements, record
 
 FORMATS = ("jsonl", "csv", "parquet")
 COLUMNS = (
-    "statement_id", "article_id", "article_ids", "id", "kind", "speaker", "speaker_id",
+    "statement_id", "article_id", "article_ids", "id", "kind", "type", "speaker", "speaker_id",
     "organization", "cue", "source", "content", "date", "place", "event", "channel",
-    "responds_to", "flags", "confidence", "published", "cue_spans", "source_spans", "content_spans",
+    "responds_to", "flags", "confidence", "trusted", "published", "cue_spans", "source_spans",
+    "content_spans",
 )
+# Parquet column types other than text; an export keeps every statement, and ``trusted``
+# says which ones the default views show (``sayso.trust``).
+TYPED = {"confidence": "float64", "trusted": "bool_"}
 
 
 def flat(rec: dict, published: str | None = None) -> dict:
@@ -25,11 +29,12 @@ def flat(rec: dict, published: str | None = None) -> dict:
     return {
         "statement_id": rec["statement_id"], "article_id": rec["article_id"],
         "article_ids": " ".join(rec["article_ids"]), "id": rec["id"], "kind": rec["kind"],
+        "type": rec.get("type") or "speech",
         "speaker": sp.get("name"), "speaker_id": sp.get("id"), "organization": sp.get("organization"),
         "cue": rec["cue"]["text"], "source": src.get("text"), "content": rec["content"]["text"],
         "date": rec["date"], "place": rec["place"], "event": rec["event"], "channel": rec["channel"],
         "responds_to": " ".join(rec["responds_to"]), "flags": " ".join(rec["flags"]),
-        "confidence": rec["confidence"], "published": published,
+        "confidence": rec["confidence"], "trusted": rec.get("trusted", True), "published": published,
         "cue_spans": json.dumps(rec["cue"]["spans"]),
         "source_spans": json.dumps(src.get("spans") or []),
         "content_spans": json.dumps(rec["content"]["spans"]),
@@ -58,7 +63,7 @@ def write_parquet(rows: Iterable[dict], path: Path) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.schema([(c, pa.float64() if c == "confidence" else pa.string()) for c in COLUMNS])
+    schema = pa.schema([(c, getattr(pa, TYPED.get(c, "string"))()) for c in COLUMNS])
     n = 0
     with pq.ParquetWriter(str(path), schema) as w:
         batch: list[dict] = []

@@ -10,6 +10,9 @@ quotation marks and a leading "that" ignored) match a statement of another artic
 stored again; the article is added to that statement's references instead. One edited
 word is tolerated: statements sharing the first or second half of their normalised words
 are compared, and a word-level similarity of at least ``NEAR_DUPLICATE`` counts.
+
+Each statement's ``trusted`` column is ``sayso.trust.is_trusted`` of its record, decided
+here once: every reader filters on the column and none re-spells the rule.
 """
 from __future__ import annotations
 
@@ -26,6 +29,8 @@ from typing import Iterable
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from sayso import trust
+from sayso.records import Statement
 from sayso.store.schema import articles, statement_articles, statements
 from sayso.store.speakers import SpeakerBook
 
@@ -83,6 +88,26 @@ def said_on(date: str | None, published: str | None) -> str | None:
     if date and ISO_DATE.fullmatch(date):
         return date
     return iso_date(published)
+
+
+def _statement_row(st: dict, stid: str, aid: str, pos: int, sid: str | None,
+                   keys: tuple[str | None, str | None, str | None], published: str | None) -> dict:
+    """A statement record as its ``statements`` row: the flat columns queries filter on,
+    next to the record's parts as given."""
+    sp = st.get("speaker")
+    ckey, hkey, tkey = keys
+    return {
+        "id": stid, "article_id": aid, "local_id": st["id"], "position": pos,
+        "kind": st["kind"], "cue": st["cue"], "source": st.get("source"),
+        "content": st["content"], "content_text": (st.get("content") or {}).get("text") or "",
+        "content_key": ckey, "head_key": hkey, "tail_key": tkey,
+        "speaker_id": sid, "speaker_raw_id": sp.get("id") if sp else None,
+        "speaker": sp, "speaker_org": sp.get("organization") if sp else None,
+        "date": st.get("date"), "said_on": said_on(st.get("date"), published),
+        "place": st.get("place"), "event": st.get("event"), "channel": st.get("channel"),
+        "responds_to": st.get("responds_to") or [], "flags": st.get("flags") or [],
+        "confidence": float(st.get("confidence", 0.5)), "type": st.get("type") or "speech",
+    }
 
 
 @dataclass(frozen=True)
@@ -145,6 +170,7 @@ class Writer:
             id=aid, seq=seq, content_hash=digest, url=rec.get("url"), title=rec.get("title"),
             published=rec.get("published"), byline=rec.get("byline"), source=source,
             language=rec.get("language") or "en", text=text, n_statements=len(stmts),
+            skipped=rec.get("skipped"),
         ))
         book = SpeakerBook(conn)
         canonical: dict[str, str] = {}
@@ -161,9 +187,11 @@ class Writer:
                 sid = canonical[key]
             content_text = (st.get("content") or {}).get("text") or ""
             ckey, hkey, tkey = dup_keys(content_text)
+            trusted = trust.is_trusted(Statement.from_dict(st))
             target = None
             if sid and ckey:
-                target = self._near_duplicate(conn, aid, sid, content_text, ckey, hkey, tkey, folded)
+                target = self._near_duplicate(conn, aid, sid, content_text, (ckey, hkey, tkey),
+                                              trusted, folded)
             links.append({"article_id": aid, "local_id": st["id"], "record": st,
                           "statement_id": target or f"{aid}#{st['id']}"})
             if target:
@@ -171,18 +199,8 @@ class Writer:
                 folded.add(target)
                 continue
             stid = f"{aid}#{st['id']}"
-            row = {
-                "id": stid, "article_id": aid, "local_id": st["id"], "position": pos,
-                "kind": st["kind"], "cue": st["cue"], "source": st.get("source"),
-                "content": st["content"], "content_text": content_text,
-                "content_key": ckey, "head_key": hkey, "tail_key": tkey,
-                "speaker_id": sid, "speaker_raw_id": sp.get("id") if sp else None,
-                "speaker": sp, "speaker_org": sp.get("organization") if sp else None,
-                "date": st.get("date"), "said_on": said_on(st.get("date"), rec.get("published")),
-                "place": st.get("place"), "event": st.get("event"), "channel": st.get("channel"),
-                "responds_to": st.get("responds_to") or [], "flags": st.get("flags") or [],
-                "confidence": float(st.get("confidence", 0.5)),
-            }
+            row = _statement_row(st, stid, aid, pos, sid, (ckey, hkey, tkey), rec.get("published"))
+            row["trusted"] = trusted
             rows.append(row)
             fts.append({"statement_id": stid, "content": content_text})
         # Statements of one article never fold into each other, so they go in together.
@@ -211,14 +229,19 @@ class Writer:
             for r in rows:
                 cp.write_row([json.dumps(r[c]) if c in json_cols else r[c] for c in cols])
 
-    def _near_duplicate(self, conn: Connection, aid: str, sid: str, text: str, ckey: str,
-                        hkey: str | None, tkey: str | None, reported_here: set[str]) -> str | None:
+    def _near_duplicate(self, conn: Connection, aid: str, sid: str, text: str,
+                        keys: tuple[str, str | None, str | None], trusted: bool,
+                        reported_here: set[str]) -> str | None:
+        """The statement of another article this one repeats. Only a statement on the same
+        side of the trusted view counts, so that folding never hides a trusted report behind
+        an untrusted one (or shows an untrusted one as trusted)."""
         s = statements
+        ckey, hkey, tkey = keys
         cands = conn.execute(
             sa.select(s.c.id, s.c.content_key, s.c.content_text).where(
                 s.c.speaker_id == sid,
                 sa.or_(s.c.content_key == ckey, s.c.head_key == hkey, s.c.tail_key == tkey),
-                s.c.article_id != aid,
+                s.c.article_id != aid, s.c.trusted == trusted,
             ).order_by(s.c.id)
         ).all()
         if not cands:

@@ -4,7 +4,8 @@ archive, and a data-lake output of their own (DuckDB: ``read_parquet('OUT/statem
 A shard holds the results of one partition of the input, in input order, as two files
 with the same name: ``articles/NAME.parquet`` (one row per document: its metadata, text
 and SHA-256, or the one-line reason it failed) and ``statements/NAME.parquet`` (one row
-per statement: flat columns for queries plus ``record``, the statement exactly as
+per statement: flat columns for queries, ``trusted`` among them (``sayso.trust``, so a
+data-lake query can keep the trusted view too), plus ``record``, the statement exactly as
 ``Statement.to_dict()`` gave it, as JSON). Reading a shard back gives the same
 ``Article.to_dict()`` records the worker had, so loading shards into the archive goes
 through the same :class:`~sayso.store.ingest.Writer` as a local ingest.
@@ -22,7 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-ARTICLE_KEYS = ("id", "title", "published", "byline", "url", "language")
+from sayso.records import Statement
+from sayso.trust import is_trusted
+
+ARTICLE_KEYS = ("id", "title", "published", "byline", "url", "language", "skipped")
 
 
 @dataclass(frozen=True)
@@ -43,12 +47,12 @@ def _schemas():
     s = pa.string()
     articles = pa.schema([
         ("position", pa.int32()), ("id", s), ("content_hash", s), ("source", s), ("url", s),
-        ("title", s), ("published", s), ("byline", s), ("language", s),
+        ("title", s), ("published", s), ("byline", s), ("language", s), ("skipped", s),
         ("n_statements", pa.int32()), ("text", pa.large_string()), ("error", s), ("extra", s),
     ])
     statements = pa.schema([
         ("article_position", pa.int32()), ("article_id", s), ("content_hash", s), ("position", pa.int32()),
-        ("id", s), ("kind", s), ("cue", s), ("source", s), ("content", s),
+        ("id", s), ("kind", s), ("type", s), ("trusted", pa.bool_()), ("cue", s), ("source", s), ("content", s),
         ("speaker", s), ("speaker_id", s), ("organization", s), ("date", s), ("place", s),
         ("event", s), ("channel", s), ("responds_to", s), ("flags", s), ("confidence", pa.float64()),
         ("cue_spans", s), ("source_spans", s), ("content_spans", s), ("record", s),
@@ -73,7 +77,8 @@ def _statement_rows(e: Entry) -> list[dict]:
         src = st.get("source") or {}
         rows.append({
             "article_position": e.position, "article_id": e.record["id"], "content_hash": e.digest,
-            "position": pos, "id": st["id"], "kind": st["kind"], "cue": st["cue"]["text"],
+            "position": pos, "id": st["id"], "kind": st["kind"], "type": st.get("type") or "speech",
+            "trusted": is_trusted(Statement.from_dict(st)), "cue": st["cue"]["text"],
             "source": src.get("text"), "content": st["content"]["text"], "speaker": sp.get("name"),
             "speaker_id": sp.get("id"), "organization": sp.get("organization"), "date": st.get("date"),
             "place": st.get("place"), "event": st.get("event"), "channel": st.get("channel"),
@@ -133,7 +138,7 @@ def read_shard(out: str | Path, name: str) -> list[Entry]:
             entries.append(Entry(row["position"], digest=row["content_hash"], error=row["error"]))
             continue
         stmts = sorted(by_article.get(row["position"], []), key=lambda r: r["position"])
-        record = {k: row[k] for k in ARTICLE_KEYS}
+        record = {k: row.get(k) for k in ARTICLE_KEYS}  # a shard of an older release lacks 'skipped'
         record["statements"] = [json.loads(s["record"]) for s in stmts]
         if row["extra"]:
             record.update(json.loads(row["extra"]))

@@ -35,6 +35,7 @@ class Query:
     until: str | None = None
     kind: str | None = None
     limit: int | None = 20
+    include_all: bool = False   # False: the trusted view only (``sayso.trust``)
 
 
 def date_bound(value: str, upper: bool) -> str:
@@ -107,9 +108,15 @@ def speaker_ids(conn: Connection, name: str) -> list[str]:
     return sorted(conn.execute(q).scalars())
 
 
+def trusted_only(table: sa.Table = statements):
+    """The trusted view as a condition: the ``trusted`` column ingest set from
+    ``sayso.trust.is_trusted`` (the rule itself is never spelled in SQL)."""
+    return table.c.trusted == sa.true()
+
+
 def where_clauses(conn: Connection, q: Query) -> list:
     s = statements
-    cond: list = []
+    cond: list = [] if q.include_all else [trusted_only()]
     if q.kind:
         if q.kind not in KINDS:
             raise QueryError(f"unknown kind {q.kind!r} (one of {', '.join(KINDS)})")
@@ -184,19 +191,21 @@ def attach_articles(conn: Connection, rows: list[dict]) -> list[dict]:
 
 def record(row: dict) -> dict:
     """A stored statement as the schema's statement record, plus where it was reported:
-    ``article_id`` (the first article), ``article_ids`` (all) and ``statement_id``. The
-    speaker carries the archive's canonical id and name."""
+    ``article_id`` (the first article), ``article_ids`` (all), ``statement_id`` and
+    ``trusted`` (whether the default view shows it, which ``?all=1`` readers need to tell).
+    The speaker carries the archive's canonical id and name."""
     speaker = dict(row["speaker"]) if row.get("speaker") else None
     if speaker is not None and row.get("speaker_id"):
         speaker["id"] = row["speaker_id"]
         if row.get("speaker_name"):
             speaker["name"] = row["speaker_name"]
     return {
-        "id": row["local_id"], "kind": row["kind"], "cue": row["cue"], "source": row["source"],
+        "id": row["local_id"], "kind": row["kind"], "type": row.get("type") or "speech",
+        "cue": row["cue"], "source": row["source"],
         "content": row["content"], "speaker": speaker, "date": row["date"],
         "place": row["place"], "event": row["event"], "channel": row["channel"],
         "responds_to": list(row["responds_to"] or []), "flags": list(row["flags"] or []),
-        "confidence": row["confidence"],
+        "confidence": row["confidence"], "trusted": bool(row.get("trusted", True)),
         "article_id": row["article_id"], "article_ids": row.get("article_ids") or [row["article_id"]],
         "statement_id": row["id"],
     }
