@@ -217,10 +217,42 @@ def extract(
     raise typer.Exit(docs.exit_code())
 
 
+def _evaluate_pages(gold_dir: Path, pages: Optional[Path], scorer_path: Path, nlp, trusted: bool,
+                    as_json: bool, save_pred: Optional[Path]) -> None:
+    """``sayso eval`` on a folder of real-news gold files (sayso.realnews)."""
+    import shutil
+
+    from sayso import realnews
+    from sayso.pipeline import DocumentError
+
+    with tempfile.TemporaryDirectory(prefix="sayso-realnews-") as tmp:
+        try:
+            result = realnews.score_pages(gold_dir, realnews.find_pages(pages), nlp, scorer_path,
+                                          Path(tmp), trusted=trusted)
+        except realnews.GoldError as exc:  # TextChanged included: the offsets no longer fit
+            _error(exc)
+            raise typer.Exit(2)
+        except DocumentError as exc:  # a page sayso could not analyse: no figures without it
+            _error(exc)
+            raise typer.Exit(1)
+        if save_pred:
+            shutil.copyfile(Path(tmp) / "pred.jsonl", save_pred)
+    if as_json:
+        print(json.dumps({k: v for k, v in result.items() if k != "report"}, indent=2))
+    else:
+        sys.stdout.write(result["report"])
+        sys.stdout.write(realnews.summary(result))
+
+
 @app.command("eval")
 def evaluate(
-    gold: Path = typer.Argument(..., help="Gold JSONL in the PolNeAR shape (id, text, attributions)."),
+    gold: Path = typer.Argument(..., help="Gold JSONL in the PolNeAR shape (id, text, attributions), "
+                                          "or a folder of real-news gold files (docs/annotation.md)."),
     errors: int = typer.Option(0, "--errors", min=0, help="Also list the N worst misses and false positives."),
+    trusted: bool = typer.Option(False, "--trusted", help="Score only the trusted view (sayso.trust)."),
+    pages: Optional[Path] = typer.Option(
+        None, "--pages", help="Real-news gold: the HTML pages (default: ../shared/data/realnews/html)."
+    ),
     model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline to use."),
     as_json: bool = typer.Option(False, "--json", help="The scorer's figures as JSON."),
     save_pred: Optional[Path] = typer.Option(None, "--save-pred", help="Keep the predictions here."),
@@ -238,6 +270,9 @@ def evaluate(
     except evaluation.ScorerNotFound as exc:
         _error(exc)
         raise typer.Exit(2)
+    if gold.is_dir():
+        _evaluate_pages(gold, pages, scorer_path, _load_model(model, accuracy), trusted, as_json, save_pred)
+        raise typer.Exit(0)
     if not gold.is_file():
         _error(f"{gold}: no such file")
         raise typer.Exit(2)
@@ -252,6 +287,10 @@ def evaluate(
     try:
         with open(pred_path, "w", encoding="utf-8") as fh:
             for article in analyse_many(docs, nlp, on_error=docs.failed):
+                if trusted:
+                    from sayso.trust import trusted_article
+
+                    article = trusted_article(article)
                 rec = article.to_attributions()
                 predictions[rec["id"]] = rec["attributions"]
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")

@@ -200,3 +200,96 @@ def scorer_record(gold: GoldPage, text: str, keep=None) -> dict[str, Any]:
 def recall_subset(st: dict[str, Any]) -> bool:
     """The gold statements recall is measured on: speech or writing by a named speaker."""
     return st["type"] in RECALL_TYPES and st["speaker"] is not None
+
+
+# ------------------------------------------------------------------ scoring
+def page_document(path: str | Path, id: str):
+    """The page as sayso reads it (text and metadata), under the gold's id."""
+    from dataclasses import replace
+
+    from sayso.readers.common import ReadError
+    from sayso.readers.html import document_from_html
+
+    path = Path(path)
+    doc = document_from_html(path.read_bytes(), path)
+    if isinstance(doc, ReadError):
+        raise GoldError(f"{path}: {doc}")
+    return replace(doc, id=id)
+
+
+def _write_jsonl(path: Path, records) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        for rec in records:
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+
+
+def _pct(x) -> str:
+    return "n/a" if x is None else f"{100 * x:.1f}"
+
+
+def score_pages(gold_dir: str | Path, pages: str | Path, nlp, scorer: Path, workdir: Path,
+                trusted: bool = False, threshold: float | None = None) -> dict[str, Any]:
+    """Analyse every page that has a gold file and score it with the independent scorer.
+
+    Writes to ``workdir``: ``gold.jsonl`` (every gold statement, the scorer's shape),
+    ``gold-recall.jsonl`` (only speech and writing with a speaker) and ``pred.jsonl``
+    (sayso's attributions, only the trusted view's when ``trusted``). Returns the scorer's
+    report on all gold (``report``), its JSON figures on both gold files (``all``,
+    ``recall_subset``) and, for every page with no gold statement, how many statements sayso
+    gave there (``no_statement_pages``). Raises TextChanged / GoldError before analysing
+    anything when the gold does not fit the pages.
+    """
+    from sayso import evaluation, trust
+    from sayso.pipeline import analyse_many
+
+    loaded = load(gold_dir, pages)
+    docs = [page_document(Path(pages) / g.page, g.id) for g, _ in loaded]
+    workdir = Path(workdir)
+    gold_all, gold_recall, pred_path = workdir / "gold.jsonl", workdir / "gold-recall.jsonl", workdir / "pred.jsonl"
+    _write_jsonl(gold_all, (scorer_record(g, t) for g, t in loaded))
+    _write_jsonl(gold_recall, (scorer_record(g, t, recall_subset) for g, t in loaded))
+    predicted: dict[str, int] = {}
+
+    def predictions():
+        for article in analyse_many(docs, nlp):
+            if trusted:
+                article = (trust.trusted_article(article) if threshold is None
+                           else trust.trusted_article(article, threshold))
+            rec = article.to_attributions()
+            predicted[rec["id"]] = len(rec["attributions"])
+            yield rec
+
+    _write_jsonl(pred_path, predictions())
+    out: dict[str, Any] = {"trusted": trusted, "pages": len(loaded),
+                           "gold_statements": sum(len(g.statements) for g, _ in loaded)}
+    report = evaluation.run_scorer(scorer, gold_all, pred_path)
+    if report.returncode != 0:
+        raise GoldError(f"the scorer failed (exit {report.returncode}): {report.stderr.strip()}")
+    out["report"] = report.stdout
+    for key, gold in (("all", gold_all), ("recall_subset", gold_recall)):
+        res = evaluation.run_scorer(scorer, gold, pred_path, as_json=True)
+        if res.returncode != 0:
+            raise GoldError(f"the scorer failed (exit {res.returncode}): {res.stderr.strip()}")
+        out[key] = json.loads(res.stdout)
+    out["no_statement_pages"] = {g.id: predicted.get(g.id, 0) for g, _ in loaded if not g.statements}
+    return out
+
+
+def summary(result: dict[str, Any]) -> str:
+    """The real-news figures, from the scorer's JSON (never recomputed here)."""
+    det = result["all"]["attribution"]["detection"]
+    sub = result["recall_subset"]["attribution"]["detection"]
+    what = "trusted statements" if result["trusted"] else "statements"
+    lines = [
+        f"\nReal-news pages: {result['pages']} pages, {result['gold_statements']} gold statements"
+        + (" (predictions: the trusted view)" if result["trusted"] else ""),
+        f"detection precision, all predictions vs all gold: {_pct(det['p'])}"
+        f"  ({det['tp']} of {det['n_pred']})",
+        f"detection recall, gold speech/writing with a named speaker: {_pct(sub['r'])}"
+        f"  ({sub['tp']} of {sub['n_gold']})",
+    ]
+    empty = result["no_statement_pages"]
+    if empty:
+        lines.append(f"{what} on pages with no gold statement:")
+        lines.extend(f"  {page}: {n}" for page, n in sorted(empty.items()))
+    return "\n".join(lines) + "\n"
