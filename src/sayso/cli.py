@@ -79,6 +79,7 @@ class _Documents:
         self.files = list(files) or ["-"]
         self.good = 0
         self.bad = 0
+        self.not_read = 0
 
     def __iter__(self):
         from sayso.readers import ReadError, read_path
@@ -91,6 +92,13 @@ class _Documents:
                 else:
                     self.good += 1
                     yield item
+
+    def count_not_read(self, articles: Iterable[Article]) -> Iterator[Article]:
+        """The articles, passed on; those left unanalysed for their language are no errors,
+        but counted, so that a run over a crawl says how many gave nothing by design."""
+        for article in articles:
+            self.not_read += article.skipped is not None
+            yield article
 
     def failed(self, err) -> None:
         """A document that was read but could not be analysed."""
@@ -107,6 +115,13 @@ class _Documents:
                 _error("no input documents")
             return 2
         return 1 if self.bad else 0
+
+
+def _not_read_summary(count: int, done: str) -> None:
+    """One stderr line for the articles sayso did not analyse for their language."""
+    if count:
+        noun = "article" if count == 1 else "articles"
+        print(f"sayso: {count:,} {noun} not in English: {done} without statements", file=sys.stderr)
 
 
 def _check_settings() -> None:
@@ -207,13 +222,14 @@ def extract(
         print("reading an article from standard input (end with Ctrl-D)", file=sys.stderr)
     try:
         with _lazy_output(output) as out:
-            _write(analyse_many(docs, nlp, on_error=docs.failed), fmt, out)
+            _write(docs.count_not_read(analyse_many(docs, nlp, on_error=docs.failed)), fmt, out)
     except BrokenPipeError:  # e.g. `sayso extract … | head`
         sys.stderr.close()
         raise typer.Exit(0)
     except OSError as exc:
         _error(f"{output}: {exc.strerror or exc}")
         raise typer.Exit(2)
+    _not_read_summary(docs.not_read, "written")
     raise typer.Exit(docs.exit_code())
 
 
@@ -535,6 +551,7 @@ def ingest(
     print(f"stored {stats.stored:,} articles with {stats.statements:,} statements{merged} "
           f"in {stats.elapsed:.1f} s ({stats.rate:.1f} articles/s); "
           f"{stats.skipped:,} already stored; {stats.errors:,} errors")
+    _not_read_summary(stats.not_read, "stored")
     if stats.errors and not (stats.stored or stats.skipped):
         raise typer.Exit(2)
     if not (stats.read or stats.errors):

@@ -11,7 +11,7 @@ from typing import Callable, Iterable, Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from sayso import chunks
+from sayso import chunks, language
 from sayso import nlp as nlp_mod
 from sayso.records import Article, content_id
 from sayso.resolve import resolve_article
@@ -39,7 +39,9 @@ class DocumentError(RuntimeError):
         self.cause = cause
 
 
-def _article(doc: Doc, document: Document) -> Article:
+def _article(doc: Doc, document: Document, code: str) -> Article:
+    if not language.is_read(code):
+        return _unread(document, code)
     if doc._.sayso_error:
         raise RuntimeError(doc._.sayso_error)
     statements = tuple(doc._.statements or ())
@@ -48,7 +50,28 @@ def _article(doc: Doc, document: Document) -> Article:
         title=document.title,
         published=document.published,
         url=document.url,
+        language=code,
     ))
+
+
+def _unread(document: Document, code: str) -> Article:
+    """An article in a language sayso does not read: kept (with its language and the reason)
+    so that a crawl's archive shows it was seen, but with no statements, because English rules
+    on it find pronouns and capitalised nouns as speakers."""
+    return Article(
+        id=document.id or content_id(document.text), title=document.title,
+        published=document.published, url=document.url, language=code,
+        skipped=language.skip_reason(code),
+    )
+
+
+def _language(document: Document) -> tuple[str | None, str | None]:
+    """The document's language, or why it could not be told (a failure of the detector on one
+    document is that document's error, not the batch's)."""
+    try:
+        return language.detect(document.text), None
+    except Exception as exc:  # noqa: BLE001 - one bad document must not stop a batch
+        return None, f"language detection failed ({type(exc).__name__}: {exc})"
 
 
 def _pieces(document: Document, limit: int) -> list[tuple[Document, int]]:
@@ -92,28 +115,36 @@ def analyse_many(
     """Streams articles in input order; spaCy batches the parsing. A document that fails is
     passed to ``on_error`` (and skipped) when given, else raised as ``DocumentError``.
     Documents over the size limit (``$SAYSO_MAX_CHARS``, default 1M characters) are
-    analysed in paragraph-aligned pieces and come back as one article."""
+    analysed in paragraph-aligned pieces and come back as one article. A document in a
+    language sayso does not read (``sayso.language``) comes back unanalysed: its language,
+    no statements, and the reason in ``skipped``."""
     nlp = nlp or nlp_mod.load()
     limit = chunks.max_chars()
 
     def pieces():
         for d in documents:
             bad = _not_unicode(d.text)
+            code = None
+            if not bad:
+                code, bad = _language(d)
             if bad:  # never reaches spaCy, which would fail the whole batch on it
-                yield "", (d, d, 0, True, bad)
+                yield "", (d, d, 0, True, bad, code)
+                continue
+            if not language.is_read(code):  # spaCy sees an empty text, never this one
+                yield "", (d, d, 0, True, None, code)
                 continue
             parts = _pieces(d, limit)
             for i, (piece, offset) in enumerate(parts):
-                yield piece.text, (d, piece, offset, i == len(parts) - 1, None)
+                yield piece.text, (d, piece, offset, i == len(parts) - 1, None, code)
 
     done: list[tuple[Article, int]] = []
     failed: Exception | None = None
-    for doc, (document, piece, offset, last, bad) in nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size):
+    for doc, (document, piece, offset, last, bad, code) in nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size):
         if failed is None and bad:
             failed = ValueError(bad)
         elif failed is None:
             try:
-                done.append((_article(doc, piece), offset))
+                done.append((_article(doc, piece, code), offset))
             except Exception as exc:  # noqa: BLE001 - one bad document must not stop a batch
                 failed = exc
         if not last:

@@ -255,6 +255,7 @@ def _load(writer: Writer, entries: list[parquet.Entry], stats: IngestStats,
             stats.stored += 1
             stats.statements += written.statements
             stats.merged += written.merged
+            stats.not_read += written.skipped is not None
 
     def tick() -> None:
         stats.parsed += 1

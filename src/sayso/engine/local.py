@@ -34,6 +34,7 @@ class IngestStats:
     skipped: int = 0         # already in the archive (or repeated in the inputs)
     statements: int = 0      # statements in the articles written
     merged: int = 0          # of which folded into a statement of another article
+    not_read: int = 0        # of the articles written, those in a language sayso does not read
     errors: int = 0          # documents that could not be read or analysed
     todo: int = 0            # documents to parse in this run
     parsed: int = 0          # of those, parsed so far (stored, or failed analysis)
@@ -184,6 +185,7 @@ def ingest(
                         stats.stored += 1
                         stats.statements += written.statements
                         stats.merged += written.merged
+                        stats.not_read += written.skipped is not None
                 stats.parsed += 1
                 stats.elapsed = time.perf_counter() - stats.started
                 on_article(stats)

@@ -115,6 +115,7 @@ class Written:
     article_id: str
     statements: int     # statements the article gives
     merged: int         # of which were folded into a statement of another article
+    skipped: str | None = None  # why it has no statements by design (Article.skipped)
 
 
 class Writer:
@@ -208,7 +209,7 @@ class Writer:
         self._bulk(conn, statement_articles, links)
         if fts and self.sqlite:
             conn.execute(FTS.insert(), fts)
-        return Written(aid, len(stmts), merged)
+        return Written(aid, len(stmts), merged, rec.get("skipped"))
 
     def _bulk(self, conn: Connection, table: sa.Table, rows: list[dict]) -> None:
         """Insert ``rows`` (all with the same keys): PostgreSQL's COPY inside the article's
