@@ -19,8 +19,8 @@ DEFAULT = "en"
 # windows spread over the document, so a foreign quotation at the top decides nothing alone.
 SAMPLE_CHARS = 3000
 WINDOWS = 3
-# Below this many letters a text says too little to refuse it as foreign (measured:
-# docs in the README's "Languages" paragraph).
+# Below this many letters a text says too little to refuse it as foreign. With these two
+# thresholds no English article or PolNeAR sentence is refused (bench/languages.py).
 MIN_LETTERS = 40
 MIN_CONFIDENCE = 0.9
 
