@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
 from sayso.pipeline import Document
-from sayso.readers.common import ReadError
+from sayso.readers.common import DEFAULT_MAX_BYTES, ReadError
 
-__all__ = ["Document", "ReadError", "Item", "SUFFIXES", "files_in", "read_path", "read_paths", "read_stdin"]
+__all__ = ["DEFAULT_MAX_BYTES", "Document", "ReadError", "Item", "SUFFIXES", "files_in", "read_path", "read_paths", "read_stdin"]
 
 Item = Document | ReadError
 SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".jsonl.gz", ".warc", ".warc.gz", ".rss", ".atom", ".xml")
@@ -38,35 +38,36 @@ def _kind(path: Path) -> str:
     return "txt"
 
 
-def _read_file(path: Path) -> Iterator[Item]:
+def _read_file(path: Path, max_bytes: int) -> Iterator[Item]:
     # Imported here so that reading plain text never pays for importing trafilatura.
     kind = _kind(path)
     if kind == "jsonl":
         from sayso.readers.jsonl import read_jsonl
 
-        yield from read_jsonl(path)
+        yield from read_jsonl(path, max_bytes)
     elif kind == "html":
         from sayso.readers.html import read_html
 
-        yield from read_html(path)
+        yield from read_html(path, max_bytes)
     elif kind == "warc":
         from sayso.readers.warc import read_warc
 
-        yield from read_warc(path)
+        yield from read_warc(path, max_bytes)
     elif kind == "rss":
         from sayso.readers.rss import read_rss
 
-        yield from read_rss(path)
+        yield from read_rss(path, max_bytes)
     else:
         from sayso.readers.txt import read_txt
 
-        yield from read_txt(path)
+        yield from read_txt(path, max_bytes)
 
 
-def read_path(path: str | Path) -> Iterator[Item]:
-    """Documents (or errors) from one file or directory; ``"-"`` reads standard input."""
+def read_path(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Item]:
+    """Documents (or errors) from one file or directory; ``"-"`` reads standard input. A
+    document over ``max_bytes`` is one ReadError; devices and FIFOs are refused unread."""
     if str(path) == "-":
-        yield from read_stdin()
+        yield from read_stdin(max_bytes=max_bytes)
         return
     path = Path(path)
     if path.is_dir():
@@ -74,11 +75,11 @@ def read_path(path: str | Path) -> Iterator[Item]:
         if not files:
             yield ReadError(path, f"directory has no {', '.join(SUFFIXES)} files")
         for f in files:
-            yield from _read_file(f)
+            yield from _read_file(f, max_bytes)
     elif not path.exists():
         yield ReadError(path, "no such file or directory")
     else:
-        yield from _read_file(path)
+        yield from _read_file(path, max_bytes)
 
 
 def files_in(directory: Path) -> list[Path]:
@@ -88,14 +89,20 @@ def files_in(directory: Path) -> list[Path]:
                   if (p.is_file() or p.is_symlink()) and p.name.lower().endswith(SUFFIXES))
 
 
-def read_paths(paths: Iterable[str | Path]) -> Iterator[Item]:
+def read_paths(paths: Iterable[str | Path], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Item]:
     for p in paths:
-        yield from read_path(p)
+        yield from read_path(p, max_bytes)
 
 
-def read_stdin(stream: BinaryIO | None = None) -> Iterator[Item]:
-    """Standard input as one plain-text document."""
+def read_stdin(stream: BinaryIO | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Item]:
+    """Standard input as one plain-text document, read up to ``max_bytes`` only (``cat
+    /dev/zero | sayso extract -`` is refused after the cap, not read until memory runs out)."""
+    from sayso.readers.common import read_capped
     from sayso.readers.txt import document_from_bytes
 
     stream = stream if stream is not None else sys.stdin.buffer
-    yield document_from_bytes(stream.read(), STDIN)
+    try:
+        data = read_capped(stream, STDIN, max_bytes)
+    except OSError as exc:
+        data = ReadError(STDIN, exc.strerror or exc.__class__.__name__)
+    yield data if isinstance(data, ReadError) else document_from_bytes(data, STDIN)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Iterator
 
 from sayso.pipeline import Document
-from sayso.readers.common import ReadError, read_file
+from sayso.readers.common import DEFAULT_MAX_BYTES, ReadError, read_file
 
 # trafilatura and its helpers log extraction trouble; a reader reports it as a ReadError.
 for _name in ("trafilatura", "htmldate", "courlan", "justext"):
@@ -47,5 +47,6 @@ def document_from_html(data: bytes | str, where: str | Path, id: str | None = No
     )
 
 
-def read_html(path: str | Path) -> Iterator[Document | ReadError]:
-    return read_file(path, document_from_html)
+def read_html(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document | ReadError]:
+    """The page's main text; a page over ``max_bytes`` (of HTML) is refused unread."""
+    return read_file(path, document_from_html, max_bytes)

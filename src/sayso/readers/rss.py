@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterator
 
 from sayso.pipeline import Document
-from sayso.readers.common import ReadError, read_bytes
+from sayso.readers.common import DEFAULT_MAX_BYTES, ReadError, read_bytes
 
 BLOCKS = ("p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
           "article", "section", "figure", "figcaption", "pre", "table", "tr")
@@ -58,11 +58,13 @@ def _body(entry) -> list[str]:
     return html_paragraphs(summary) if summary.strip() else []
 
 
-def read_rss(path: str | Path) -> Iterator[Document | ReadError]:
+def read_rss(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document | ReadError]:
+    """The entries of a feed file; feedparser needs the whole file, so a feed over
+    ``max_bytes`` is refused as a whole."""
     import feedparser
 
     path = Path(path)
-    data = read_bytes(path)
+    data = read_bytes(path, max_bytes)
     if isinstance(data, ReadError):
         yield data
         return

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Iterator
 
 from sayso.pipeline import Document
-from sayso.readers.common import ReadError, decode, read_file
+from sayso.readers.common import DEFAULT_MAX_BYTES, ReadError, decode, read_file
 
 
 def document_from_bytes(data: bytes, where: str | Path, id: str | None = None) -> Document | ReadError:
@@ -15,5 +15,5 @@ def document_from_bytes(data: bytes, where: str | Path, id: str | None = None) -
     return Document(text=text, id=id)
 
 
-def read_txt(path: str | Path) -> Iterator[Document | ReadError]:
-    return read_file(path, document_from_bytes)
+def read_txt(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document | ReadError]:
+    return read_file(path, document_from_bytes, max_bytes)

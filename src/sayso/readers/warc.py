@@ -8,6 +8,7 @@ The record's target URI is the article's URL when the page names none; its host 
 """
 from __future__ import annotations
 
+import os
 import zlib
 from dataclasses import replace
 from pathlib import Path
@@ -18,7 +19,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from sayso.pipeline import Document
-from sayso.readers.common import ReadError
+from sayso.readers.common import DEFAULT_MAX_BYTES, ReadError, open_regular, too_large
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 GZIP_MAGIC = b"\x1f\x8b\x08"
@@ -55,23 +56,25 @@ def _next_start(fh, after: int, gz: bool) -> int | None:
         pos += len(block)
 
 
-def read_warc(path: str | Path) -> Iterator[Document | ReadError]:
+def read_warc(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document | ReadError]:
     """Documents of a WARC file. A broken record is reported (one ReadError) and reading
     resumes at the next record that can be found; a file cut short says so, with what was
-    read before the cut kept."""
+    read before the cut kept. A record whose payload is over ``max_bytes`` is one error
+    (the file itself may be any size: it is read record by record)."""
     path = Path(path)
     found = 0
+    opened = open_regular(path)
+    if isinstance(opened, ReadError):
+        yield opened
+        return
     try:
-        size = path.stat().st_size
-        with open(path, "rb") as fh:
+        with opened as fh:
+            size = os.fstat(fh.fileno()).st_size
             gz = fh.read(3) == GZIP_MAGIC
             pos = 0
             while pos is not None and pos < size:
-                pos, items, found = _read_from(fh, path, pos, size, gz, found)
+                pos, items, found = _read_from(fh, path, pos, (size, max_bytes), gz, found)
                 yield from items
-    except FileNotFoundError:
-        yield ReadError(path, "no such file or directory")
-        return
     except OSError as exc:
         yield ReadError(path, f"cannot read WARC ({exc.strerror or exc})")
         return
@@ -79,16 +82,18 @@ def read_warc(path: str | Path) -> Iterator[Document | ReadError]:
         yield ReadError(path, "no HTML or text records in the WARC file")
 
 
-def _read_from(fh, path: Path, pos: int, size: int, gz: bool, found: int):
+def _read_from(fh, path: Path, pos: int, limits: tuple[int, int], gz: bool, found: int):
     """Records from ``pos`` on: where to resume (None: done), the documents and errors in
-    order, and the count of article records so far."""
+    order, and the count of article records so far. ``limits``: the file's size and the
+    most bytes one record's payload may have."""
+    size, max_bytes = limits
     out: list = []
     end = pos  # end of the last record read whole
     fh.seek(pos)
     try:
         it = ArchiveIterator(fh, arc2warc=True)
         for record in it:
-            doc = _document(record, path, found)
+            doc = _document(record, path, found, max_bytes)
             rec_start = it.get_record_offset()  # reads the record to its end
             end = rec_start + it.get_record_length()
             if doc is not None:
@@ -103,7 +108,7 @@ def _read_from(fh, path: Path, pos: int, size: int, gz: bool, found: int):
     return None, out, found
 
 
-def _document(record, path: Path, found: int) -> Document | ReadError | None:
+def _document(record, path: Path, found: int, max_bytes: int) -> Document | ReadError | None:
     """One record as a document (or why it cannot be one); None for records that are not
     articles (requests, metadata, images, error pages)."""
     from sayso.readers.html import document_from_html
@@ -122,7 +127,9 @@ def _document(record, path: Path, found: int) -> Document | ReadError | None:
             return None
     uri = record.rec_headers.get_header("WARC-Target-URI")
     where = f"{path}:{uri}" if uri else f"{path}#{found + 1}"
-    data = record.content_stream().read()
+    data = record.content_stream().read(max_bytes + 1)  # the rest is skipped, never kept
+    if len(data) > max_bytes:
+        return too_large(where, max_bytes)
     doc = document_from_bytes(data, where) if ctype == "text/plain" else document_from_html(data, where)
     if isinstance(doc, Document):
         doc = replace(doc, url=doc.url or uri, source=_host(uri) or doc.source)
