@@ -13,6 +13,7 @@ from spacy.tokens import Doc
 
 from sayso import chunks, language
 from sayso import nlp as nlp_mod
+from sayso.assess import assess_article
 from sayso.records import Article, content_id
 from sayso.resolve import resolve_article
 
@@ -45,13 +46,13 @@ def _article(doc: Doc, document: Document, code: str) -> Article:
     if doc._.sayso_error:
         raise RuntimeError(doc._.sayso_error)
     statements = tuple(doc._.statements or ())
-    return resolve_article(doc, statements, Article(
+    return assess_article(doc, resolve_article(doc, statements, Article(
         id=document.id or content_id(document.text),
         title=document.title,
         published=document.published,
         url=document.url,
         language=code,
-    ))
+    )))
 
 
 def _unread(document: Document, code: str) -> Article:

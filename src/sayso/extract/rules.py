@@ -822,8 +822,16 @@ def _default() -> RuleExtractor:
     return _DEFAULT
 
 
+if not Doc.has_extension("rule_statements"):
+    Doc.set_extension("rule_statements", default=None)
+
+
 def extract_statements(doc: Doc) -> list[Statement]:
-    return _default()(doc)
+    """The rule tier's statements, also left on ``doc._.rule_statements``: the trained
+    tiers use them as features, and the calibration reads whether a tier agrees with them."""
+    found = _default()(doc)
+    doc._.rule_statements = tuple(found)
+    return found
 
 
 def cue_subject(doc: Doc, cue: Span, text: str | None = None) -> Span | None:

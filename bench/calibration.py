@@ -1,0 +1,241 @@
+#!/usr/bin/env python3
+"""Calibration of ``confidence`` on PolNeAR dev: reliability table, expected calibration
+error (10 bins) and the trusted view's detection precision and recall at each threshold,
+all out of fold (5 folds by article), and optionally the fit that ships.
+
+    python bench/calibration.py [--dev ../shared/data/polnear/dev.jsonl]
+                                [--train ../shared/data/polnear/train.jsonl] [--fit] [--json]
+
+What counts as right is what the independent scorer counts as end-to-end right: the
+statement is paired with a gold attribution (content-token Jaccard >= 0.5, one to one,
+greedy) and its source covers half the gold source's tokens (or neither has one). The
+pairing uses ``../shared/eval/score.py``'s own functions; the trusted view's precision and
+recall come from running that scorer on the filtered predictions. The cue-word prior (how
+often a word is a gold cue where it occurs) is counted on train; the logistic model is
+fitted on dev, whose texts the taggers never trained on. ``--fit`` writes
+``src/sayso/data/calibration_en.json`` from all of dev.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import numpy
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+MODEL_FILE = ROOT / "src" / "sayso" / "data" / "calibration_en.json"
+THRESHOLDS = (0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
+FOLDS = 5
+C = 1.0  # the logistic model's inverse regularisation strength
+
+
+def scorer_module(path: Path):
+    spec = importlib.util.spec_from_file_location("sayso_bench_score", path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # its dataclasses look their module up there
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
+
+
+def cue_prior(train: list[dict]) -> dict[str, list[int]]:
+    """Per lower-case word, how often it lies in a gold cue and how often it occurs."""
+    from sayso.assess.calibration import WORD
+
+    hits: Counter = Counter()
+    seen: Counter = Counter()
+    for art in train:
+        text = art["text"]
+        cue_chars = {i for at in art["attributions"] for s, e in at["cue"] for i in range(s, e)}
+        for m in WORD.finditer(text):
+            w = m.group().lower()
+            seen[w] += 1
+            hits[w] += m.start() in cue_chars
+    return {w: [hits[w], seen[w]] for w in sorted(hits) if hits[w]}
+
+
+def collect(dev: list[dict], calibrator):
+    """Every dev article through the pipeline up to the calibration: typed statements and
+    their signal rows (the tier's own confidence still in place)."""
+    from tqdm import tqdm
+
+    from sayso import nlp as nlp_mod
+    from sayso.assess import statement_signals, typed
+    from sayso.records import Article
+    from sayso.resolve import resolve_article
+
+    nlp = nlp_mod.load()
+    out = []
+    texts = ((a["text"], a) for a in dev)
+    for doc, art in tqdm(nlp.pipe(texts, as_tuples=True, batch_size=8), total=len(dev), desc="dev"):
+        base = Article(id=art["id"], title=art.get("title"), published=art.get("publication_date"))
+        resolved = resolve_article(doc, tuple(doc._.statements or ()), base)
+        statements = typed(doc, resolved.statements)
+        out.append((art, resolved, statements, statement_signals(doc, statements, calibrator)))
+    return out
+
+
+def labels(score, art: dict, statements) -> list[int | None]:
+    """1 where the scorer would count the statement end-to-end right, 0 where not, None for
+    nested statements (the scorer never sees them)."""
+    text = art["text"]
+    toks = score.Tokens(text)
+    scored = [i for i, st in enumerate(statements) if "nested" not in st.flags]
+
+    def key(cue, content):
+        c = toks.of_spans(content)
+        return ("content", c) if c else ("cue", toks.of_spans(cue))
+
+    gkeys = [key(at["cue"], at["content"]) for at in art["attributions"]]
+    pkeys = [key(statements[i].cue.spans, statements[i].content.spans) for i in scored]
+    out: list[int | None] = [None] * len(statements)
+    for i in scored:
+        out[i] = 0
+    for gi, pi in score.match_attributions(gkeys, pkeys):
+        gs = toks.of_spans(art["attributions"][gi]["source"])
+        st = statements[scored[pi]]
+        ps = toks.of_spans(st.source.spans if st.source else [])
+        ok = (not gs and not ps) or (bool(gs) and len(gs & ps) >= score.SOURCE_COVER_MIN * len(gs))
+        out[scored[pi]] = int(ok)
+    return out
+
+
+def fit(x: numpy.ndarray, y: numpy.ndarray):
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=C, max_iter=5000)
+    model.fit(x, y)
+    return model.coef_[0], float(model.intercept_[0])
+
+
+def out_of_fold(x, y, groups) -> numpy.ndarray:
+    """Each article's statements scored by a model fitted on the other folds' articles."""
+    ids = sorted(set(groups))
+    fold_of = {g: i % FOLDS for i, g in enumerate(ids)}
+    folds = numpy.array([fold_of[g] for g in groups])
+    p = numpy.zeros(len(y))
+    for k in range(FOLDS):
+        w, b = fit(x[folds != k], y[folds != k])
+        z = x[folds == k] @ w + b
+        p[folds == k] = 1 / (1 + numpy.exp(-z))
+    return p
+
+
+def reliability(p, y, bins: int = 10):
+    rows, ece = [], 0.0
+    for k in range(bins):
+        lo, hi = k / bins, (k + 1) / bins
+        m = (p >= lo) & ((p < hi) if k < bins - 1 else (p <= hi))
+        if m.sum():
+            rows.append((lo, hi, int(m.sum()), float(p[m].mean()), float(y[m].mean())))
+            ece += m.sum() / len(y) * abs(p[m].mean() - y[m].mean())
+    return rows, float(ece)
+
+
+def trusted_figures(scorer: Path, dev_path: Path, results, probs_by_article, thresholds):
+    """Detection and end-to-end P/R of the trusted view at each threshold, by score.py."""
+    from sayso.trust import trusted_article
+
+    out = {}
+    for t in (None, *thresholds):
+        with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as fh:
+            for art, resolved, statements, _ in results:
+                probs = probs_by_article[art["id"]]
+                sts = tuple(s.with_(confidence=float(q)) for s, q in zip(statements, probs))
+                article = replace(resolved, statements=sts)
+                if t is not None:
+                    article = trusted_article(article, t)
+                fh.write(json.dumps(article.to_attributions()) + "\n")
+        run = subprocess.run([sys.executable, str(scorer), str(dev_path), fh.name, "--json"],
+                             capture_output=True, text=True, check=True)
+        Path(fh.name).unlink()
+        att = json.loads(run.stdout)["attribution"]
+        out["all" if t is None else t] = {k: att[k] for k in ("detection", "end_to_end")}
+    return out
+
+
+def choose_threshold(figures) -> float | None:
+    """The lowest threshold whose detection precision is at least 90: the most recall
+    the trusted view can keep at the precision a fact-checker asks of it."""
+    ok = [t for t in THRESHOLDS if figures[t]["detection"]["p"] and figures[t]["detection"]["p"] >= 0.90]
+    return min(ok) if ok else None
+
+
+def report(rows, ece, figures, chosen, n) -> str:
+    lines = [f"Calibration on PolNeAR dev, out of fold ({FOLDS} folds by article), {n} statements",
+             "", "  bin         n   mean conf   share right"]
+    lines += [f"  {lo:.1f}-{hi:.1f}  {k:5d}     {pm:.3f}       {ym:.3f}" for lo, hi, k, pm, ym in rows]
+    lines += ["", f"Expected calibration error (10 bins): {ece:.3f}", "",
+              "Trusted view (score.py, detection / end-to-end, %):",
+              "  threshold      det P   det R   e2e P   e2e R"]
+    for t, f in figures.items():
+        d, e = f["detection"], f["end_to_end"]
+        name = "all stmts" if t == "all" else f"{t:.2f}"
+        mark = "  <- chosen" if t == chosen else ""
+        lines.append(f"  {name:>9}  {100 * d['p']:7.1f} {100 * d['r']:7.1f} {100 * e['p']:7.1f} {100 * e['r']:7.1f}{mark}")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--dev", type=Path, default=SHARED / "data" / "polnear" / "dev.jsonl")
+    ap.add_argument("--train", type=Path, default=SHARED / "data" / "polnear" / "train.jsonl")
+    ap.add_argument("--scorer", type=Path, default=SHARED / "eval" / "score.py")
+    ap.add_argument("--fit", action="store_true", help=f"write {MODEL_FILE.relative_to(ROOT)}")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    for p in (args.dev, args.train, args.scorer):
+        if not p.is_file():
+            print(f"error: {p} not found", file=sys.stderr)
+            return 2
+    from sayso.assess.calibration import FEATURES, Calibrator
+
+    prior = cue_prior(read_jsonl(args.train))
+    calibrator = Calibrator((0.0,) * len(FEATURES), 0.0, {k: tuple(v) for k, v in prior.items()})
+    score = scorer_module(args.scorer)
+    results = collect(read_jsonl(args.dev), calibrator)
+    xs, ys, groups, where = [], [], [], []
+    for a, (art, _, statements, rows) in enumerate(results):
+        for i, (row, lab) in enumerate(zip(rows, labels(score, art, statements))):
+            if lab is not None:
+                xs.append(row), ys.append(lab), groups.append(art["id"]), where.append((a, i))
+    x, y = numpy.array(xs, dtype=float), numpy.array(ys, dtype=float)
+    p = out_of_fold(x, y, groups)
+    probs = {art["id"]: numpy.full(len(sts), 0.0) for art, _, sts, _ in results}
+    for (a, i), q in zip(where, p):
+        probs[results[a][0]["id"]][i] = q
+    rows, ece = reliability(p, y)
+    figures = trusted_figures(args.scorer, args.dev, results, probs, THRESHOLDS)
+    chosen = choose_threshold(figures)
+    if args.json:
+        print(json.dumps({"ece": ece, "bins": rows, "trusted": {str(k): v for k, v in figures.items()},
+                          "chosen": chosen}, indent=1))
+    else:
+        print(report(rows, ece, figures, chosen, len(y)))
+    if args.fit:
+        w, b = fit(x, y)
+        MODEL_FILE.write_text(json.dumps({
+            "about": (f"Fitted by bench/calibration.py --fit on {date.today().isoformat()}: logistic "
+                      f"model (C={C}) on {len(y)} PolNeAR dev statements; cue prior counted on PolNeAR "
+                      f"train. Out of fold ({FOLDS} folds): ECE {ece:.3f}; trusted threshold {chosen}."),
+            "features": list(FEATURES), "weights": [round(float(v), 5) for v in w], "bias": round(b, 5),
+            "out_of_fold_ece": round(ece, 4), "threshold": chosen, "cue_prior": prior,
+        }, indent=0) + "\n", encoding="utf-8")
+        print(f"wrote {MODEL_FILE.relative_to(ROOT)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

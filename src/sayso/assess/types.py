@@ -1,0 +1,125 @@
+"""Which kind of attribution a statement is: speech, writing, thought, knowledge,
+intention or evidence (``records.TYPES``; PARC 3.0's assertion, belief, fact and
+eventuality, split finer: see ``docs/trust.md``).
+
+The cue decides first ('wants' is an intention whoever wants), then the source ('a poll
+found' is evidence, 'the minister found' is speech) and the words between cue and content
+('said in a statement' is writing). The word lists are data, per language
+(``types`` in ``sayso/data/cues_<lang>.json``).
+"""
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from importlib import resources
+
+from spacy.tokens import Doc, Span, Token
+
+from sayso.records import Statement
+
+SPEECH, WRITING, THOUGHT, KNOWLEDGE, INTENTION, EVIDENCE = (
+    "speech", "writing", "thought", "knowledge", "intention", "evidence")
+WRITTEN_CHANNELS = frozenset({"Telegram", "Twitter", "Facebook", "Instagram", "LinkedIn", "Reddit",
+                              "Weibo", "VKontakte", "Truth Social", "blog"})
+LOOKAHEAD = 8  # tokens after the cue searched for 'in a statement', 'on Twitter'
+
+
+@dataclass(frozen=True)
+class TypeLexicon:
+    verbs: dict[str, str]          # cue lemma → type
+    nouns: dict[str, str]          # cue noun ('belief', 'plan') → type
+    sources: dict[str, str]        # source head noun ('poll', 'letter') → type
+    thought_phrases: tuple[str, ...]
+    writing_words: frozenset[str]
+
+
+@functools.lru_cache(maxsize=4)
+def load_types(language: str = "en") -> TypeLexicon:
+    raw = json.loads(resources.files("sayso.data").joinpath(f"cues_{language}.json").read_text("utf-8"))["types"]
+    verbs = {w: t for t in (WRITING, THOUGHT, KNOWLEDGE, INTENTION) for w in raw[t]}
+    nouns = {w: t for t in (THOUGHT, INTENTION, KNOWLEDGE, EVIDENCE) for w in raw[f"{t}_nouns"]}
+    sources = {w: WRITING for w in raw["writing_sources"]}
+    sources.update({w: EVIDENCE for w in raw["evidence_sources"]})
+    return TypeLexicon(verbs, nouns, sources, tuple(raw["thought_phrases"]),
+                       frozenset(raw["writing_channel_words"]))
+
+
+def _span(doc: Doc, spans) -> Span | None:
+    return doc.char_span(spans[0][0], spans[-1][1], alignment_mode="expand") if spans else None
+
+
+def _cue_head(cue: Span) -> Token | None:
+    """The word that carries the cue: its verb, else its noun ('in his opinion')."""
+    for pos in ("VERB", "AUX", "NOUN"):
+        tok = next((t for t in cue if t.pos_ == pos), None)
+        if tok is not None:
+            return tok
+    return None
+
+
+def _phrasal(tok: Token, lex: TypeLexicon) -> str | None:
+    """'found out', 'looks forward': the particle makes another verb."""
+    for child in tok.children:
+        key = f"{tok.lemma_.lower()} {child.lower_}"
+        if child.dep_ in ("prt", "prep") and key in lex.verbs:
+            return lex.verbs[key]
+    return None
+
+
+def _from_cue(cue: Span, lex: TypeLexicon) -> str | None:
+    text = cue.text.lower()
+    if any(p in text for p in lex.thought_phrases):
+        return THOUGHT
+    head = _cue_head(cue)
+    if head is None:
+        return None
+    lemma = head.lemma_.lower()
+    if head.pos_ == "NOUN":
+        return lex.nouns.get(lemma) or lex.nouns.get(head.lower_)
+    if lemma == "would" or text.startswith("would like"):
+        return INTENTION
+    return _phrasal(head, lex) or lex.verbs.get(lemma)
+
+
+def _from_source(source: Span | None, lex: TypeLexicon) -> str | None:
+    """A document or study named as the source ('the report', 'a Gallup poll'); people
+    and organisations say nothing about the type."""
+    if source is None:
+        return None
+    nouns = [t for t in source if t.pos_ in ("NOUN", "PROPN")]
+    if not nouns or any(t.ent_type_ == "PERSON" for t in source):
+        return None
+    head = source.root if source.root.pos_ == "NOUN" else nouns[-1]
+    return lex.sources.get(head.lower_) or lex.sources.get(head.lemma_.lower())
+
+
+def _around_cue(doc: Doc, cue: Span, content: Span | None, lex: TypeLexicon) -> str | None:
+    """'said in a statement that', 'told reporters on Twitter': the words right after the
+    cue, before its content starts, name a written channel."""
+    end = min(cue.end + LOOKAHEAD, cue.sent.end, content.start if content is not None
+              and content.start > cue.end else len(doc))
+    words = {t.lower_ for t in doc[cue.start:end]}
+    if words & lex.writing_words:
+        return WRITING
+    if any(p in doc[cue.start:end].text.lower() for p in lex.thought_phrases):
+        return THOUGHT
+    return None
+
+
+def attribution_type(doc: Doc, st: Statement, language: str = "en") -> str:
+    lex = load_types(language)
+    cue = _span(doc, st.cue.spans)
+    if cue is None or not len(cue):
+        return SPEECH
+    by_cue = _from_cue(cue, lex)
+    if by_cue in (THOUGHT, KNOWLEDGE, INTENTION):
+        return by_cue
+    by_source = _from_source(_span(doc, st.source.spans) if st.source else None, lex)
+    if by_source is not None:
+        return by_source
+    if by_cue is not None:
+        return by_cue
+    if st.channel in WRITTEN_CHANNELS:
+        return WRITING
+    return _around_cue(doc, cue, _span(doc, st.content.spans), lex) or SPEECH

@@ -1,0 +1,34 @@
+"""Attribution types, read as a user would: one sentence each, through the real pipeline."""
+from __future__ import annotations
+
+import pytest
+
+from sayso.pipeline import analyse
+
+
+def _types(text: str, nlp) -> list[tuple[str, str]]:
+    return [(s.cue.text, s.type) for s in analyse(text, nlp).statements]
+
+
+@pytest.mark.parametrize("text,cue,expected", [
+    ("The mayor said the bridge would close on Monday.", "said", "speech"),
+    ("The senator wrote that the bill would fail in the House.", "wrote", "writing"),
+    ("The minister said in a statement that the port would reopen.", "said", "writing"),
+    ("The governor believes that the tax will hurt small farms.", "believes", "thought"),
+    ("The coach knows that his team is tired after the long season.", "knows", "knowledge"),
+    ("The company wants to buy the old factory next year.", "wants", "intention"),
+    ("A new poll found that most voters oppose the plan.", "found", "evidence"),
+    ("The inspector found that the brakes had failed.", "found", "speech"),
+])
+def test_the_cue_and_source_give_the_type(text, cue, expected, nlp):
+    found = dict(_types(text, nlp))
+    assert found.get(cue) == expected, found
+
+
+def test_a_statement_with_no_source_and_no_speaker_is_flagged_unattributed(nlp):
+    text = "It was reported that the talks had collapsed. The mayor said the bridge would close."
+    article = analyse(text, nlp)
+    by_cue = {s.cue.text: s for s in article.statements}
+    assert "unattributed" not in by_cue["said"].flags
+    unattributed = [s for s in article.statements if s.source is None and s.speaker is None]
+    assert all("unattributed" in s.flags for s in unattributed)
