@@ -225,9 +225,13 @@ def extract(
     ),
     max_bytes: int = _max_bytes_option(),
     accuracy: Accuracy = _accuracy_option(),
+    trusted: bool = typer.Option(
+        False, "--trusted", help="Only the trusted view: speech, writing or thought, attributed, "
+        "confident enough (docs/trust.md). Default: every statement."),
 ) -> None:
     """Find attributed statements (who said what) in articles."""
     from sayso.pipeline import analyse_many
+    from sayso.trust import trusted_article
 
     nlp = _load_model(model, accuracy)
     docs = _Documents(files or [], max_bytes)
@@ -235,7 +239,8 @@ def extract(
         print("reading an article from standard input (end with Ctrl-D)", file=sys.stderr)
     try:
         with _lazy_output(output) as out:
-            _write(docs.count_not_read(analyse_many(docs, nlp, on_error=docs.failed)), fmt, out)
+            articles = docs.count_not_read(analyse_many(docs, nlp, on_error=docs.failed))
+            _write((trusted_article(a) for a in articles) if trusted else articles, fmt, out)
     except BrokenPipeError:  # e.g. `sayso extract … | head`
         sys.stderr.close()
         raise typer.Exit(0)
@@ -408,6 +413,11 @@ DB_HELP = "Archive: SQLAlchemy URL or SQLite file path (default: $SAYSO_DB, else
 
 def _db_option():
     return typer.Option(None, "--db", envvar="SAYSO_DB", show_envvar=False, help=DB_HELP)
+
+
+def _all_option():
+    return typer.Option(False, "--all", help="Every statement, not only the trusted view "
+                        "(speech, writing or thought, attributed, confident enough: docs/trust.md).")
 
 
 def _open_archive(db: Optional[str], create: bool = False):
@@ -591,14 +601,16 @@ def search(
     kind: Optional[str] = typer.Option(None, "--kind", help="direct, indirect or mixed."),
     limit: int = typer.Option(20, "--limit", "-n", min=0, help="At most N statements (0: all)."),
     fmt: SearchFormat = typer.Option(SearchFormat.table, "--format", "-f", help="Output format."),
+    include_all: bool = _all_option(),
     db: Optional[str] = _db_option(),
 ) -> None:
-    """Statements in the archive, newest first (statement date, else publication date)."""
+    """Statements in the archive, newest first (statement date, else publication date); the
+    trusted view unless --all."""
     from sayso import store
 
     archive = _open_archive(db)
     q = store.Query(text=text, speaker=speaker, org=org, since=since, until=until, kind=kind,
-                    limit=limit or None)
+                    limit=limit or None, include_all=include_all)
     try:
         with archive.connect() as conn:
             rows = store.search(conn, q)
@@ -652,35 +664,25 @@ speakers_app = typer.Typer(help="Speakers across the archive: list, merge, split
 app.add_typer(speakers_app, name="speakers")
 
 
-def _list_speakers(db: Optional[str], top: int) -> None:
-    import sqlalchemy as sa
+def _list_speakers(db: Optional[str], top: int, include_all: bool = False) -> None:
+    """The speakers table; counts (and who is listed) in the trusted view unless --all."""
     from rich.console import Console
     from rich.table import Table
 
-    from sayso.store.schema import speakers as sp, statement_articles as sa_, statements as st
+    from sayso.store.browse import list_speakers
 
     archive = _open_archive(db)
-    counts = (sa.select(st.c.speaker_id, sa.func.count(sa.distinct(st.c.id)).label("statements"),
-                        sa.func.count(sa.distinct(sa_.c.article_id)).label("articles"))
-              .select_from(st.join(sa_, sa_.c.statement_id == st.c.id))
-              .where(st.c.speaker_id.is_not(None)).group_by(st.c.speaker_id).subquery())
-    q = (sa.select(sp.c.id, sp.c.name, sp.c.kind, sp.c.organization, sp.c.aliases,
-                   counts.c.statements, counts.c.articles)
-         .select_from(sp.join(counts, counts.c.speaker_id == sp.c.id))
-         .order_by(counts.c.statements.desc(), sp.c.id))
-    if top:
-        q = q.limit(top)
     with archive.connect() as conn:
-        rows = conn.execute(q).all()
+        rows = list_speakers(conn, None, 0, top or None, include_all).rows
     archive.dispose()
     console = Console(width=None if sys.stdout.isatty() else 140)
     table = Table(expand=False)
     for name in ("id", "name", "kind", "statements", "articles", "organization", "aliases"):
         table.add_column(name, overflow="fold", justify="right" if name in ("statements", "articles") else "left")
     for r in rows:
-        table.add_row(r.id, r.name, r.kind, str(r.statements), str(r.articles), r.organization or "",
-                      _one_line(", ".join(r.aliases or []), 60))
-    table.caption = f"{len(rows)} speaker(s)"
+        table.add_row(r["id"], r["name"], r["kind"], str(r["statements"]), str(r["articles"]),
+                      r["organization"] or "", _one_line(", ".join(r["aliases"]), 60))
+    table.caption = f"{len(rows)} speaker(s)" + ("" if include_all else ", counting trusted statements (--all: every one)")
     console.print(table, markup=False)
 
 
@@ -688,12 +690,13 @@ def _list_speakers(db: Optional[str], top: int) -> None:
 def speakers_main(
     ctx: typer.Context,
     top: int = typer.Option(20, "--top", "-n", min=0, help="The N speakers with most statements (0: all)."),
+    include_all: bool = _all_option(),
     db: Optional[str] = _db_option(),
 ) -> None:
     """Speakers with most statements (or a subcommand: list, merge, split)."""
     ctx.obj = {"db": db}  # `sayso speakers --db X merge A B` as well as `… merge A B --db X`
     if ctx.invoked_subcommand is None:
-        _list_speakers(db, top)
+        _list_speakers(db, top, include_all)
 
 
 def _group_db(ctx: typer.Context, db: Optional[str]) -> Optional[str]:
@@ -704,10 +707,11 @@ def _group_db(ctx: typer.Context, db: Optional[str]) -> Optional[str]:
 def speakers_list(
     ctx: typer.Context,
     top: int = typer.Option(20, "--top", "-n", min=0, help="The N speakers with most statements (0: all)."),
+    include_all: bool = _all_option(),
     db: Optional[str] = _db_option(),
 ) -> None:
     """Speakers with most statements."""
-    _list_speakers(_group_db(ctx, db), top)
+    _list_speakers(_group_db(ctx, db), top, include_all)
 
 
 @speakers_app.command("merge")
@@ -756,12 +760,13 @@ def _correct_speakers(ctx: typer.Context, db: Optional[str], correction, *args):
 @app.command()
 def show(
     article_id: str = typer.Argument(..., help="The article's id (as `sayso search` shows it)."),
+    include_all: bool = _all_option(),
     db: Optional[str] = _db_option(),
 ) -> None:
-    """An article with its statements highlighted (source, cue, content) and listed."""
+    """An article with its statements highlighted (source, cue, content) and listed: the
+    trusted ones unless --all."""
     import sqlalchemy as sa
     from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
     from sayso.store.schema import articles, speakers as sp, statement_articles as links, statements as st
@@ -775,7 +780,7 @@ def show(
             raise typer.Exit(2)
         occ = conn.execute(
             sa.select(links.c.local_id, links.c.record, links.c.statement_id, st.c.article_id,
-                      sp.c.name.label("speaker_name"))
+                      st.c.trusted, sp.c.name.label("speaker_name"))
             .select_from(links.join(st, st.c.id == links.c.statement_id)
                          .outerjoin(sp, sp.c.id == st.c.speaker_id))
             .where(links.c.article_id == article_id)
@@ -786,7 +791,9 @@ def show(
             .group_by(links.c.statement_id)
         ).all())
     archive.dispose()
-    occ = sorted(occ, key=lambda o: ((o.record["content"]["spans"] or [[0]])[0][0], o.local_id))
+    hidden = 0 if include_all else sum(1 for o in occ if not o.trusted)
+    occ = sorted((o for o in occ if include_all or o.trusted),
+                 key=lambda o: ((o.record["content"]["spans"] or [[0]])[0][0], o.local_id))
     console = Console(width=None if sys.stdout.isatty() else 120)
     meta = [("id", art.id), ("title", art.title), ("published", art.published), ("outlet", art.source),
             ("byline", art.byline), ("url", art.url)]
@@ -804,7 +811,15 @@ def show(
                 body.stylize(style, s, e)
     console.print(body)
     console.print()
-    table = Table(expand=False, caption=f"{len(occ)} statement(s): source cyan, cue magenta, content yellow")
+    console.print(_show_table(occ, counts, hidden), markup=False)
+
+
+def _show_table(occ: list, counts: dict[str, int], hidden: int):
+    """The statements `sayso show` lists, and how many the trusted view left out."""
+    from rich.table import Table
+
+    more = f"; {hidden} more outside the trusted view (--all)" if hidden else ""
+    table = Table(expand=False, caption=f"{len(occ)} statement(s): source cyan, cue magenta, content yellow{more}")
     for name, kw in (("id", {}), ("speaker", {"max_width": 26}), ("cue", {"max_width": 18}),
                      ("kind", {}), ("content", {"ratio": 1}), ("also in", {"justify": "right"})):
         table.add_column(name, overflow="fold", **kw)
@@ -814,7 +829,7 @@ def show(
         others = counts.get(o.statement_id, 1) - 1
         table.add_row(rec["id"], who, rec["cue"]["text"], "\n".join([rec["kind"], *rec.get("flags", [])]),
                       _one_line(rec["content"]["text"], CONTENT_WIDTH), f"{others} article(s)" if others else "")
-    console.print(table, markup=False)
+    return table
 
 
 @app.command("extract-parquet")
@@ -899,10 +914,12 @@ def digest(
     fmt: DigestFormat = typer.Option(DigestFormat.markdown, "--format", "-f", help="markdown, html or json."),
     base_url: str = typer.Option("", "--base-url", help="Prefix for the links to articles (e.g. http://localhost:8000)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write here, not stdout."),
+    include_all: bool = _all_option(),
     db: Optional[str] = _db_option(),
 ) -> None:
     """A "who said what" roundup on one issue: statements grouped by country or organisation,
-    in date order, each line linked to its article and character span."""
+    in date order, each line linked to its article and character span (trusted statements
+    unless --all)."""
     from sayso import digest as digest_mod
     from sayso.digest import render
     from sayso.store import QueryError
@@ -914,7 +931,7 @@ def digest(
     try:
         with archive.connect() as conn:
             d = digest_mod.build(conn, query, group_by=group_by.value, since=since, until=until,
-                                 speaker=speaker, org=org, limit=limit or None)
+                                 speaker=speaker, org=org, limit=limit or None, include_all=include_all)
     except QueryError as exc:
         _error(exc)
         raise typer.Exit(2)
@@ -933,10 +950,12 @@ def graph(
     until: Optional[str] = typer.Option(None, "--until", help="With --query: up to this date."),
     fmt: GraphFormat = typer.Option(GraphFormat.json, "--format", "-f", help="json or svg."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write here, not stdout."),
+    include_all: bool = _all_option(),
     db: Optional[str] = _db_option(),
 ) -> None:
     """Who reacts to whom (responds_to links, and statements naming another speaker), as
-    JSON or as an SVG picture. Give --query or --speaker."""
+    JSON or as an SVG picture, drawn from trusted statements unless --all. Give --query or
+    --speaker."""
     import json as json_mod
 
     from sayso import digest as digest_mod
@@ -952,14 +971,15 @@ def graph(
     try:
         with archive.connect() as conn:
             if speaker:
-                sp = find(conn, speaker)
+                sp = find(conn, speaker, include_all)
                 if sp is None:
                     _error(f"no speaker {speaker!r} in the archive")
                     raise typer.Exit(2)
                 centre = sp["id"]
-                g = graph_mod.around_speaker(conn, sp["id"], sp["name"])
+                g = graph_mod.around_speaker(conn, sp["id"], sp["name"], include_all)
             else:
-                d = digest_mod.build(conn, query, since=since, until=until, limit=None)
+                d = digest_mod.build(conn, query, since=since, until=until, limit=None,
+                                     include_all=include_all)
                 g = graph_mod.for_statements(conn, [e.row for grp in d.groups for e in grp.entries])
     except QueryError as exc:
         _error(exc)

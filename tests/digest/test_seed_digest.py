@@ -36,6 +36,14 @@ def result(dev_archive) -> dict:
 
 
 @pytest.fixture(scope="module")
+def result_all(dev_archive) -> dict:
+    """The digest of every statement (``--all``), not only the trusted view."""
+    out = CliRunner().invoke(app, ["digest", "--query", QUERY, "--format", "json", "--all", "--db", dev_archive])
+    assert out.exit_code == 0, out.output
+    return json.loads(out.stdout)
+
+
+@pytest.fixture(scope="module")
 def texts(dev_archive) -> dict[str, str]:
     eng = open_engine(dev_archive)
     with eng.connect() as conn:
@@ -61,10 +69,17 @@ def test_shape(result):
     assert "Other" not in names[:-1]  # "Other", if any, comes last
 
 
-def test_seed_speakers_grouped_by_camp(result):
-    groups = _by_speaker(result)
+def test_seed_speakers_grouped_by_camp(result, result_all):
+    every = _by_speaker(result_all)
     for speaker, group in EXPECTED.items():
-        assert groups.get(speaker) == {group}, (speaker, groups.get(speaker))
+        assert every.get(speaker) == {group}, (speaker, every.get(speaker))
+    # the trusted view leaves a speaker out only when none of their lines is trusted
+    groups = _by_speaker(result)
+    trusted = {s["speaker"]["name"] for g in result_all["groups"] for s in g["statements"]
+               if s["speaker"] and s["trusted"]}
+    assert all(s["trusted"] for g in result["groups"] for s in g["statements"])
+    for speaker, group in EXPECTED.items():
+        assert groups.get(speaker) == ({group} if speaker in trusted else None), speaker
 
 
 def test_lines_are_dated_and_in_date_order(result):
@@ -127,13 +142,17 @@ def test_polnear_digest_groups_by_organisation(dev_archive):
 def test_reaction_graph_of_the_seed(dev_archive):
     out = CliRunner().invoke(app, ["graph", "--speaker", "Jens Stoltenberg", "--db", dev_archive])
     assert out.exit_code == 0, out.output
+    trusted_edges = {(e["source"], e["target"]) for e in json.loads(out.stdout)["edges"]}
+    out = CliRunner().invoke(app, ["graph", "--speaker", "Jens Stoltenberg", "--all", "--db", dev_archive])
+    assert out.exit_code == 0, out.output
     g = json.loads(out.stdout)
+    assert trusted_edges <= {(e["source"], e["target"]) for e in g["edges"]}
     edges = {(e["source"], e["target"]) for e in g["edges"]}
     # 'In his opinion, the words of Jens Stoltenberg …': Karasin answers Stoltenberg
     assert ("grigory-karasin", "jens-stoltenberg") in edges
     for e in g["edges"]:
         assert e["evidence"] and all(ev["via"] in ("responds_to", "names") for ev in e["evidence"])
-    svg = CliRunner().invoke(app, ["graph", "--speaker", "Stoltenberg", "--format", "svg", "--db", dev_archive])
+    svg = CliRunner().invoke(app, ["graph", "--speaker", "Stoltenberg", "--format", "svg", "--all", "--db", dev_archive])
     assert svg.exit_code == 0 and svg.stdout.lstrip().startswith("<?xml") and "<svg" in svg.stdout
     assert "Grigory Karasin" in svg.stdout
 
@@ -160,10 +179,10 @@ def test_empty_result_is_said_plainly(dev_archive):
     assert "No statement in the archive matches" in out.output
 
 
-def test_a_statement_whose_content_was_lost_says_so(result, texts):
+def test_a_statement_whose_content_was_lost_says_so(result_all, texts):
     """Zakharova's 'also wrote in her Telegram channel that' ends the paragraph: the digest
-    keeps her line, traceable to its cue, and says the content is missing."""
-    lines = [s for g in result["groups"] for s in g["statements"]
+    of every statement keeps her line, traceable to its cue, and says the content is missing."""
+    lines = [s for g in result_all["groups"] for s in g["statements"]
              if s["speaker"] and s["speaker"]["name"] == "Maria Zakharova"]
     assert lines and all("truncated" in s["flags"] for s in lines)
     for s in lines:

@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 
 from sayso.store import database_url, open_engine
 from sayso.store.db import current_revision, head_revision, migrate
-from sayso.store.schema import TABLES, include_object, metadata
+from sayso.store.schema import TABLES, articles, include_object, metadata, statements
 
 
 def test_database_url_forms(tmp_path, monkeypatch):
@@ -58,4 +58,41 @@ def test_reopen_and_downgrade_upgrade_round_trip(db_url):
     assert "articles" not in sa.inspect(eng).get_table_names()
     migrate(eng)
     assert current_revision(eng) == head_revision()
+    eng.dispose()
+
+
+def test_migration_0002_upgrades_an_archive_made_at_0001(db_url):
+    """An archive stored before the trusted view keeps its rows: they read as speech and
+    trusted (what the archive showed them as), full-text search still finds them, and
+    articles get no skipped reason."""
+    from sayso.store import Query, Writer, search
+    from sayso.store.db import create_engine, database_url
+
+    eng = create_engine(database_url(db_url))
+    migrate(eng, "0001")
+    assert current_revision(eng) == "0001"
+    old = sa.inspect(eng)
+    assert "trusted" not in {c["name"] for c in old.get_columns("statements")}
+    part = {"text": "the bridge will open", "spans": [[10, 30]]}
+    st = sa.table("statements", *(sa.column(c) for c in ("id", "article_id", "local_id", "position", "kind",
+                                                         "content_text", "confidence")),
+                  *(sa.column(c, sa.JSON) for c in ("cue", "content", "responds_to", "flags")))
+    with eng.begin() as conn:
+        conn.execute(sa.table("articles", *(sa.column(c) for c in ("id", "seq", "content_hash", "text",
+                                                                  "n_statements"))).insert(),
+                     {"id": "old", "seq": 1, "content_hash": "0" * 64, "text": "x" * 40, "n_statements": 1})
+        conn.execute(st.insert(), {"id": "old#s1", "article_id": "old", "local_id": "s1", "position": 0,
+                                   "kind": "indirect", "content_text": part["text"], "confidence": 0.9,
+                                   "cue": part, "content": part, "responds_to": [], "flags": []})
+        if eng.dialect.name == "sqlite":
+            conn.exec_driver_sql("INSERT INTO statements_fts (statement_id, content) VALUES ('old#s1', 'the bridge will open')")
+    migrate(eng)
+    assert current_revision(eng) == head_revision()
+    with eng.connect() as conn:
+        assert tuple(conn.execute(sa.select(statements.c.type, statements.c.trusted)).one()) == ("speech", True)
+        assert conn.execute(sa.select(articles.c.skipped)).scalar() is None
+        assert [r["id"] for r in search(conn, Query(text="bridge"))] == ["old#s1"]
+        diffs = compare_metadata(MigrationContext.configure(conn, opts={"include_object": include_object}), metadata)
+    assert diffs == []
+    assert Writer(eng).write({"id": "new", "statements": []}, "a new text") is not None
     eng.dispose()

@@ -26,6 +26,12 @@ FILTER = r"^[^\x00]*$"
 WORDS = r"^[^\x00]*\w[^\x00]*$"  # something to search for
 CALENDAR = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
 
+
+def _all_option():
+    """``all=1``: every statement, not only the trusted view (the default, docs/trust.md)."""
+    return Query(False, alias="all", description="Every statement, not only the trusted view "
+                 "(speech, writing or thought, attributed, confident enough: docs/trust.md).")
+
 E = {"model": models.Error}
 NOT_FOUND = {404: {**E, "description": "No such item in the archive."}}
 BAD_QUERY = {422: {**E, "description": "Invalid parameters."}}
@@ -53,10 +59,15 @@ def _document(body: models.ArticleIn) -> Document:
 @router.post("/extract", response_model=models.Article,
              responses={400: WRITE[400], 413: WRITE[413], 422: WRITE[422]},
              summary="Extract statements from a text (nothing is stored)")
-def extract(body: models.ArticleIn, request: Request) -> dict:
+def extract(body: models.ArticleIn, request: Request,
+            trusted: bool = Query(False, description="Only the statements of the trusted view "
+                                  "(docs/trust.md); default: every statement, as `sayso extract`.")) -> dict:
     """The article record of the statement schema for the text sent, with its statements;
     spans are offsets into `text` exactly as sent."""
-    return services(request).analyse(_document(body)).to_dict()
+    from sayso.trust import trusted_article
+
+    art = services(request).analyse(_document(body))
+    return (trusted_article(art) if trusted else art).to_dict()
 
 
 @router.get("/statements", response_model=models.StatementPage, responses=BAD_QUERY,
@@ -72,10 +83,13 @@ def statements(
     kind: Optional[Literal["direct", "indirect", "mixed"]] = Query(None),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
     limit: int = Query(20, ge=1, le=MAX_LIMIT),
+    include_all: bool = _all_option(),
 ) -> dict:
     """Statements newest first (the statement's own date, else its article's publication
-    date), each a statement record with `statement_id`, `article_id` and `article_ids`."""
-    sq = SearchQuery(text=q, speaker=speaker, org=org, since=since, until=until, kind=kind)
+    date), each a statement record with `statement_id`, `article_id` and `article_ids`;
+    trusted ones only unless `all=1`."""
+    sq = SearchQuery(text=q, speaker=speaker, org=org, since=since, until=until, kind=kind,
+                     include_all=include_all)
     try:
         with services(request).engine.connect() as conn:
             page = browse.search_page(conn, sq, offset, limit)
@@ -93,26 +107,29 @@ def speakers(
                              description="Keep speakers whose name, id or an alias contains this."),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
+    include_all: bool = _all_option(),
 ) -> dict:
+    """Speakers with their counts of trusted statements (every statement with `all=1`); a
+    speaker with no trusted statement is listed only with `all=1`."""
     with services(request).engine.connect() as conn:
-        page = browse.list_speakers(conn, q, offset, limit)
+        page = browse.list_speakers(conn, q, offset, limit, include_all)
     return {"total": page.total, "offset": offset, "limit": limit, "speakers": page.rows}
 
 
 @router.get("/speakers/{speaker_id}", response_model=models.SpeakerDetail,
             responses={**NOT_FOUND, **BAD_QUERY}, summary="One speaker: roles, timeline, reactions")
-def speaker(request: Request, speaker_id: str) -> dict:
+def speaker(request: Request, speaker_id: str, include_all: bool = _all_option()) -> dict:
     """A speaker by id (or alias, or full name): roles, counts, statements per week, and the
-    statements of others that react to theirs. Their statements:
-    `GET /api/statements?speaker=ID`."""
+    statements of others that react to theirs, in the trusted view unless `all=1`. Their
+    statements: `GET /api/statements?speaker=ID`."""
     if "\x00" in speaker_id or len(speaker_id) > 300:
         raise HTTPException(404, detail="no such speaker")
     with services(request).engine.connect() as conn:
-        sp = browse.speaker(conn, speaker_id)
+        sp = browse.speaker(conn, speaker_id, include_all)
         if sp is None:
             raise HTTPException(404, detail=f"no speaker {speaker_id!r} in the archive")
-        tl = browse.timeline(conn, sp["id"])
-        rx = browse.reactions(conn, sp["id"])
+        tl = browse.timeline(conn, sp["id"], include_all)
+        rx = browse.reactions(conn, sp["id"], include_all=include_all)
     return {**sp, "timeline": [{"week": w, "count": c} for w, c in tl["weeks"]],
             "undated": tl["undated"], "reactions": rx["reactions"]}
 
@@ -127,6 +144,7 @@ def digest(
     until: Optional[str] = Query(None, pattern=CALENDAR, description="Up to this date: YYYY, YYYY-MM or YYYY-MM-DD."),
     group_by: Literal["country", "organization", "speaker"] = Query("country"),
     limit: int = Query(60, ge=1, le=200),
+    include_all: bool = _all_option(),
 ) -> dict:
     """Statements on the issue, near duplicates removed, grouped by the speaker's country or
     organisation (else "Other"), oldest first: `{"query", "group_by", "groups": [{"name",
@@ -137,7 +155,8 @@ def digest(
 
     try:
         with services(request).engine.connect() as conn:
-            d = digest_mod.build(conn, query, group_by=group_by, since=since, until=until, limit=limit)
+            d = digest_mod.build(conn, query, group_by=group_by, since=since, until=until, limit=limit,
+                                 include_all=include_all)
     except QueryError as exc:
         raise HTTPException(422, detail=str(exc)) from exc
     return to_json(d)
@@ -150,6 +169,7 @@ def reaction_graph(
     speaker: Optional[str] = Query(None, max_length=200, pattern=FILTER,
                                    description="Around one speaker (wins over `query`)."),
     query: Optional[str] = Query(None, max_length=500, pattern=WORDS, description="Among a digest's statements."),
+    include_all: bool = _all_option(),
 ) -> dict:
     """`{"nodes": [{"id", "name", "group"}], "edges": [{"source", "target", "count",
     "evidence": [{"article_id", "local_id", "statement_id", "via"}]}]}`: an edge per pair of
@@ -163,12 +183,12 @@ def reaction_graph(
     try:
         with services(request).engine.connect() as conn:
             if speaker:
-                sp = browse.speaker(conn, speaker)
+                sp = browse.speaker(conn, speaker, include_all)
                 if sp is None:
                     raise HTTPException(404, detail=f"no speaker {speaker!r} in the archive")
-                g = graph_mod.around_speaker(conn, sp["id"], sp["name"])
+                g = graph_mod.around_speaker(conn, sp["id"], sp["name"], include_all)
             else:
-                d = digest_mod.build(conn, query, limit=None)
+                d = digest_mod.build(conn, query, limit=None, include_all=include_all)
                 g = graph_mod.for_statements(conn, [e.row for grp in d.groups for e in grp.entries])
     except QueryError as exc:
         raise HTTPException(422, detail=str(exc)) from exc
@@ -177,13 +197,14 @@ def reaction_graph(
 
 @router.get("/articles/{article_id:path}", response_model=models.StoredArticle,
             responses={**NOT_FOUND, **BAD_QUERY}, summary="One stored article with its statements")
-def article(request: Request, article_id: str) -> dict:
+def article(request: Request, article_id: str, include_all: bool = _all_option()) -> dict:
     """The stored article (its `text` exactly as stored) and the statements it reports, each
-    with this article's own spans, in text order."""
+    with this article's own spans, in text order: the trusted ones (`hidden` counts the
+    others), or all with `all=1`."""
     if "\x00" in article_id or len(article_id) > 1000:
         raise HTTPException(404, detail="no such article")
     with services(request).engine.connect() as conn:
-        art = browse.article(conn, article_id)
+        art = browse.article(conn, article_id, include_all)
     if art is None:
         raise HTTPException(404, detail=f"no article {article_id!r} in the archive")
     return art

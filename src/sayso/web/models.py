@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sayso.records import TYPES
+
 Span = Annotated[list[int], Field(min_length=2, max_length=2, description="[start, end) character offsets")]
 
 # Text the archive can store on every back end: no NUL characters (PostgreSQL refuses them).
@@ -41,6 +43,9 @@ class Statement(BaseModel):
 
     id: str
     kind: Literal["direct", "indirect", "mixed"]
+    type: Literal[TYPES] = Field(  # type: ignore[valid-type]
+        "speech", description="What kind of attribution: said or wrote, thought, knew, intended, "
+        "or evidence such as a study (PARC 3.0's types; docs/trust.md).")
     cue: Part
     source: Optional[Part] = None
     content: Part
@@ -52,6 +57,8 @@ class Statement(BaseModel):
     responds_to: list[str] = []
     flags: list[str] = []
     confidence: float
+    trusted: Optional[bool] = Field(None, description="Statements from the archive: whether the "
+                                    "trusted view (the default; `all=1`: everything) shows it.")
     statement_id: Optional[str] = None
     article_id: Optional[str] = None
     article_ids: Optional[list[str]] = None
@@ -68,15 +75,18 @@ class Article(BaseModel):
     byline: Optional[str] = None
     url: Optional[str] = None
     language: str = "en"
+    skipped: Optional[str] = Field(None, description="Why the article has no statements by design "
+                                   "(a language sayso does not read); null otherwise.")
     statements: list[Statement]
 
 
 class StoredArticle(Article):
     """An article from the archive: the schema's record plus ``text`` (exactly as stored:
-    every span indexes it) and ``outlet``."""
+    every span indexes it), ``outlet`` and ``hidden``."""
 
     text: str
     outlet: Optional[str] = None
+    hidden: int = Field(0, description="Statements the trusted view leaves out (`all=1` shows them).")
 
 
 class ArticleIn(BaseModel):

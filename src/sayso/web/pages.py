@@ -33,8 +33,35 @@ def _svc(request: Request) -> Services:
     return request.app.state.services
 
 
+def show_all(request: Request) -> bool:
+    """``?all=1`` (the "show all statements" checkbox): every statement, not only the trusted
+    view that every page shows by default (``sayso.trust``)."""
+    return request.query_params.get("all", "").strip().lower() in ("1", "on", "true", "yes")
+
+
+def keep_all(url: str, on: bool) -> str:
+    """A link that stays in the view the reader chose: ``all=1`` before any ``#fragment``."""
+    if not on:
+        return url
+    path, hash_, frag = url.partition("#")
+    return path + ("&" if "?" in path else "?") + "all=1" + hash_ + frag
+
+
+def _switch(request: Request) -> str:
+    """This page in the other view (the ``all`` switch flipped, the page number dropped)."""
+    params = {k: v for k, v in request.query_params.items() if k not in ("all", "page") and v}
+    if not show_all(request):
+        params["all"] = "1"
+    return request.url.path + ("?" + urlencode(params) if params else "")
+
+
 def render(request: Request, template: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+    """A page; its links to speakers and articles keep the reader's choice of view."""
     ctx.setdefault("title", None)
+    on = show_all(request)
+    ctx.update(show_all=on, switch_href=_switch(request),
+               article_href=lambda a: keep_all(article_href(a), on),
+               speaker_href=lambda s: keep_all(speaker_href(s), on))
     return request.app.state.templates.TemplateResponse(request, template, ctx, status_code=status)
 
 
@@ -87,14 +114,15 @@ def search_page(request: Request):
     rows: list[dict] = []
     total = 0
     speaker_card = None
+    every = show_all(request)
     q = SearchQuery(text=f["q"], speaker=f["speaker"], org=f["org"], since=f["since"],
-                    until=f["until"], kind=f["kind"])
+                    until=f["until"], kind=f["kind"], include_all=every)
     try:
         with _svc(request).engine.connect() as conn:
             result = browse.search_page(conn, q, (page - 1) * PER_PAGE, PER_PAGE)
             rows, total = result.rows, result.total
             if f["speaker"]:
-                speaker_card = browse.speaker(conn, f["speaker"])
+                speaker_card = browse.speaker(conn, f["speaker"], every)
             if not any(f.values()):
                 speaker_card = None
     except QueryError as exc:
@@ -110,7 +138,7 @@ def speakers_page(request: Request):
     name = _param(request, "q")
     page = _page(request)
     with _svc(request).engine.connect() as conn:
-        result = browse.list_speakers(conn, name, (page - 1) * 50, 50)
+        result = browse.list_speakers(conn, name, (page - 1) * 50, 50, show_all(request))
     return render(request, "speakers.html", title="Speakers", q=name, rows=result.rows,
                   paging=_pager(request, page, result.total, 50))
 
@@ -118,16 +146,18 @@ def speakers_page(request: Request):
 @router.get("/speakers/{speaker_id}")
 def speaker_page(request: Request, speaker_id: str):
     page = _page(request)
+    every = show_all(request)
     with _svc(request).engine.connect() as conn:
-        sp = browse.speaker(conn, speaker_id.replace("\x00", "")[:300])
+        sp = browse.speaker(conn, speaker_id.replace("\x00", "")[:300], every)
         if sp is None:
             raise HTTPException(404, detail=f"No speaker {speaker_id!r} in the archive.")
         if sp["id"] != speaker_id:
-            return RedirectResponse(speaker_href(sp["id"]), status_code=307)
-        tl = browse.timeline(conn, sp["id"])
-        result = browse.search_page(conn, SearchQuery(speaker=sp["id"]), (page - 1) * PER_PAGE, PER_PAGE)
-        rx = browse.reactions(conn, sp["id"])
-        picture = _reaction_picture(conn, sp)
+            return RedirectResponse(keep_all(speaker_href(sp["id"]), every), status_code=307)
+        tl = browse.timeline(conn, sp["id"], every)
+        result = browse.search_page(conn, SearchQuery(speaker=sp["id"], include_all=every),
+                                    (page - 1) * PER_PAGE, PER_PAGE)
+        rx = browse.reactions(conn, sp["id"], include_all=every)
+        picture = _reaction_picture(conn, sp, every)
     weeks = tl["weeks"]
     return render(request, "speaker.html", title=sp["name"], sp=sp, chart=timeline_svg(weeks),
                   weeks=weeks, undated=tl["undated"], rows=result.rows,
@@ -135,11 +165,11 @@ def speaker_page(request: Request, speaker_id: str):
                   reacts_to=rx["reacts_to"], graph=picture)
 
 
-def _reaction_picture(conn, sp: dict):
+def _reaction_picture(conn, sp: dict, include_all: bool):
     """The reaction graph around a speaker, as inline SVG ('' when nobody reacts)."""
     from sayso.digest import graph as graph_mod, graph_svg
 
-    g = graph_mod.around_speaker(conn, sp["id"], sp["name"])
+    g = graph_mod.around_speaker(conn, sp["id"], sp["name"], include_all)
     return graph_svg.svg(g, centre=sp["id"], title=f"Who reacts to {sp['name']}, and to whom they react")
 
 
@@ -160,14 +190,15 @@ def digest_page(request: Request):
         try:
             with _svc(request).engine.connect() as conn:
                 d = digest_mod.build(conn, f["query"], group_by=f["group_by"], since=f["since"],
-                                     until=f["until"])
+                                     until=f["until"], include_all=show_all(request))
                 rows = [e.row for g in d.groups for e in g.entries]
                 picture = graph_svg.svg(graph_mod.for_statements(conn, rows)) if rows else None
         except QueryError as exc:
             error = str(exc)
     return render(request, "digest.html", 400 if error else 200, title="Digest", f=f, d=d, error=error,
                   groupings=digest_mod.GROUPINGS, picture=picture,
-                  summary=header(d) if d and d.size else None, href=href, reference=reference)
+                  summary=header(d) if d and d.size else None, reference=reference,
+                  href=lambda e: keep_all(href(e), show_all(request)))
 
 
 # ---------------------------------------------------------------------- articles
@@ -175,7 +206,7 @@ def digest_page(request: Request):
 def articles_page(request: Request):
     page = _page(request)
     with _svc(request).engine.connect() as conn:
-        result = browse.list_articles(conn, (page - 1) * 50, 50)
+        result = browse.list_articles(conn, (page - 1) * 50, 50, show_all(request))
     return render(request, "articles.html", title="Articles", rows=result.rows,
                   paging=_pager(request, page, result.total, 50))
 
@@ -183,7 +214,7 @@ def articles_page(request: Request):
 @router.get("/articles/{article_id:path}")
 def article_page(request: Request, article_id: str):
     with _svc(request).engine.connect() as conn:
-        art = browse.article(conn, article_id.replace("\x00", "")[:1000])
+        art = browse.article(conn, article_id.replace("\x00", "")[:1000], show_all(request))
     if art is None:
         raise HTTPException(404, detail=f"No article {article_id!r} in the archive.")
     return render(request, "article.html", title=art["title"] or art["id"], art=art,

@@ -66,6 +66,18 @@
     }
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+  // the "show all statements" checkbox applies at once (without script: the form's button)
+  function autosubmit() {
+    document.querySelectorAll("input[data-autosubmit]").forEach(function (box) {
+      box.addEventListener("change", function () {
+        if (!box.form) return;
+        if (box.form.requestSubmit) box.form.requestSubmit(); else box.form.submit();
+      });
+    });
+  }
+
+  function start() { autosubmit(); init(); }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();
