@@ -31,6 +31,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from sayso import trust
 from sayso.records import Statement
+from sayso.store.db import WRITE_ATTEMPTS, retry_busy, write_transaction
 from sayso.store.schema import articles, statement_articles, statements
 from sayso.store.speakers import SpeakerBook
 
@@ -121,8 +122,9 @@ class Written:
 class Writer:
     """The single writer of an ingest run (parent process, one thread)."""
 
-    def __init__(self, engine: Engine, copy: bool = True):
+    def __init__(self, engine: Engine, copy: bool = True, attempts: int = WRITE_ATTEMPTS):
         self.engine = engine
+        self.attempts = attempts  # tries of a transaction that finds the archive busy
         self.sqlite = engine.dialect.name == "sqlite"
         # PostgreSQL takes the rows of an article through COPY (``copy=False``: INSERT)
         self.copy = copy and engine.dialect.name == "postgresql"
@@ -143,23 +145,32 @@ class Writer:
         """Store one article record (``Article.to_dict()``) atomically; None if its text is
         already in the archive."""
         digest = digest or content_hash(text)
-        with self.engine.begin() as conn:
-            if conn.execute(sa.select(articles.c.id).where(articles.c.content_hash == digest)).first():
-                return None
-            return self._write(conn, record, text, source, digest)
+
+        def attempt() -> Written | None:
+            with write_transaction(self.engine) as conn:
+                if conn.execute(sa.select(articles.c.id).where(articles.c.content_hash == digest)).first():
+                    return None
+                return self._write(conn, record, text, source, digest)
+
+        return retry_busy(attempt, self.attempts)
 
     def write_many(self, items: Iterable[tuple[dict, str, str | None, str]]) -> list[Written | None]:
         """Several ``(record, text, source, digest)`` in one transaction, all or none: a bulk
         load commits once per batch instead of once per article. Each is stored exactly as
         ``write`` would store it in turn (a text already stored, or repeated, gives None)."""
-        out: list[Written | None] = []
-        with self.engine.begin() as conn:
-            for record, text, source, digest in items:
-                if conn.execute(sa.select(articles.c.id).where(articles.c.content_hash == digest)).first():
-                    out.append(None)
-                else:
-                    out.append(self._write(conn, record, text, source, digest))
-        return out
+        items = list(items)
+
+        def attempt() -> list[Written | None]:
+            out: list[Written | None] = []
+            with write_transaction(self.engine) as conn:
+                for record, text, source, digest in items:
+                    if conn.execute(sa.select(articles.c.id).where(articles.c.content_hash == digest)).first():
+                        out.append(None)
+                    else:
+                        out.append(self._write(conn, record, text, source, digest))
+            return out
+
+        return retry_busy(attempt, self.attempts)
 
     def _write(self, conn: Connection, rec: dict, text: str, source: str | None, digest: str) -> Written:
         aid = rec["id"]

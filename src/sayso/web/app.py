@@ -34,6 +34,7 @@ from sayso import __version__
 from sayso.pipeline import Document, DocumentError, analyse
 from sayso.records import Article
 from sayso.store import StoreError, Writer, content_hash, open_engine
+from sayso.store.db import BUSY_TIMEOUT, is_busy
 from sayso.store.browse import article_id_for_text
 
 HERE = Path(__file__).resolve().parent
@@ -194,15 +195,16 @@ def _templates() -> Jinja2Templates:
 
 def create_app(db_url: str | None = None, token: str | None = None, *,
                nlp: Language | None = None, model: str | None = None, accuracy: str | None = None,
-               max_body: int = MAX_BODY) -> FastAPI:
+               max_body: int = MAX_BODY, busy_timeout: float = BUSY_TIMEOUT) -> FastAPI:
     """The web app over the archive at ``db_url`` (an SQLAlchemy URL or an SQLite path;
     default ``$SAYSO_DB``, else ``./sayso.db``; created and migrated when needed). ``token``
     enables writes (None: every write is refused). ``nlp``: an already loaded pipeline, else
-    ``model``/``accuracy`` are loaded on first use."""
+    ``model``/``accuracy`` are loaded on first use. ``busy_timeout``: seconds a write waits
+    for another writer (an ingest) before the request is a 503."""
     from sayso import nlp as nlp_mod
     from sayso.web import api, pages
 
-    engine = open_engine(db_url)
+    engine = open_engine(db_url, busy_timeout=busy_timeout)
 
     def loader() -> Language:
         return nlp if nlp is not None else nlp_mod.load(nlp_mod.model_name(model), accuracy)
@@ -251,10 +253,17 @@ def create_app(db_url: str | None = None, token: str | None = None, *,
     @app.exception_handler(StoreError)
     @app.exception_handler(sa.exc.OperationalError)
     async def unavailable(request: Request, exc: Exception):
-        log.error("archive unavailable: %s", exc)
+        # retryable, so never a 4xx: the client did nothing wrong
+        busy = is_busy(exc)
+        log.error("archive %s: %s", "busy" if busy else "unavailable", exc)
+        msg = ("the archive is busy with another writer: retry in a few seconds" if busy
+               else "the archive is not available right now")
+        headers = {"Retry-After": "5" if busy else "30"}
         if _wants_html(request):
-            return pages.error_page(request, 503, "the archive is not available right now")
-        return JSONResponse({"detail": "the archive is not available right now"}, status_code=503)
+            page = pages.error_page(request, 503, msg)
+            page.headers.update(headers)
+            return page
+        return JSONResponse({"detail": msg}, status_code=503, headers=headers)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon():
