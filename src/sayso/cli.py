@@ -628,7 +628,7 @@ def search(
 
 def _print_results(rows: list[dict], fmt: SearchFormat) -> None:
     from sayso import store
-    from sayso.store.export import flat
+    from sayso.store.export import csv_row
 
     if fmt is SearchFormat.jsonl:
         for r in rows:
@@ -641,7 +641,7 @@ def _print_results(rows: list[dict], fmt: SearchFormat) -> None:
         w = csv.DictWriter(sys.stdout, fieldnames=COLUMNS)
         w.writeheader()
         for r in rows:
-            w.writerow(flat(store.record(r), r.get("published")))
+            w.writerow(csv_row(store.record(r), r.get("published")))
     else:
         from rich.console import Console
         from rich.table import Table
@@ -1002,6 +1002,7 @@ def export(
 ) -> None:
     """Every statement of the archive: JSON Lines (statement record + article_id), CSV, Parquet."""
     from sayso import store
+    from sayso.store.export import ExportError
 
     if fmt is ExportFormat.parquet and output is None:
         _error("--format parquet needs an output file (-o FILE)")
@@ -1009,6 +1010,9 @@ def export(
     archive = _open_archive(db)
     try:
         n = store.export(archive, fmt.value, output, sys.stdout)
+    except ExportError as exc:
+        _error(exc)
+        raise typer.Exit(2)
     except BrokenPipeError:  # e.g. `sayso export | head`
         sys.stderr.close()
         raise typer.Exit(0)

@@ -44,7 +44,7 @@ def test_csv(archive):
     buf = io.StringIO()
     assert export(archive, "csv", None, buf) == 12
     rows = list(csv.DictReader(io.StringIO(buf.getvalue())))
-    assert len(rows) == 12 and rows[2]["article_ids"] == "a1 a2"
+    assert len(rows) == 12 and json.loads(rows[2]["article_ids"]) == ["a1", "a2"]
     assert json.loads(rows[0]["content_spans"]) == [[10, 10 + len(rows[0]["content"])]]
 
 
