@@ -67,7 +67,8 @@ def cue_prior(train: list[dict]) -> dict[str, list[int]]:
 
 
 def collect(dev: list[dict], calibrator):
-    """Every dev article through the pipeline up to the calibration: typed statements and
+    """Every article (``id``, ``text``, gold ``attributions``, optional ``title`` and
+    ``publication_date``) through the pipeline up to the calibration: typed statements and
     their signal rows (the tier's own confidence still in place)."""
     from tqdm import tqdm
 
@@ -79,12 +80,28 @@ def collect(dev: list[dict], calibrator):
     nlp = nlp_mod.load()
     out = []
     texts = ((a["text"], a) for a in dev)
-    for doc, art in tqdm(nlp.pipe(texts, as_tuples=True, batch_size=8), total=len(dev), desc="dev"):
+    for doc, art in tqdm(nlp.pipe(texts, as_tuples=True, batch_size=8), total=len(dev), desc="articles"):
         base = Article(id=art["id"], title=art.get("title"), published=art.get("publication_date"))
         resolved = resolve_article(doc, tuple(doc._.statements or ()), base)
         statements = typed(doc, resolved.statements)
         out.append((art, resolved, statements, statement_signals(doc, statements, calibrator)))
     return out
+
+
+def realnews_articles(gold_dir: Path, pages: Path) -> tuple[list[dict], dict[str, bool]]:
+    """The hand-annotated real-news pages as articles, read as ``sayso eval`` reads them, and
+    per page whether a gold statement counts toward the recall subset (speech or writing
+    with a named speaker)."""
+    from sayso import realnews
+
+    arts, subset = [], {}
+    for gold, text in realnews.load(gold_dir, pages):
+        doc = realnews.page_document(pages / gold.page, gold.id)
+        rec = realnews.scorer_record(gold, text)
+        rec.update(title=doc.title, publication_date=doc.published, corpus="realnews",
+                   recall_subset=[realnews.recall_subset(st) for st in gold.statements])
+        arts.append(rec)
+    return arts, subset
 
 
 def labels(score, art: dict, statements) -> list[int | None]:
@@ -144,25 +161,50 @@ def reliability(p, y, bins: int = 10):
     return rows, float(ece)
 
 
-def trusted_figures(scorer: Path, dev_path: Path, results, probs_by_article, thresholds):
-    """Detection and end-to-end P/R of the trusted view at each threshold, by score.py."""
+def _write(path: Path, records) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for rec in records:
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+
+
+def _score(scorer: Path, gold: Path, pred: Path) -> dict:
+    run = subprocess.run([sys.executable, str(scorer), str(gold), str(pred), "--json"],
+                         capture_output=True, text=True, check=True)
+    return json.loads(run.stdout)["attribution"]
+
+
+def trusted_figures(scorer: Path, results, probs_by_article, thresholds):
+    """Per threshold, the trusted view's detection and end-to-end P/R by score.py against
+    all gold, detection recall against the recall subset where the corpus has one, and the
+    trusted statements on pages with no gold statement."""
     from sayso.trust import trusted_article
 
     out = {}
-    for t in (None, *thresholds):
-        with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as fh:
+    with tempfile.TemporaryDirectory() as tmp:
+        gold, subset, pred = Path(tmp, "gold.jsonl"), Path(tmp, "subset.jsonl"), Path(tmp, "pred.jsonl")
+        _write(gold, ({"id": a["id"], "text": a["text"], "attributions": a["attributions"]} for a, *_ in results))
+        has_subset = any("recall_subset" in a for a, *_ in results)
+        _write(subset, ({"id": a["id"], "text": a["text"], "attributions": [
+            at for at, keep in zip(a["attributions"], a.get("recall_subset") or []) if keep]}
+            for a, *_ in results))
+        for t in (None, *thresholds):
+            empty: dict[str, int] = {}
+            preds = []
             for art, resolved, statements, _ in results:
-                probs = probs_by_article[art["id"]]
-                sts = tuple(s.with_(confidence=float(q)) for s, q in zip(statements, probs))
+                sts = tuple(s.with_(confidence=float(q)) for s, q in zip(statements, probs_by_article[art["id"]]))
                 article = replace(resolved, statements=sts)
-                if t is not None:
-                    article = trusted_article(article, t)
-                fh.write(json.dumps(article.to_attributions()) + "\n")
-        run = subprocess.run([sys.executable, str(scorer), str(dev_path), fh.name, "--json"],
-                             capture_output=True, text=True, check=True)
-        Path(fh.name).unlink()
-        att = json.loads(run.stdout)["attribution"]
-        out["all" if t is None else t] = {k: att[k] for k in ("detection", "end_to_end")}
+                article = article if t is None else trusted_article(article, t)
+                rec = article.to_attributions()
+                if not art["attributions"]:
+                    empty[art["id"]] = len(rec["attributions"])
+                preds.append(rec)
+            _write(pred, preds)
+            fig = _score(scorer, gold, pred)
+            row = {"detection": fig["detection"], "end_to_end": fig["end_to_end"],
+                   "max_on_empty_pages": max(empty.values(), default=0)}
+            if has_subset:
+                row["subset_recall"] = _score(scorer, subset, pred)["detection"]["r"]
+            out["all" if t is None else t] = row
     return out
 
 
@@ -173,28 +215,37 @@ def choose_threshold(figures) -> float | None:
     return min(ok) if ok else None
 
 
-def report(rows, ece, figures, chosen, n) -> str:
-    lines = [f"Calibration on PolNeAR dev, out of fold ({FOLDS} folds by article), {n} statements",
-             "", "  bin         n   mean conf   share right"]
+def reliability_text(rows, ece, title) -> list[str]:
+    lines = [title, "  bin         n   mean conf   share right"]
     lines += [f"  {lo:.1f}-{hi:.1f}  {k:5d}     {pm:.3f}       {ym:.3f}" for lo, hi, k, pm, ym in rows]
-    lines += ["", f"Expected calibration error (10 bins): {ece:.3f}", "",
-              "Trusted view (score.py, detection / end-to-end, %):",
-              "  threshold      det P   det R   e2e P   e2e R"]
+    return lines + [f"  expected calibration error (10 bins): {ece:.3f}", ""]
+
+
+def figures_text(figures, chosen, title) -> list[str]:
+    lines = [title, "  threshold      det P   det R   e2e P   e2e R   subset R   max on empty page"]
     for t, f in figures.items():
         d, e = f["detection"], f["end_to_end"]
         name = "all stmts" if t == "all" else f"{t:.2f}"
+        sub = f"{100 * f['subset_recall']:8.1f}" if f.get("subset_recall") is not None else "       -"
         mark = "  <- chosen" if t == chosen else ""
-        lines.append(f"  {name:>9}  {100 * d['p']:7.1f} {100 * d['r']:7.1f} {100 * e['p']:7.1f} {100 * e['r']:7.1f}{mark}")
-    return "\n".join(lines)
+        lines.append(f"  {name:>9}  {100 * d['p']:7.1f} {100 * d['r']:7.1f} {100 * e['p']:7.1f} "
+                     f"{100 * e['r']:7.1f}   {sub}   {f['max_on_empty_pages']:6d}{mark}")
+    return lines + [""]
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--dev", type=Path, default=SHARED / "data" / "polnear" / "dev.jsonl")
     ap.add_argument("--train", type=Path, default=SHARED / "data" / "polnear" / "train.jsonl")
+    ap.add_argument("--realnews", type=Path, default=ROOT / "eval" / "realnews" / "gold",
+                    help="hand-annotated real-news gold, fitted and reported beside PolNeAR dev "
+                         "('none' leaves it out)")
+    ap.add_argument("--fit-on", choices=("polnear", "both"), default="both",
+                    help="what the model is fitted on: PolNeAR dev alone (the real-news pages are "
+                         "then scored by that model, out of domain) or both, out of fold")
+    ap.add_argument("--pages", type=Path, default=SHARED / "data" / "realnews" / "html")
     ap.add_argument("--scorer", type=Path, default=SHARED / "eval" / "score.py")
     ap.add_argument("--fit", action="store_true", help=f"write {MODEL_FILE.relative_to(ROOT)}")
-    ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     for p in (args.dev, args.train, args.scorer):
         if not p.is_file():
@@ -205,33 +256,50 @@ def main(argv=None) -> int:
     prior = cue_prior(read_jsonl(args.train))
     calibrator = Calibrator((0.0,) * len(FEATURES), 0.0, {k: tuple(v) for k, v in prior.items()})
     score = scorer_module(args.scorer)
-    results = collect(read_jsonl(args.dev), calibrator)
+    arts = [dict(a, corpus="polnear") for a in read_jsonl(args.dev)]
+    if str(args.realnews) != "none":
+        arts += realnews_articles(args.realnews, args.pages)[0]
+    results = collect(arts, calibrator)
     xs, ys, groups, where = [], [], [], []
     for a, (art, _, statements, rows) in enumerate(results):
         for i, (row, lab) in enumerate(zip(rows, labels(score, art, statements))):
             if lab is not None:
                 xs.append(row), ys.append(lab), groups.append(art["id"]), where.append((a, i))
     x, y = numpy.array(xs, dtype=float), numpy.array(ys, dtype=float)
-    p = out_of_fold(x, y, groups)
+    corpus = numpy.array([results[a][0]["corpus"] for a, _ in where])
+    fitted = numpy.ones(len(y), bool) if args.fit_on == "both" else corpus == "polnear"
+    p = numpy.zeros(len(y))
+    p[fitted] = out_of_fold(x[fitted], y[fitted], [g for g, f in zip(groups, fitted) if f])
+    w, b = fit(x[fitted], y[fitted])
+    p[~fitted] = 1 / (1 + numpy.exp(-(x[~fitted] @ w + b)))
     probs = {art["id"]: numpy.full(len(sts), 0.0) for art, _, sts, _ in results}
     for (a, i), q in zip(where, p):
         probs[results[a][0]["id"]][i] = q
-    rows, ece = reliability(p, y)
-    figures = trusted_figures(args.scorer, args.dev, results, probs, THRESHOLDS)
-    chosen = choose_threshold(figures)
-    if args.json:
-        print(json.dumps({"ece": ece, "bins": rows, "trusted": {str(k): v for k, v in figures.items()},
-                          "chosen": chosen}, indent=1))
-    else:
-        print(report(rows, ece, figures, chosen, len(y)))
+    lines = [f"{int(fitted.sum())} statements fitted on, scored out of fold ({FOLDS} folds by article); "
+             f"{int((~fitted).sum())} scored by the model fitted on all of them", ""]
+    eces = {}
+    for name in ("polnear", "realnews"):
+        m = corpus == name
+        if m.any():
+            rows, eces[name] = reliability(p[m], y[m])
+            lines += reliability_text(rows, eces[name], f"Reliability, {name} ({int(m.sum())} statements):")
+    chosen = None
+    for name in ("polnear", "realnews"):
+        part = [r for r in results if r[0]["corpus"] == name]
+        if part:
+            figures = trusted_figures(args.scorer, part, probs, THRESHOLDS)
+            chosen = choose_threshold(figures) if name == "polnear" else chosen
+            lines += figures_text(figures, chosen, f"Trusted view, {name} (score.py, %):")
+    print("\n".join(lines))
     if args.fit:
-        w, b = fit(x, y)
         MODEL_FILE.write_text(json.dumps({
             "about": (f"Fitted by bench/calibration.py --fit on {date.today().isoformat()}: logistic "
-                      f"model (C={C}) on {len(y)} PolNeAR dev statements; cue prior counted on PolNeAR "
-                      f"train. Out of fold ({FOLDS} folds): ECE {ece:.3f}; trusted threshold {chosen}."),
+                      f"model (C={C}) on {int(fitted.sum())} statements of "
+                      + ("PolNeAR dev and the annotated real-news pages" if args.fit_on == "both" else "PolNeAR dev")
+                      + f"; cue prior counted on PolNeAR train. Out of fold ({FOLDS} folds): ECE "
+                      + ", ".join(f"{k} {v:.3f}" for k, v in eces.items()) + "."),
             "features": list(FEATURES), "weights": [round(float(v), 5) for v in w], "bias": round(b, 5),
-            "out_of_fold_ece": round(ece, 4), "threshold": chosen, "cue_prior": prior,
+            "out_of_fold_ece": {k: round(v, 4) for k, v in eces.items()}, "cue_prior": prior,
         }, indent=0) + "\n", encoding="utf-8")
         print(f"wrote {MODEL_FILE.relative_to(ROOT)}", file=sys.stderr)
     return 0

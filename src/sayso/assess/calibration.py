@@ -21,6 +21,7 @@ from typing import Sequence
 
 from spacy.tokens import Doc
 
+from sayso.extract.cues import load_lexicon
 from sayso.records import Statement
 
 QUOTES = frozenset('"“”«»„')
@@ -31,7 +32,8 @@ FEATURES = (
     "first_person", "speaker", "via_pronoun", "via_nominal", "truncated", "nested",
     "low_confidence", "rule_cue", "rule_content", "cue_prior", "cue_punct", "according",
     "writing", "thought", "knowledge", "intention", "evidence", "content_words",
-    "content_quoted", "same_sentence", "question", "density",
+    "content_quoted", "same_sentence", "question", "density", "content_verb", "speech_frame",
+    "narrator",
 )
 
 
@@ -90,6 +92,7 @@ def signals(doc: Doc, text: str, st: Statement, rules: Sequence[Statement], cali
     cue_sent = doc.char_span(*st.cue.spans[0], alignment_mode="expand") if st.cue.spans else None
     con = doc.char_span(*st.content.spans[0], alignment_mode="expand") if st.content.spans else None
     same = cue_sent is not None and con is not None and cue_sent[0].sent.start == con[0].sent.start
+    lexicon = load_lexicon()
     rule = next((r for r in rules if _overlaps(r.cue.spans, st.cue.spans)), None)
     via = st.speaker.resolved_via if st.speaker else None
     return [
@@ -107,6 +110,9 @@ def signals(doc: Doc, text: str, st: Statement, rules: Sequence[Statement], cali
         st.type == "intention", st.type == "evidence",
         math.log1p(len(WORD.findall(content))), any(c in QUOTES for c in content), same,
         content.rstrip(" \"'”’").endswith("?"), density,
+        con is not None and any(t.pos_ in ("VERB", "AUX") for t in con),
+        cue_sent is not None and any("speech" in lexicon.frames(t.lemma_.lower()) for t in cue_sent),
+        src is not None and src.text.lower() in FIRST_PERSON and st.kind == "indirect",
     ]
 
 
