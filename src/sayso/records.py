@@ -26,8 +26,16 @@ class Part:
 
     @classmethod
     def from_spans(cls, text: str, spans: Iterable[Span]) -> "Part":
-        """Build a part whose ``text`` is, by construction, the slices joined by a space."""
-        ordered = tuple(sorted((int(s), int(e)) for s, e in spans if e > s))
+        """Build a part whose ``text`` is, by construction, the slices joined by a space.
+        Spans that overlap are one span: two stages that both bound a quote must not give
+        its words twice."""
+        merged: list[list[int]] = []
+        for s, e in sorted((int(s), int(e)) for s, e in spans if e > s):
+            if merged and s < merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        ordered = tuple((s, e) for s, e in merged)
         return cls(" ".join(text[s:e] for s, e in ordered), ordered)
 
     @property

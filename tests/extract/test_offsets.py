@@ -47,3 +47,12 @@ def test_random_text_with_random_quote_marks_never_breaks_offsets(extract, piece
 @given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=200))
 def test_arbitrary_unicode_never_crashes(extract, text):
     assert_offsets_valid(text, extract(text))
+
+
+def test_overlapping_spans_of_one_part_are_one_span():
+    from sayso.records import Part
+
+    text = '"We will rebuild it," she said, "by spring."'
+    part = Part.from_spans(text, [(32, 44), (0, 20), (33, 44)])
+    assert part.spans == ((0, 20), (32, 44))
+    assert part.text == text[0:20] + " " + text[32:44]
