@@ -83,17 +83,18 @@ def load_calibrator(language: str = "en") -> Calibrator:
                       {k: (int(v[0]), int(v[1])) for k, v in raw["cue_prior"].items()}, raw.get("about", ""))
 
 
-def signals(doc: Doc, text: str, st: Statement, rules: Sequence[Statement], calibrator: Calibrator,
+def signals(doc: Doc, text: str, st: Statement, rules: Sequence, calibrator: Calibrator,
             density: float) -> list[float]:
     """One row of ``FEATURES`` for a statement as the tier gave it (its ``confidence`` is
-    still the tier's own), read from the parsed doc (``text`` is ``doc.text``, read once)."""
+    still the tier's own), read from the parsed doc (``text`` is ``doc.text``, read once);
+    ``rules`` holds the rule tier's (cue spans, content spans)."""
     src = doc.char_span(*st.source.spans[0], alignment_mode="expand") if st.source and st.source.spans else None
     content = "".join(text[s:e] for s, e in st.content.spans)
     cue_sent = doc.char_span(*st.cue.spans[0], alignment_mode="expand") if st.cue.spans else None
     con = doc.char_span(*st.content.spans[0], alignment_mode="expand") if st.content.spans else None
     same = cue_sent is not None and con is not None and cue_sent[0].sent.start == con[0].sent.start
     lexicon = load_lexicon()
-    rule = next((r for r in rules if _overlaps(r.cue.spans, st.cue.spans)), None)
+    rule = next((content for cue, content in rules if _overlaps(cue, st.cue.spans)), None)
     via = st.speaker.resolved_via if st.speaker else None
     return [
         _logit(st.confidence),
@@ -103,7 +104,7 @@ def signals(doc: Doc, text: str, st: Statement, rules: Sequence[Statement], cali
         src is not None and src.text.lower() in FIRST_PERSON,
         st.speaker is not None, via == "pronoun", via in ("nominal", "title"),
         "truncated" in st.flags, "nested" in st.flags, "low_confidence" in st.flags,
-        rule is not None, rule is not None and _jaccard(rule.content.spans, st.content.spans) >= 0.5,
+        rule is not None, rule is not None and _jaccard(rule, st.content.spans) >= 0.5,
         calibrator.prior(st.cue.text), not any(c.isalnum() for c in st.cue.text),
         st.cue.text.lower().startswith("according"),
         st.type == "writing", st.type == "thought", st.type == "knowledge",

@@ -827,10 +827,12 @@ if not Doc.has_extension("rule_statements"):
 
 
 def extract_statements(doc: Doc) -> list[Statement]:
-    """The rule tier's statements, also left on ``doc._.rule_statements``: the trained
-    tiers use them as features, and the calibration reads whether a tier agrees with them."""
+    """The rule tier's statements. Their cue and content spans are also left on
+    ``doc._.rule_statements`` (plain offsets, so the doc still serialises): the calibration
+    reads whether a trained tier agrees with the rules."""
     found = _default()(doc)
-    doc._.rule_statements = tuple(found)
+    doc._.rule_statements = [[[list(sp) for sp in st.cue.spans], [list(sp) for sp in st.content.spans]]
+                             for st in found]
     return found
 
 
