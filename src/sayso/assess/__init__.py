@@ -15,6 +15,7 @@ from spacy.tokens import Doc
 from sayso.assess.calibration import Calibrator, density, load_calibrator, signals
 from sayso.assess.types import attribution_type
 from sayso.extract import rules as _rules  # noqa: F401 - registers doc._.rule_statements
+from sayso.extract.spanindex import index_parts
 from sayso.records import Article, Statement
 from sayso.trust import UNATTRIBUTED
 
@@ -37,7 +38,12 @@ def statement_signals(doc: Doc, statements: Sequence[Statement],
     text = doc.text
     dens = density(statements, len(text))
     rules = doc._.rule_statements or ()
-    return [signals(doc, text, st, rules, calibrator, dens) for st in statements]
+    cues = index_parts(cue for cue, _ in rules)
+    rows = []
+    for st in statements:
+        hits = cues.overlapping(st.cue.spans)
+        rows.append(signals(doc, text, st, rules[hits[0]][1] if hits else None, calibrator, dens))
+    return rows
 
 
 def assess(doc: Doc, statements: Sequence[Statement]) -> tuple[Statement, ...]:

@@ -42,10 +42,6 @@ def _logit(p: float, eps: float = 1e-3) -> float:
     return math.log(p / (1 - p))
 
 
-def _overlaps(a, b) -> bool:
-    return any(s1 < e2 and s2 < e1 for s1, e1 in a for s2, e2 in b)
-
-
 def _jaccard(a, b) -> float:
     ca = {i for s, e in a for i in range(s, e)}
     cb = {i for s, e in b for i in range(s, e)}
@@ -83,18 +79,19 @@ def load_calibrator(language: str = "en") -> Calibrator:
                       {k: (int(v[0]), int(v[1])) for k, v in raw["cue_prior"].items()}, raw.get("about", ""))
 
 
-def signals(doc: Doc, text: str, st: Statement, rules: Sequence, calibrator: Calibrator,
+def signals(doc: Doc, text: str, st: Statement, rule_content, calibrator: Calibrator,
             density: float) -> list[float]:
     """One row of ``FEATURES`` for a statement as the tier gave it (its ``confidence`` is
     still the tier's own), read from the parsed doc (``text`` is ``doc.text``, read once);
-    ``rules`` holds the rule tier's (cue spans, content spans)."""
+    ``rule_content`` is the content spans of the rule tier's statement on the same cue, or
+    None when the rules have none there."""
     src = doc.char_span(*st.source.spans[0], alignment_mode="expand") if st.source and st.source.spans else None
     content = "".join(text[s:e] for s, e in st.content.spans)
     cue_sent = doc.char_span(*st.cue.spans[0], alignment_mode="expand") if st.cue.spans else None
     con = doc.char_span(*st.content.spans[0], alignment_mode="expand") if st.content.spans else None
     same = cue_sent is not None and con is not None and cue_sent[0].sent.start == con[0].sent.start
     lexicon = load_lexicon()
-    rule = next((content for cue, content in rules if _overlaps(cue, st.cue.spans)), None)
+    rule = rule_content
     via = st.speaker.resolved_via if st.speaker else None
     return [
         _logit(st.confidence),

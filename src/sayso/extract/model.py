@@ -35,6 +35,7 @@ from thinc.api import (LSTM, HashEmbed, Maxout, Model, chain, concatenate, list2
 
 from sayso.extract.features import EXTRA, extra_features
 from sayso.extract.quotes import ALL_MARKS, DOUBLE_MARKS
+from sayso.extract.spanindex import index_parts
 from sayso.records import Part, Span, Statement
 
 FEATS_KEY = "sayso_feats"
@@ -288,10 +289,20 @@ def link(doc: Doc, spans: list[tuple[str, int, int, float]], max_sent_gap: int =
     def gap(a, b) -> int:  # token distance between two spans (0 when touching)
         return max(a[1] - b[2], b[1] - a[2], 0)
 
+    cues_in: dict[int, list[int]] = {}  # sentence id → indices of the cues in it
+    for k, c in enumerate(cues):
+        cues_in.setdefault(int(sents[c[1]]), []).append(k)
+    sources_in: dict[int, list] = {}
+    for s in sources:
+        sources_in.setdefault(int(sents[s[1]]), []).append(s)
+
     for con in contents:
         cs, ce = sents[con[1]], sents[con[2] - 1]
         best, best_key = None, None
-        for k, c in enumerate(cues):
+        near = sorted(k for j in range(int(cs) - max_sent_gap, int(ce) + max_sent_gap + 1)
+                      for k in cues_in.get(j, ()))
+        for k in near:  # only cues within max_sent_gap sentences: linear in the document
+            c = cues[k]
             cue_sent = sents[c[1]]
             if cs <= cue_sent <= ce:
                 d_sent = 0
@@ -323,7 +334,7 @@ def link(doc: Doc, spans: list[tuple[str, int, int, float]], max_sent_gap: int =
     for k, a in enumerate(atts):
         c = a["cue"]
         cue_ids = set(range(c[1], c[2]))
-        cands = [s for s in sources if sents[s[1]] == sents[c[1]]]
+        cands = sources_in.get(int(sents[c[1]]), [])
         if not cands:
             continue
 
@@ -469,8 +480,10 @@ def statements_from_doc(doc: Doc, scores: numpy.ndarray, labels: list[str],
     outer = [r for r in rules if "nested" not in r.flags and r.content.spans]
     log_odds = _content_log_odds(scores, labels)
     out = []
+    outer_cues = index_parts(r.cue.spans for r in outer)
     for s in found:
-        match = next((r for r in outer if _overlaps(r.cue.spans, s.cue.spans)), None)
+        hits = outer_cues.overlapping(s.cue.spans)
+        match = outer[hits[0]] if hits else None
         if match is not None and _prefer_rule_content(doc, s.content.spans, match.content.spans, log_odds):
             s = s.with_(content=match.content, kind=match.kind)
         out.append(s)
@@ -570,15 +583,17 @@ def _adopt_for_orphans(doc: Doc, orphans: list, rules: list[Statement],
     …': the tagger saw the content, not the cue), or a cue whose content went to another
     cue. Where the rule tier has a statement with that content, or on that cue, it is kept."""
     out: list[Statement] = []
-    taken = [sp for s in found for sp in s.cue.spans + s.content.spans]
+    taken = index_parts(s.cue.spans + s.content.spans for s in found)
+    by_cue = index_parts(r.cue.spans for r in rules)
+    by_content = index_parts(r.content.spans for r in rules)
     for role, a, b, _ in orphans:
         span = [_char_span(doc, a, b)]
-        r = next((r for r in rules if (_agree(r.content.spans, span) if role == "CON"
-                                       else _overlaps(r.cue.spans, span))
-                  and not _overlaps(r.cue.spans + r.content.spans, taken)), None)
+        near = by_content.overlapping(span) if role == "CON" else by_cue.overlapping(span)
+        r = next((rules[k] for k in near if (role != "CON" or _agree(rules[k].content.spans, span))
+                  and not taken.any_overlap(rules[k].cue.spans + rules[k].content.spans)), None)
         if r is not None:
             out.append(r)
-            taken.extend(r.cue.spans + r.content.spans)
+            taken.add(-1, r.cue.spans + r.content.spans)
     return out
 
 
@@ -592,8 +607,8 @@ def _agree(a: list[Span], b: list[Span], min_jaccard: float = 0.5) -> bool:
 def _truncated(rules: list[Statement], found: list[Statement]) -> list[Statement]:
     """A statement whose content was lost in scraping has no content for the tagger to
     find; the rule tier flags it (``truncated``), and it is kept unless its cue is taken."""
-    taken = [sp for s in found for sp in s.cue.spans]
-    return [r for r in rules if "truncated" in r.flags and not _overlaps(r.cue.spans, taken)]
+    taken = index_parts(s.cue.spans for s in found)
+    return [r for r in rules if "truncated" in r.flags and not taken.any_overlap(r.cue.spans)]
 
 
 def _overlaps(a: Iterable[Span], b: Iterable[Span]) -> bool:
@@ -607,14 +622,16 @@ def _inside(span: Span, spans: Iterable[Span]) -> bool:
 def add_nested(found: list[Statement], rules: list[Statement]) -> list[Statement]:
     """Rule statements whose cue sits inside a found statement's content, as ``nested``."""
     out = list(found)
-    taken = [sp for s in found for sp in s.cue.spans]
+    taken = index_parts(s.cue.spans for s in found)
+    contents = index_parts(s.content.spans for s in found)
     for r in rules:
-        if not r.cue.spans or _overlaps(r.cue.spans, taken):
+        if not r.cue.spans or taken.any_overlap(r.cue.spans):
             continue
-        if any(_inside(r.cue.spans[0], s.content.spans) for s in found):
+        cue = r.cue.spans[0]
+        if any(_inside(cue, found[k].content.spans) for k in contents.overlapping([cue])):
             flags = r.flags if "nested" in r.flags else (*r.flags, "nested")
             out.append(r.with_(flags=flags))
-            taken.extend(r.cue.spans)
+            taken.add(-1, r.cue.spans)
     return out
 
 
