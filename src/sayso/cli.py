@@ -20,7 +20,27 @@ import typer
 from sayso import __version__
 from sayso.records import Article
 
+
+class _Commands(typer.core.TyperGroup):
+    """The command group. An archive error no command foresaw (a database damaged in the
+    middle of a read) is one ``error:`` line and exit 2 like every other archive problem,
+    never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            sa = sys.modules.get("sqlalchemy")
+            if sa is None or not isinstance(exc, (sa.exc.DBAPIError, sa.exc.ResourceClosedError)):
+                raise
+            from sayso.store.db import one_line
+
+            _error(f"archive: {one_line(exc)}")
+            raise typer.Exit(2) from None
+
+
 app = typer.Typer(
+    cls=_Commands,
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -420,9 +440,10 @@ def _all_option():
                         "(speech, writing or thought, attributed, confident enough: docs/trust.md).")
 
 
-def _open_archive(db: Optional[str], create: bool = False):
+def _open_archive(db: Optional[str], create: bool = False, write: bool = False):
     """An engine on the archive; a read-only command on a missing SQLite file is an error
-    rather than a new empty archive."""
+    rather than a new empty archive. Commands that only read (neither ``create`` nor
+    ``write``) open it read-only and never migrate it."""
     from sayso import store
 
     url = store.database_url(db)
@@ -432,7 +453,7 @@ def _open_archive(db: Optional[str], create: bool = False):
             _error(f"{path}: no archive here (create one with: sayso ingest FILES --db {db or path})")
             raise typer.Exit(2)
     try:
-        return store.open_engine(url)
+        return store.open_engine(url, read_only=not (create or write))
     except store.StoreError as exc:
         _error(exc)
         raise typer.Exit(2)
@@ -746,9 +767,11 @@ def _correct_speakers(ctx: typer.Context, db: Optional[str], correction, *args):
     """A manual speaker correction in one transaction; a refused one is a one-line error."""
     from sayso import store
 
-    archive = _open_archive(_group_db(ctx, db))
+    from sayso.store.db import write_transaction
+
+    archive = _open_archive(_group_db(ctx, db), write=True)
     try:
-        with archive.begin() as conn:
+        with write_transaction(archive) as conn:
             return correction(conn, *args)
     except store.SpeakerError as exc:
         _error(exc)
@@ -1041,7 +1064,7 @@ def serve(
 
     from sayso.web import create_app
 
-    archive = _open_archive(db, create=create)  # the usual errors for a missing or unreachable archive
+    archive = _open_archive(db, create=create, write=True)  # the usual errors for a missing or unreachable archive
     url = archive.url.render_as_string(hide_password=False)
     archive.dispose()
     token = os.environ.get("SAYSO_TOKEN") or None
@@ -1050,6 +1073,18 @@ def serve(
     print(f"sayso: serving {store_name(url)} at http://{shown}:{port}/ "
           f"(API docs at /docs; writes {'enabled' if token else 'disabled: set SAYSO_TOKEN'})", flush=True)
     uvicorn.run(web, host=host, port=port, log_level="info", server_header=False, proxy_headers=False)
+
+
+@app.command()
+def upgrade(db: Optional[str] = _db_option()) -> None:
+    """Bring an archive written by an older sayso to this sayso's schema (read commands
+    never do it themselves; ingest, serve and speaker corrections do)."""
+    from sayso.store.db import current_revision, head_revision
+
+    archive = _open_archive(db, write=True)
+    rev = current_revision(archive)
+    archive.dispose()
+    print(f"archive schema {rev} (this sayso's: {head_revision()})")
 
 
 def store_name(url: str) -> str:

@@ -12,6 +12,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, TypeVar
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -98,19 +99,97 @@ def head_revision() -> str:
     return ScriptDirectory.from_config(cfg).get_current_head()
 
 
+def known_revisions() -> set[str]:
+    """Every schema revision this sayso's migrations know."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", MIGRATIONS)
+    return {r.revision for r in ScriptDirectory.from_config(cfg).walk_revisions()}
+
+
+def check_schema(engine: Engine, upgrade: bool) -> None:
+    """Make sure the archive's schema is the one this sayso reads: migrate it when
+    ``upgrade`` (writing commands), else say what to do. A schema newer than any migration
+    here is never touched: an older sayso would misread it or break it."""
+    rev, head = current_revision(engine), head_revision()
+    if rev == head:
+        return
+    if rev is not None and rev not in known_revisions():
+        raise StoreError(f"the archive's schema ({rev}) is newer than this sayso's ({head}): "
+                         "use a newer sayso with it")
+    if not upgrade:
+        if rev is None:
+            raise StoreError("not a sayso archive (no schema version in it)")
+        raise StoreError(f"the archive's schema ({rev}) is older than this sayso's ({head}): "
+                         "upgrade it first with `sayso upgrade --db …`")
+    migrate(engine)
+
+
 def open_engine(db: str | os.PathLike | None = None, *, upgrade: bool = True,
-                busy_timeout: float = BUSY_TIMEOUT) -> Engine:
-    """An engine on an up-to-date archive, created if it does not exist yet."""
+                busy_timeout: float = BUSY_TIMEOUT, read_only: bool = False) -> Engine:
+    """An engine on an up-to-date archive, created if it does not exist yet. ``read_only``
+    (read commands): opened read-only, never created or migrated, so an archive on
+    read-only media, or one a newer sayso wrote, is read or refused, never changed. Any
+    problem (not a database, damaged, unreachable, wrong schema) is one StoreError line."""
     url = database_url(db)
-    engine = create_engine(url, busy_timeout)
+    engine = _read_only_engine(url, busy_timeout) if read_only else create_engine(url, busy_timeout)
+    shown = engine.url.render_as_string(hide_password=True)
     try:
-        if upgrade and current_revision(engine) != head_revision():
-            migrate(engine)
-    except sa.exc.OperationalError as exc:
+        try:
+            check_schema(engine, upgrade and not read_only)
+        except sa.exc.OperationalError as exc:
+            if not (read_only and engine.dialect.name == "sqlite" and "unable to open" in one_line(exc)):
+                raise
+            engine.dispose()  # a WAL archive in a folder it cannot write: see _read_only_engine
+            engine = _read_only_engine(url, busy_timeout, immutable=True)
+            check_schema(engine, False)
+    except StoreError as exc:
         engine.dispose()
-        msg = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise StoreError(f"cannot open database {engine.url.render_as_string(hide_password=True)}: {msg}") from exc
+        raise StoreError(f"{_place(url, shown)}: {exc}") from exc
+    except (sa.exc.DBAPIError, sa.exc.ArgumentError) as exc:
+        engine.dispose()
+        raise StoreError(f"cannot open database {_place(url, shown)}: {one_line(exc)}") from exc
     return engine
+
+
+def one_line(exc: BaseException) -> str:
+    """A database error's own first line, without SQLAlchemy's statement and links."""
+    orig = getattr(exc, "orig", None)
+    return (str(orig or exc).strip().splitlines() or [exc.__class__.__name__])[0]
+
+
+def _place(url: str, shown: str) -> str:
+    return url[len("sqlite:///"):] if url.startswith("sqlite:///") else shown
+
+
+def _read_only_engine(url: str, busy_timeout: float, immutable: bool = False) -> Engine:
+    """An engine that cannot write. SQLite: ``mode=ro``; ``immutable`` when even that
+    fails because SQLite cannot make its WAL index beside a WAL archive (read-only media),
+    which is safe only when no -wal file holds data the main file lacks, so only then.
+    PostgreSQL: every transaction read-only."""
+    u = sa.engine.make_url(url)
+    if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:":
+        path = os.path.abspath(u.database)
+        if immutable and os.path.exists(path + "-wal"):
+            raise StoreError("cannot open it read-only (its -wal file is in a folder sayso cannot write)")
+        mode = "immutable=1" if immutable else "mode=ro"
+        engine = sa.create_engine("sqlite:///file:" + quote(path) + "?" + mode + "&uri=true",
+                                  connect_args={"timeout": busy_timeout})
+        sa.event.listen(engine, "connect", _sqlite_read_pragmas)
+        return engine
+    engine = create_engine(url, busy_timeout)
+    if engine.dialect.name == "postgresql":
+        engine.dispose()
+        engine = sa.create_engine(engine.url, connect_args={"options": "-c default_transaction_read_only=on"})
+    return engine
+
+
+def _sqlite_read_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
 
 
 @contextmanager
