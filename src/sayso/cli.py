@@ -1056,6 +1056,10 @@ def serve(
     create: bool = typer.Option(False, "--create", help="Create an empty archive when there is none."),
     model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline for Analyse and /api/extract."),
     accuracy: Accuracy = _accuracy_option(),
+    allowed_host: Optional[List[str]] = typer.Option(
+        None, "--allowed-host", envvar="SAYSO_ALLOWED_HOSTS", show_envvar=False,
+        help="A name clients may reach this server by (Host header), besides localhost and the "
+             "--host address; repeat for more ('*': any). Default: $SAYSO_ALLOWED_HOSTS, space-separated."),
 ) -> None:
     """Serve the web pages (search, speakers, articles, Analyse) and the HTTP API (/docs).
 
@@ -1068,7 +1072,8 @@ def serve(
     url = archive.url.render_as_string(hide_password=False)
     archive.dispose()
     token = os.environ.get("SAYSO_TOKEN") or None
-    web = create_app(url, token=token, model=model, accuracy=accuracy.value)
+    web = create_app(url, token=token, model=model, accuracy=accuracy.value,
+                     allowed_hosts=allowed_hosts(host, allowed_host or []))
     shown = f"[{host}]" if ":" in host else host
     print(f"sayso: serving {store_name(url)} at http://{shown}:{port}/ "
           f"(API docs at /docs; writes {'enabled' if token else 'disabled: set SAYSO_TOKEN'})", flush=True)
@@ -1085,6 +1090,16 @@ def upgrade(db: Optional[str] = _db_option()) -> None:
     rev = current_revision(archive)
     archive.dispose()
     print(f"archive schema {rev} (this sayso's: {head_revision()})")
+
+
+def allowed_hosts(host: str, extra: Iterable[str]) -> list[str]:
+    """The Host names `serve` answers: local names, the address it listens on (unless that
+    is every address) and the names given. Anything else is a 400, so a page on another
+    site cannot reach the server through a DNS name it rebinds to 127.0.0.1."""
+    names = ["127.0.0.1", "localhost", "[::1]"]
+    if host not in ("0.0.0.0", "::", ""):
+        names.append(f"[{host}]" if ":" in host else host)
+    return list(dict.fromkeys([*names, *extra]))
 
 
 def store_name(url: str) -> str:

@@ -4,7 +4,6 @@ speakers and articles, and storing new articles (token required). OpenAPI at
 from __future__ import annotations
 
 from typing import Literal, Optional
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -15,6 +14,7 @@ from sayso.store import browse
 from sayso.store.search import Query as SearchQuery
 from sayso.web import models
 from sayso.web.app import Services
+from sayso.web.render import api_article_href
 
 router = APIRouter(prefix="/api", tags=["api"])
 bearer = HTTPBearer(auto_error=False, description="The server's SAYSO_TOKEN.")
@@ -225,5 +225,5 @@ def store_article(body: models.ArticleIn, request: Request, response: Response) 
         art = browse.article(conn, article_id)
     if not created:
         response.status_code = 200
-    response.headers["Location"] = "/api/articles/" + quote(article_id, safe="/")
+    response.headers["Location"] = api_article_href(article_id)  # "/" escaped: ids may hold "../"
     return art

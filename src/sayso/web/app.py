@@ -39,6 +39,7 @@ from sayso.store.browse import article_id_for_text
 
 HERE = Path(__file__).resolve().parent
 MAX_BODY = 2_000_000
+MAX_LISTED_ERRORS = 20  # a 422 names this many problems, then says how many more
 TOKEN_ENV = "SAYSO_TOKEN"
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -81,14 +82,21 @@ class GuardMiddleware:
             await self.app(scope, receive, send)
             return
         started = False
+        head = scope["method"] == "HEAD"
+        if head:  # answered as GET without the body, wherever GET is
+            scope = {**scope, "method": "GET"}
+        host = dict(scope.get("headers", [])).get(b"host", b"")
 
         async def send_with_headers(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                headers = [(k, v) for k, v in message.get("headers", [])
+                headers = [(k, _relative(v, host) if k.lower() == b"location" else v)
+                           for k, v in message.get("headers", [])
                            if k.lower() not in {h for h, _ in SECURITY_HEADERS}]
                 message = {**message, "headers": headers + SECURITY_HEADERS}
+            elif head and message["type"] == "http.response.body":
+                message = {**message, "body": b""}
             await send(message)
 
         for name, value in scope.get("headers", []):
@@ -122,6 +130,15 @@ class GuardMiddleware:
     async def _too_large(self, send: Send) -> None:
         resp = JSONResponse({"detail": too_large_message(self.max_body)}, status_code=413)
         await resp({"type": "http"}, _no_receive, send)
+
+
+def _relative(location: bytes, host: bytes) -> bytes:
+    """A redirect to this same site as a path only: the framework's own redirects (a
+    trailing slash) are built from the request's Host header, which the client chose."""
+    for scheme in (b"http://", b"https://"):
+        if host and location.startswith(scheme + host + b"/"):
+            return location[len(scheme + host):]
+    return location
 
 
 async def _no_receive() -> Message:  # pragma: no cover - a response never reads
@@ -183,24 +200,29 @@ class Services:
 
 
 def _templates() -> Jinja2Templates:
+    from sayso.web.render import api_article_href, article_href, no_bidi, one_line, speaker_href, web_url
+
+    # finalize: every value a template shows loses its bidi controls (titles, outlets, names)
     env = Environment(loader=FileSystemLoader(str(HERE / "templates")),
                       autoescape=select_autoescape(enabled_extensions=("html",), default=True),
-                      trim_blocks=True, lstrip_blocks=True)
-    from sayso.web.render import article_href, one_line, speaker_href, web_url
-
-    env.globals.update(article_href=article_href, speaker_href=speaker_href, web_url=web_url)
+                      trim_blocks=True, lstrip_blocks=True, finalize=no_bidi)
+    env.globals.update(article_href=article_href, api_article_href=api_article_href,
+                       speaker_href=speaker_href, web_url=web_url)
     env.filters["one_line"] = one_line
     return Jinja2Templates(env=env)
 
 
 def create_app(db_url: str | None = None, token: str | None = None, *,
                nlp: Language | None = None, model: str | None = None, accuracy: str | None = None,
-               max_body: int = MAX_BODY, busy_timeout: float = BUSY_TIMEOUT) -> FastAPI:
+               max_body: int = MAX_BODY, busy_timeout: float = BUSY_TIMEOUT,
+               allowed_hosts: list[str] | None = None) -> FastAPI:
     """The web app over the archive at ``db_url`` (an SQLAlchemy URL or an SQLite path;
     default ``$SAYSO_DB``, else ``./sayso.db``; created and migrated when needed). ``token``
     enables writes (None: every write is refused). ``nlp``: an already loaded pipeline, else
     ``model``/``accuracy`` are loaded on first use. ``busy_timeout``: seconds a write waits
-    for another writer (an ingest) before the request is a 503."""
+    for another writer (an ingest) before the request is a 503. ``allowed_hosts``: the
+    names the Host header may give (400 otherwise; a guard against DNS rebinding); None
+    accepts any, and ``sayso serve`` always passes a list."""
     from sayso import nlp as nlp_mod
     from sayso.web import api, pages
 
@@ -223,7 +245,11 @@ def create_app(db_url: str | None = None, token: str | None = None, *,
     )
     app.state.services = Services(engine, token, loader)
     app.state.templates = _templates()
-    app.add_middleware(GuardMiddleware, max_body=max_body)
+    if allowed_hosts is not None:
+        from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+    app.add_middleware(GuardMiddleware, max_body=max_body)  # outermost: its headers on every answer
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     try:
         import fastapi_offline
@@ -244,7 +270,11 @@ def create_app(db_url: str | None = None, token: str | None = None, *,
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
-        errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]
+        found = exc.errors()
+        errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in found[:MAX_LISTED_ERRORS]]
+        if len(found) > MAX_LISTED_ERRORS:  # 150 k unknown keys once made a 13.5 MB answer
+            errors.append({"loc": [], "msg": f"and {len(found) - MAX_LISTED_ERRORS:,} more errors",
+                           "type": "too_many_errors"})
         if _wants_html(request):
             msg = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in errors)
             return pages.error_page(request, 422, msg)

@@ -204,6 +204,8 @@ def digest_page(request: Request):
 # ---------------------------------------------------------------------- articles
 @router.get("/articles")
 def articles_page(request: Request):
+    if request.query_params.get("id") is not None:  # ids a path cannot carry ("..", ".")
+        return article_page(request, request.query_params["id"])
     page = _page(request)
     with _svc(request).engine.connect() as conn:
         result = browse.list_articles(conn, (page - 1) * 50, 50, show_all(request))

@@ -126,7 +126,31 @@ def _short(iso: str) -> str:
 
 
 def article_href(article_id: str) -> str:
-    return "/articles/" + quote(article_id, safe="")
+    """The page of an article. Every character that could end or split the path is
+    escaped (``/``, ``?``, ``#``); an id that is a dot segment (``.``, ``..``), which a
+    browser would remove from the path before asking, is sent as ``?id=`` instead."""
+    quoted = quote(article_id, safe="")
+    if quoted in (".", ".."):
+        return "/articles?id=" + quoted
+    return "/articles/" + quoted
+
+
+def api_article_href(article_id: str) -> str:
+    """The article in the API (``/`` escaped too, so dot segments stay inside the id)."""
+    return "/api/articles/" + quote(article_id, safe="")
+
+
+BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def no_bidi(value):
+    """Text shown on a page without the bidirectional embedding, override and isolate
+    controls (U+202A–U+202E, U+2066–U+2069), which can make a title or an outlet read as
+    something else (``gnp.exe`` shown as ``exe.png``). Marked-up HTML built here (the
+    article body) is left alone: its text came through ``escape`` already."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return value.translate(BIDI_CONTROLS)
+    return value
 
 
 def speaker_href(speaker_id: str) -> str:
