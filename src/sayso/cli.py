@@ -543,6 +543,7 @@ def ingest(
 
         os.environ[ACCURACY_ENV] = accuracy.value  # read by nlp.load here and in the workers
     archive = _open_archive(db, create=True)
+    before = _article_count(archive)
     console = Console(stderr=True)
     progress = Progress(
         SpinnerColumn(), TextColumn("ingest"), BarColumn(), MofNCompleteColumn(),
@@ -590,6 +591,8 @@ def ingest(
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         _error(f"archive: {reason} (the articles stored so far are kept: run the same command again to go on)")
         raise typer.Exit(2)
+    except KeyboardInterrupt:
+        _interrupted(archive, before)
     finally:
         archive.dispose()
     merged = f", {stats.merged:,} of them reported by another article already" if stats.merged else ""
@@ -603,6 +606,27 @@ def ingest(
         _error("no input documents")
         raise typer.Exit(2)
     raise typer.Exit(1 if stats.errors else 0)
+
+
+def _article_count(archive) -> int:
+    import sqlalchemy as sa
+
+    from sayso.store.schema import articles
+
+    with archive.connect() as conn:
+        return conn.execute(sa.select(sa.func.count()).select_from(articles)).scalar()
+
+
+def _interrupted(archive, before: int) -> None:
+    """Ctrl-C in an ingest: what is in the archive now (whole articles only, each stored in
+    its own transaction) and how to go on; exit 130, as the shell reports SIGINT."""
+    try:
+        now = _article_count(archive)
+        kept = f"{now - before:,} articles stored by this run are kept ({now:,} in the archive)"
+    except Exception:  # noqa: BLE001 - the archive may be what was interrupted
+        kept = "the articles stored so far are kept"
+    print(f"sayso: interrupted: {kept}; run the same command again to go on", file=sys.stderr)
+    raise typer.Exit(130)
 
 
 def _one_line(text: str, width: int) -> str:
