@@ -27,6 +27,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from spacy.language import Language
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -246,8 +247,6 @@ def create_app(db_url: str | None = None, token: str | None = None, *,
     app.state.services = Services(engine, token, loader)
     app.state.templates = _templates()
     if allowed_hosts is not None:
-        from starlette.middleware.trustedhost import TrustedHostMiddleware
-
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     app.add_middleware(GuardMiddleware, max_body=max_body)  # outermost: its headers on every answer
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
@@ -260,6 +259,24 @@ def create_app(db_url: str | None = None, token: str | None = None, *,
         pass
     app.include_router(api.router)
     app.include_router(pages.router)
+
+    _error_handlers(app)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon():
+        return FileResponse(HERE / "static" / "favicon.svg", media_type="image/svg+xml")
+
+    @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
+    def docs(request: Request):
+        return app.state.templates.TemplateResponse(request, "docs.html", {"title": "API"})
+
+    return app
+
+
+def _error_handlers(app: FastAPI) -> None:
+    """Errors as answers: HTML pages for browsers, JSON for the API; a 422 of bounded size;
+    an archive that is busy or down is a 503 with Retry-After (retryable, never a 4xx)."""
+    from sayso.web import pages
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
@@ -294,16 +311,6 @@ def create_app(db_url: str | None = None, token: str | None = None, *,
             page.headers.update(headers)
             return page
         return JSONResponse({"detail": msg}, status_code=503, headers=headers)
-
-    @app.get("/favicon.ico", include_in_schema=False)
-    def favicon():
-        return FileResponse(HERE / "static" / "favicon.svg", media_type="image/svg+xml")
-
-    @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
-    def docs(request: Request):
-        return app.state.templates.TemplateResponse(request, "docs.html", {"title": "API"})
-
-    return app
 
 
 def _wants_html(request: Request) -> bool:
