@@ -75,8 +75,8 @@ def test_search_for_a_speaker_then_the_speaker_page(page, live_server):
     screenshot(page, "03-speaker")
 
 
-def _check_article_highlights(page, base: str, article_id: str) -> int:
-    art = get_json(base, "/api/articles/" + article_id)
+def _check_article_highlights(page, base: str, article_id: str, query: str = "") -> int:
+    art = get_json(base, "/api/articles/" + article_id + query)
     text = art["text"]
     items = page.locator("aside.statements li.stmt")
     assert items.count() == len(art["statements"])
@@ -113,8 +113,8 @@ def test_article_highlights_are_the_statement_spans(page, live_server):
 
 @pytest.mark.skipif(not SEED.is_file(), reason="../shared (the reference article) is not here")
 def test_reference_article_highlights(page, live_server):
-    page.goto(live_server + "/articles/seed-stoltenberg")
-    assert _check_article_highlights(page, live_server, "seed-stoltenberg") >= 30
+    page.goto(live_server + "/articles/seed-stoltenberg?all=1")  # every statement, not only the trusted
+    assert _check_article_highlights(page, live_server, "seed-stoltenberg", "?all=1") >= 30
     page.locator("li.stmt").nth(2).hover()
     screenshot(page, "05-article-reference")
 
@@ -214,3 +214,25 @@ def test_digest_page(page, live_server):
     page.locator("li.digest-line a.src-link").first.click()
     page.wait_for_selector("#article-text")
     screenshot(page, "15-digest-source")
+
+
+def test_show_all_statements_checkbox(page, live_server):
+    """The home page shows the trusted view; ticking "show all statements" reloads it with
+    every statement (?all=1), kept when following a result to its speaker; unticking goes back."""
+    trusted = get_json(live_server, "/api/statements?limit=1")["total"]
+    every = get_json(live_server, "/api/statements?limit=1&all=1")["total"]
+    page.goto(live_server + "/")
+    box = page.locator("input[name=all]")
+    assert box.is_visible() and not box.is_checked()
+    assert f"Latest of {trusted} trusted statements" in page.locator("p.summary").inner_text()
+    box.check()
+    page.wait_for_url("**/?*all=1*")
+    assert page.locator("input[name=all]").is_checked()
+    assert f"Latest of {every} statements" in page.locator("p.summary").inner_text()
+    screenshot(page, "16-search-all-statements")
+    page.locator("ol.results a.who").first.click()
+    page.wait_for_url("**/speakers/*all=1*")
+    assert page.locator("input[name=all]").is_checked()
+    page.locator("input[name=all]").uncheck()
+    page.wait_for_url(lambda url: "/speakers/" in url and "all=1" not in url)
+    assert not page.locator("input[name=all]").is_checked()
