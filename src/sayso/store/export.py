@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+from urllib.parse import unquote
 import stat
 import tempfile
 from contextlib import contextmanager
@@ -162,6 +163,8 @@ def refuse_archive(engine: Engine, path: Path) -> None:
     db = engine.url.database if engine.dialect.name == "sqlite" else None
     if not db or db == ":memory:":
         return
+    if db.startswith("file:"):  # a read-only archive is opened by URI (store.db._read_only_engine)
+        db = unquote(db[len("file:"):].split("?", 1)[0])
     archive = os.path.realpath(db)
     target = os.path.realpath(path)
     if target in (archive, archive + "-wal", archive + "-shm", archive + "-journal"):
