@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import tempfile
 import re
 import sys
 from pathlib import Path
@@ -56,7 +57,7 @@ def page_path(name: str, pages: Path) -> Path:
 
 
 def cached_text(path: Path) -> str:
-    cache = Path(os.environ.get("SAYSO_REALNEWS_CACHE", "/tmp/sayso-realnews-cache"))
+    cache = Path(os.environ.get("SAYSO_REALNEWS_CACHE", Path(tempfile.gettempdir()) / "sayso-realnews-cache"))
     key = cache / (path.name + ".txt")
     if key.is_file() and key.stat().st_mtime >= path.stat().st_mtime:
         return key.read_text(encoding="utf-8")
