@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Calibration of ``confidence`` on PolNeAR dev: reliability table, expected calibration
-error (10 bins) and the trusted view's detection precision and recall at each threshold,
-all out of fold (5 folds by article), and optionally the fit that ships.
+"""Calibration of ``confidence`` on PolNeAR dev and the annotated real-news pages:
+reliability tables, expected calibration error (10 bins) and the trusted view's detection
+precision and recall at each threshold, out of fold (5 folds by article), and optionally
+the fit that ships.
 
     python bench/calibration.py [--dev ../shared/data/polnear/dev.jsonl]
-                                [--train ../shared/data/polnear/train.jsonl] [--fit] [--json]
+                                [--train ../shared/data/polnear/train.jsonl]
+                                [--realnews eval/realnews/gold|none] [--fit-on both|polnear] [--fit]
 
 What counts as right is what the independent scorer counts as end-to-end right: the
 statement is paired with a gold attribution (content-token Jaccard >= 0.5, one to one,
@@ -12,8 +14,9 @@ greedy) and its source covers half the gold source's tokens (or neither has one)
 pairing uses ``../shared/eval/score.py``'s own functions; the trusted view's precision and
 recall come from running that scorer on the filtered predictions. The cue-word prior (how
 often a word is a gold cue where it occurs) is counted on train; the logistic model is
-fitted on dev, whose texts the taggers never trained on. ``--fit`` writes
-``src/sayso/data/calibration_en.json`` from all of dev.
+fitted on dev, whose texts the taggers never trained on, and on the real-news pages
+(``--fit-on polnear`` leaves them out of the fit and scores them with the model fitted on
+dev alone). ``--fit`` writes ``src/sayso/data/calibration_en.json`` from everything fitted on.
 """
 from __future__ import annotations
 
@@ -88,20 +91,20 @@ def collect(dev: list[dict], calibrator):
     return out
 
 
-def realnews_articles(gold_dir: Path, pages: Path) -> tuple[list[dict], dict[str, bool]]:
-    """The hand-annotated real-news pages as articles, read as ``sayso eval`` reads them, and
-    per page whether a gold statement counts toward the recall subset (speech or writing
-    with a named speaker)."""
+def realnews_articles(gold_dir: Path, pages: Path) -> list[dict]:
+    """The hand-annotated real-news pages as articles, read as ``sayso eval`` reads them,
+    each gold statement marked with whether it counts toward the recall subset (speech or
+    writing with a named speaker)."""
     from sayso import realnews
 
-    arts, subset = [], {}
+    arts = []
     for gold, text in realnews.load(gold_dir, pages):
         doc = realnews.page_document(pages / gold.page, gold.id)
         rec = realnews.scorer_record(gold, text)
         rec.update(title=doc.title, publication_date=doc.published, corpus="realnews",
                    recall_subset=[realnews.recall_subset(st) for st in gold.statements])
         arts.append(rec)
-    return arts, subset
+    return arts
 
 
 def labels(score, art: dict, statements) -> list[int | None]:
@@ -161,12 +164,6 @@ def reliability(p, y, bins: int = 10):
     return rows, float(ece)
 
 
-def _write(path: Path, records) -> None:
-    with path.open("w", encoding="utf-8") as fh:
-        for rec in records:
-            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-
-
 def _score(scorer: Path, gold: Path, pred: Path) -> dict:
     run = subprocess.run([sys.executable, str(scorer), str(gold), str(pred), "--json"],
                          capture_output=True, text=True, check=True)
@@ -177,14 +174,15 @@ def trusted_figures(scorer: Path, results, probs_by_article, thresholds):
     """Per threshold, the trusted view's detection and end-to-end P/R by score.py against
     all gold, detection recall against the recall subset where the corpus has one, and the
     trusted statements on pages with no gold statement."""
+    from sayso.realnews import write_jsonl
     from sayso.trust import trusted_article
 
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
         gold, subset, pred = Path(tmp, "gold.jsonl"), Path(tmp, "subset.jsonl"), Path(tmp, "pred.jsonl")
-        _write(gold, ({"id": a["id"], "text": a["text"], "attributions": a["attributions"]} for a, *_ in results))
+        write_jsonl(gold, ({"id": a["id"], "text": a["text"], "attributions": a["attributions"]} for a, *_ in results))
         has_subset = any("recall_subset" in a for a, *_ in results)
-        _write(subset, ({"id": a["id"], "text": a["text"], "attributions": [
+        write_jsonl(subset, ({"id": a["id"], "text": a["text"], "attributions": [
             at for at, keep in zip(a["attributions"], a.get("recall_subset") or []) if keep]}
             for a, *_ in results))
         for t in (None, *thresholds):
@@ -198,7 +196,7 @@ def trusted_figures(scorer: Path, results, probs_by_article, thresholds):
                 if not art["attributions"]:
                     empty[art["id"]] = len(rec["attributions"])
                 preds.append(rec)
-            _write(pred, preds)
+            write_jsonl(pred, preds)
             fig = _score(scorer, gold, pred)
             row = {"detection": fig["detection"], "end_to_end": fig["end_to_end"],
                    "max_on_empty_pages": max(empty.values(), default=0)}
@@ -258,7 +256,7 @@ def main(argv=None) -> int:
     score = scorer_module(args.scorer)
     arts = [dict(a, corpus="polnear") for a in read_jsonl(args.dev)]
     if str(args.realnews) != "none":
-        arts += realnews_articles(args.realnews, args.pages)[0]
+        arts += realnews_articles(args.realnews, args.pages)
     results = collect(arts, calibrator)
     xs, ys, groups, where = [], [], [], []
     for a, (art, _, statements, rows) in enumerate(results):

@@ -318,6 +318,7 @@ def evaluate(
     """Score extraction on a gold file with the independent scorer (../shared/eval/score.py)."""
     from sayso import evaluation
     from sayso.pipeline import analyse_many
+    from sayso.trust import trusted_article
 
     try:
         scorer_path = evaluation.find_scorer(scorer)
@@ -342,8 +343,6 @@ def evaluate(
         with open(pred_path, "w", encoding="utf-8") as fh:
             for article in analyse_many(docs, nlp, on_error=docs.failed):
                 if trusted:
-                    from sayso.trust import trusted_article
-
                     article = trusted_article(article)
                 rec = article.to_attributions()
                 predictions[rec["id"]] = rec["attributions"]
@@ -536,6 +535,7 @@ def ingest(
     from sayso import engine as engine_mod
     from sayso.engine.local import ModelLoadError
     from sayso.readers import read_paths
+    from sayso.store.db import one_line
 
     _check_settings()
     if accuracy is not None:
@@ -588,7 +588,7 @@ def ingest(
         _error(exc)
         raise typer.Exit(2)
     except sa.exc.SQLAlchemyError as exc:  # the archive failed under the run: disk full, server gone
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        reason = one_line(exc)
         _error(f"archive: {reason} (the articles stored so far are kept: run the same command again to go on)")
         raise typer.Exit(2)
     except KeyboardInterrupt:

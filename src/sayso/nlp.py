@@ -19,7 +19,7 @@ ACCURACIES = ("rules", "fast", "best")  # the rules; trained tagger + linker; fi
 ACCURACY_ENV = "SAYSO_ACCURACY"  # the tier when none is named (worker processes inherit it)
 FAST_MODEL_ENV = "SAYSO_FAST_MODEL"  # a fast-tier model directory other than the packaged one
 BEST_MODEL_ENV = "SAYSO_BEST_MODEL"  # a best-tier model directory other than the packaged one
-DEFAULT_ACCURACY = "fast"  # the trained tier beats the rules on PolNeAR dev (README, Accuracy)
+DEFAULT_ACCURACY = "fast"  # the trained tier beats the rules on PolNeAR dev (docs/accuracy.md)
 # A "sentence" longer than this many tokens without a full stop (a crawl's run-on text, a
 # list without punctuation) is cut: parsing and every per-sentence rule then stay linear in
 # the length of a document, whatever is in it. Real news sentences are far shorter.

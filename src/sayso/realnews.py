@@ -217,7 +217,7 @@ def page_document(path: str | Path, id: str):
     return replace(doc, id=id)
 
 
-def _write_jsonl(path: Path, records) -> None:
+def write_jsonl(path: Path, records) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         for rec in records:
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
@@ -246,20 +246,19 @@ def score_pages(gold_dir: str | Path, pages: str | Path, nlp, scorer: Path, work
     docs = [page_document(Path(pages) / g.page, g.id) for g, _ in loaded]
     workdir = Path(workdir)
     gold_all, gold_recall, pred_path = workdir / "gold.jsonl", workdir / "gold-recall.jsonl", workdir / "pred.jsonl"
-    _write_jsonl(gold_all, (scorer_record(g, t) for g, t in loaded))
-    _write_jsonl(gold_recall, (scorer_record(g, t, recall_subset) for g, t in loaded))
+    write_jsonl(gold_all, (scorer_record(g, t) for g, t in loaded))
+    write_jsonl(gold_recall, (scorer_record(g, t, recall_subset) for g, t in loaded))
     predicted: dict[str, int] = {}
 
     def predictions():
         for article in analyse_many(docs, nlp):
             if trusted:
-                article = (trust.trusted_article(article) if threshold is None
-                           else trust.trusted_article(article, threshold))
+                article = trust.trusted_article(article, trust.THRESHOLD if threshold is None else threshold)
             rec = article.to_attributions()
             predicted[rec["id"]] = len(rec["attributions"])
             yield rec
 
-    _write_jsonl(pred_path, predictions())
+    write_jsonl(pred_path, predictions())
     out: dict[str, Any] = {"trusted": trusted, "pages": len(loaded),
                            "gold_statements": sum(len(g.statements) for g, _ in loaded)}
     report = evaluation.run_scorer(scorer, gold_all, pred_path)

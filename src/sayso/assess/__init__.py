@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 from sayso.assess.calibration import Calibrator, density, load_calibrator, signals
 from sayso.assess.types import attribution_type
 from sayso.extract import rules as _rules  # noqa: F401 - registers doc._.rule_statements
-from sayso.extract.spanindex import index_parts
+from sayso.extract.spans import index_parts
 from sayso.records import Article, Statement
 from sayso.trust import UNATTRIBUTED
 

@@ -22,6 +22,7 @@ from typing import Sequence
 from spacy.tokens import Doc
 
 from sayso.extract.cues import load_lexicon
+from sayso.extract.spans import same_content
 from sayso.records import Statement
 
 QUOTES = frozenset('"“”«»„')
@@ -42,10 +43,6 @@ def _logit(p: float, eps: float = 1e-3) -> float:
     return math.log(p / (1 - p))
 
 
-def _jaccard(a, b) -> float:
-    ca = {i for s, e in a for i in range(s, e)}
-    cb = {i for s, e in b for i in range(s, e)}
-    return len(ca & cb) / len(ca | cb) if ca | cb else 0.0
 
 
 @dataclass(frozen=True)
@@ -91,17 +88,17 @@ def signals(doc: Doc, text: str, st: Statement, rule_content, calibrator: Calibr
     con = doc.char_span(*st.content.spans[0], alignment_mode="expand") if st.content.spans else None
     same = cue_sent is not None and con is not None and cue_sent[0].sent.start == con[0].sent.start
     lexicon = load_lexicon()
-    rule = rule_content
     via = st.speaker.resolved_via if st.speaker else None
+    first_person = src is not None and src.text.lower() in FIRST_PERSON
     return [
         _logit(st.confidence),
         st.kind == "direct", st.kind == "mixed", src is not None,
         src is not None and len(src) == 1 and src[0].pos_ == "PRON",
         src is not None and any(t.pos_ == "PROPN" for t in src),
-        src is not None and src.text.lower() in FIRST_PERSON,
+        first_person,
         st.speaker is not None, via == "pronoun", via in ("nominal", "title"),
         "truncated" in st.flags, "nested" in st.flags, "low_confidence" in st.flags,
-        rule is not None, rule is not None and _jaccard(rule, st.content.spans) >= 0.5,
+        rule_content is not None, rule_content is not None and same_content(rule_content, st.content.spans),
         calibrator.prior(st.cue.text), not any(c.isalnum() for c in st.cue.text),
         st.cue.text.lower().startswith("according"),
         st.type == "writing", st.type == "thought", st.type == "knowledge",
@@ -110,7 +107,7 @@ def signals(doc: Doc, text: str, st: Statement, rule_content, calibrator: Calibr
         content.rstrip(" \"'”’").endswith("?"), density,
         con is not None and any(t.pos_ in ("VERB", "AUX") for t in con),
         cue_sent is not None and any("speech" in lexicon.frames(t.lemma_.lower()) for t in cue_sent),
-        src is not None and src.text.lower() in FIRST_PERSON and st.kind == "indirect",
+        first_person and st.kind == "indirect",
     ]
 
 

@@ -20,8 +20,6 @@ from sayso.records import Statement
 
 SPEECH, WRITING, THOUGHT, KNOWLEDGE, INTENTION, EVIDENCE = (
     "speech", "writing", "thought", "knowledge", "intention", "evidence")
-WRITTEN_CHANNELS = frozenset({"Telegram", "Twitter", "Facebook", "Instagram", "LinkedIn", "Reddit",
-                              "Weibo", "VKontakte", "Truth Social", "blog"})
 LOOKAHEAD = 8  # tokens after the cue searched for 'in a statement', 'on Twitter'
 
 
@@ -32,6 +30,7 @@ class TypeLexicon:
     sources: dict[str, str]        # source head noun ('poll', 'letter') → type
     thought_phrases: tuple[str, ...]
     writing_words: frozenset[str]
+    written_channels: frozenset[str]  # channels (as the context resolver names them) that are written
 
 
 @functools.lru_cache(maxsize=4)
@@ -42,7 +41,7 @@ def load_types(language: str = "en") -> TypeLexicon:
     sources = {w: WRITING for w in raw["writing_sources"]}
     sources.update({w: EVIDENCE for w in raw["evidence_sources"]})
     return TypeLexicon(verbs, nouns, sources, tuple(raw["thought_phrases"]),
-                       frozenset(raw["writing_channel_words"]))
+                       frozenset(raw["writing_channel_words"]), frozenset(raw["written_channels"]))
 
 
 def _span(doc: Doc, spans) -> Span | None:
@@ -77,8 +76,6 @@ def _from_cue(cue: Span, lex: TypeLexicon) -> str | None:
     lemma = head.lemma_.lower()
     if head.pos_ == "NOUN":
         return lex.nouns.get(lemma) or lex.nouns.get(head.lower_)
-    if lemma == "would" or text.startswith("would like"):
-        return INTENTION
     return _phrasal(head, lex) or lex.verbs.get(lemma)
 
 
@@ -120,6 +117,6 @@ def attribution_type(doc: Doc, st: Statement, language: str = "en") -> str:
         return by_source
     if by_cue is not None:
         return by_cue
-    if st.channel in WRITTEN_CHANNELS:
+    if st.channel in lex.written_channels:
         return WRITING
     return _around_cue(doc, cue, _span(doc, st.content.spans), lex) or SPEECH

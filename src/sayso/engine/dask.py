@@ -35,6 +35,7 @@ from sqlalchemy.engine import Engine
 from sayso.engine.local import BATCH, IngestStats, ModelLoadError, analyse_batch, default_workers
 from sayso.engine.partitions import Partition, plan, read_partition
 from sayso.store import parquet
+from sayso.store.db import one_line
 from sayso.store.ingest import Writer, content_hash
 
 RETRIES = 2          # extra tries of a failed partition task (a dead worker is also rescheduled)
@@ -274,7 +275,7 @@ def _load(writer: Writer, entries: list[parquet.Entry], stats: IngestStats,
                 try:
                     results.append(writer.write(*item))
                 except (sa.exc.DataError, sa.exc.IntegrityError) as exc:
-                    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+                    reason = one_line(exc)
                     results.append(f"{e.record['id']}: cannot be stored ({reason})")
         for written in results:
             if isinstance(written, str):

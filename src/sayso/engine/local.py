@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from sayso.pipeline import Document
+from sayso.store.db import one_line
 from sayso.store.ingest import Writer, content_hash
 
 BATCH = 4  # documents per task: small, so that the workers stay evenly loaded
@@ -175,7 +176,7 @@ def ingest(
                         # this document's data, not the database, is the problem: go on
                         stats.errors += 1
                         stats.parsed += 1
-                        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+                        reason = one_line(exc)
                         on_error(f"{res['article']['id']}: cannot be stored ({reason})")
                         on_article(stats)
                         continue

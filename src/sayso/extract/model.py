@@ -35,7 +35,7 @@ from thinc.api import (LSTM, HashEmbed, Maxout, Model, chain, concatenate, list2
 
 from sayso.extract.features import EXTRA, extra_features
 from sayso.extract.quotes import ALL_MARKS, DOUBLE_MARKS
-from sayso.extract.spanindex import index_parts
+from sayso.extract.spans import index_parts, inside as _inside, overlaps as _overlaps, same_content as _agree
 from sayso.records import Part, Span, Statement
 
 FEATS_KEY = "sayso_feats"
@@ -597,11 +597,6 @@ def _adopt_for_orphans(doc: Doc, orphans: list, rules: list[Statement],
     return out
 
 
-def _agree(a: list[Span], b: list[Span], min_jaccard: float = 0.5) -> bool:
-    """Two contents are the same content: their characters overlap by Jaccard >= 0.5."""
-    ca = {i for s, e in a for i in range(s, e)}
-    cb = {i for s, e in b for i in range(s, e)}
-    return bool(ca) and len(ca & cb) >= min_jaccard * len(ca | cb)
 
 
 def _truncated(rules: list[Statement], found: list[Statement]) -> list[Statement]:
@@ -611,12 +606,8 @@ def _truncated(rules: list[Statement], found: list[Statement]) -> list[Statement
     return [r for r in rules if "truncated" in r.flags and not taken.any_overlap(r.cue.spans)]
 
 
-def _overlaps(a: Iterable[Span], b: Iterable[Span]) -> bool:
-    return any(s1 < e2 and s2 < e1 for s1, e1 in a for s2, e2 in b)
 
 
-def _inside(span: Span, spans: Iterable[Span]) -> bool:
-    return any(s <= span[0] and span[1] <= e for s, e in spans)
 
 
 def add_nested(found: list[Statement], rules: list[Statement]) -> list[Statement]:

@@ -14,6 +14,7 @@ from spacy.tokens import Doc, Span as SpacySpan, Token
 
 from sayso.extract.cues import FRAMES, Lexicon, load_lexicon
 from sayso.extract.quotes import ALL_MARKS, DOUBLE_MARKS, QuoteIndex, find_quotes, opens_double
+from sayso.extract.spans import inside as _inside, overlaps as _overlaps
 from sayso.records import Part, Span, Statement
 
 EXPLETIVE = {"it", "there"}
@@ -675,12 +676,8 @@ def _last_offset(c: Candidate) -> int:
     return max(e for _, e in c.content + c.cue)
 
 
-def _inside(span: Span, spans: list[Span]) -> bool:
-    return any(s <= span[0] and span[1] <= e for s, e in spans)
 
 
-def _overlaps(a: list[Span], b: list[Span]) -> bool:
-    return any(s1 < e2 and s2 < e1 for s1, e1 in a for s2, e2 in b)
 
 
 class _Neighbours:

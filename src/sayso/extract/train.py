@@ -29,7 +29,7 @@ from sayso.extract.model import (DEFAULT_HPARAMS, FEATS_KEY, build_tagger_nlp, c
 
 # The shipped fast tier averages two taggers that see the text differently: the CNN alone
 # (wider receptive field per layer) and a shallower CNN under a BiLSTM (the whole article).
-# Out of fold on PolNeAR train the pair beats either member (see README, "Accuracy").
+# Out of fold on PolNeAR train the pair beats either member (see docs/accuracy.md).
 MEMBERS: tuple[dict, ...] = ({}, {"depth": 2, "lstm_depth": 1})
 
 GOLD_KEY = "sayso_gold"

@@ -35,7 +35,7 @@ from sayso import __version__
 from sayso.pipeline import Document, DocumentError, analyse
 from sayso.records import Article
 from sayso.store import StoreError, Writer, content_hash, open_engine
-from sayso.store.db import BUSY_TIMEOUT, is_busy
+from sayso.store.db import BUSY_TIMEOUT, is_busy, one_line
 from sayso.store.browse import article_id_for_text
 
 HERE = Path(__file__).resolve().parent
@@ -192,7 +192,7 @@ class Services:
             try:
                 written = Writer(self.engine).write(article.to_dict(), document.text, document.source)
             except (sa.exc.DataError, sa.exc.IntegrityError) as exc:
-                reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+                reason = one_line(exc)
                 raise HTTPException(422, detail=f"the archive cannot store this article: {reason}") from exc
         if written is not None:
             return written.article_id, True

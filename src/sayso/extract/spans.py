@@ -1,4 +1,5 @@
-"""Which stored spans overlap a query span, without scanning them all.
+"""Character spans: whether two sets overlap, hold one another or are the same content, and
+which stored spans overlap a query span without scanning them all.
 
 The fast tier matches its statements against the rule tier's (same cue, same content,
 already taken) many times per document; a scan of every statement for each made the work
@@ -11,6 +12,21 @@ import bisect
 from typing import Iterable
 
 Span = tuple[int, int]
+
+
+def overlaps(a: Iterable[Span], b: Iterable[Span]) -> bool:
+    return any(s1 < e2 and s2 < e1 for s1, e1 in a for s2, e2 in b)
+
+
+def inside(span: Span, spans: Iterable[Span]) -> bool:
+    return any(s <= span[0] and span[1] <= e for s, e in spans)
+
+
+def same_content(a: Iterable[Span], b: Iterable[Span], min_jaccard: float = 0.5) -> bool:
+    """Two contents are the same content: their characters overlap by Jaccard >= 0.5."""
+    ca = {i for s, e in a for i in range(s, e)}
+    cb = {i for s, e in b for i in range(s, e)}
+    return bool(ca) and len(ca & cb) >= min_jaccard * len(ca | cb)
 
 
 class SpanIndex:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import random
 
-from sayso.extract.spanindex import SpanIndex, index_parts
+from sayso.extract.spans import SpanIndex, index_parts
 
 
 def _scan(parts, query):
