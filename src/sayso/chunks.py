@@ -13,12 +13,12 @@ from dataclasses import replace
 
 from sayso.records import Part, Statement
 
-DEFAULT_MAX_CHARS = 1_000_000
+DEFAULT_MAX_CHARS = 100_000  # a piece costs well under 1 GB (docs/reliability.md)
 MAX_CHARS_ENV = "SAYSO_MAX_CHARS"
 
 
 def max_chars() -> int:
-    """The size limit in characters: ``$SAYSO_MAX_CHARS``, else one million."""
+    """The size of a piece in characters: ``$SAYSO_MAX_CHARS``, else ``DEFAULT_MAX_CHARS``."""
     raw = os.environ.get(MAX_CHARS_ENV)
     if not raw:
         return DEFAULT_MAX_CHARS

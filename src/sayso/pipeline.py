@@ -5,6 +5,7 @@ exactly the same records for the same text.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Iterator
 
@@ -14,8 +15,11 @@ from spacy.tokens import Doc
 from sayso import chunks, language
 from sayso import nlp as nlp_mod
 from sayso.assess import assess_article
+from sayso.budget import Budget
 from sayso.records import Article, content_id
 from sayso.resolve import resolve_article
+
+STEP_CHARS = 20_000  # longer documents are analysed alone, step by step (see analyse_many)
 
 
 @dataclass(frozen=True)
@@ -101,10 +105,11 @@ def _merge(document: Document, parts: list[tuple[Article, int]]) -> Article:
     return replace(first, id=document.id or content_id(document.text), statements=tuple(statements))
 
 
-def analyse(document: Document | str, nlp: Language | None = None) -> Article:
+def analyse(document: Document | str, nlp: Language | None = None, *,
+            budget: Budget | None = None) -> Article:
     if isinstance(document, str):
         document = Document(document)
-    return next(analyse_many([document], nlp))
+    return next(analyse_many([document], nlp, budget=budget))
 
 
 def analyse_many(
@@ -112,49 +117,88 @@ def analyse_many(
     nlp: Language | None = None,
     batch_size: int = 16,
     on_error: Callable[[DocumentError], None] | None = None,
+    *,
+    budget: Budget | None = None,
 ) -> Iterator[Article]:
-    """Streams articles in input order; spaCy batches the parsing. A document that fails is
-    passed to ``on_error`` (and skipped) when given, else raised as ``DocumentError``.
-    Documents over the size limit (``$SAYSO_MAX_CHARS``, default 1M characters) are
-    analysed in paragraph-aligned pieces and come back as one article. A document in a
-    language sayso does not read (``sayso.language``) comes back unanalysed: its language,
-    no statements, and the reason in ``skipped``."""
+    """Streams articles in input order. A document that fails is passed to ``on_error`` (and
+    skipped) when given, else raised as ``DocumentError``. Articles of ordinary length are
+    parsed in spaCy batches; a document over ``STEP_CHARS`` is analysed alone, one component
+    and one piece at a time (pieces of at most ``$SAYSO_MAX_CHARS``), so that its memory is
+    one piece's and its ``budget`` (default: ``DEFAULT_TIME_LIMIT`` seconds per document) is
+    checked between steps. A document in a language sayso does not read
+    (``sayso.language``) comes back unanalysed: its language, no statements, and the reason
+    in ``skipped``."""
     nlp = nlp or nlp_mod.load()
     limit = chunks.max_chars()
-
-    def pieces():
-        for d in documents:
-            bad = _not_unicode(d.text)
-            code = None
-            if not bad:
-                code, bad = _language(d)
-            if bad:  # never reaches spaCy, which would fail the whole batch on it
-                yield "", (d, d, 0, True, bad, code)
-                continue
-            if not language.is_read(code):  # spaCy sees an empty text, never this one
-                yield "", (d, d, 0, True, None, code)
-                continue
-            parts = _pieces(d, limit)
-            for i, (piece, offset) in enumerate(parts):
-                yield piece.text, (d, piece, offset, i == len(parts) - 1, None, code)
-
-    done: list[tuple[Article, int]] = []
-    failed: Exception | None = None
-    for doc, (document, piece, offset, last, bad, code) in nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size):
-        if failed is None and bad:
-            failed = ValueError(bad)
-        elif failed is None:
+    budget = budget or Budget()
+    step = min(STEP_CHARS, limit)
+    for long, run in itertools.groupby(documents, key=lambda d: len(d.text) > step):
+        if not long:
+            yield from _batched(run, nlp, batch_size, on_error, budget)
+            continue
+        for document in run:
             try:
-                done.append((_article(doc, piece, code), offset))
+                yield _stepwise(document, nlp, limit, budget)
             except Exception as exc:  # noqa: BLE001 - one bad document must not stop a batch
-                failed = exc
-        if not last:
-            continue
-        parts, exc, done, failed = done, failed, [], None
-        if exc is None:
-            yield parts[0][0] if len(parts) == 1 and parts[0][1] == 0 else _merge(document, parts)
-            continue
-        err = DocumentError(document, exc)
-        if on_error is None:
-            raise err from exc
-        on_error(err)
+                _failed(document, exc, on_error)
+
+
+def _failed(document: Document, exc: Exception, on_error: Callable[[DocumentError], None] | None) -> None:
+    err = DocumentError(document, exc)
+    if on_error is None:
+        raise err from exc
+    on_error(err)
+
+
+def _checked(document: Document) -> tuple[str | None, str | None]:
+    """The document's language, or why it must not reach spaCy (which would fail the whole
+    batch on text that is not Unicode)."""
+    bad = _not_unicode(document.text)
+    if bad:
+        return None, bad
+    return _language(document)
+
+
+def _stepwise(document: Document, nlp: Language, limit: int, budget: Budget) -> Article:
+    """One long document, piece by piece and component by component, within its budget."""
+    budget.restart()
+    code, bad = _checked(document)
+    if bad:
+        raise ValueError(bad)
+    if not language.is_read(code):
+        return _unread(document, code)
+    parts: list[tuple[Article, int]] = []
+    for piece, offset in _pieces(document, limit):
+        doc = nlp.make_doc(piece.text)
+        for _name, component in nlp.pipeline:
+            budget.check()
+            doc = component(doc)
+        budget.check()
+        parts.append((_article(doc, piece, code), offset))
+    return _joined(document, parts)
+
+
+def _joined(document: Document, parts: list[tuple[Article, int]]) -> Article:
+    return parts[0][0] if len(parts) == 1 and parts[0][1] == 0 else _merge(document, parts)
+
+
+def _batched(documents: Iterable[Document], nlp: Language, batch_size: int,
+             on_error: Callable[[DocumentError], None] | None, budget: Budget) -> Iterator[Article]:
+    """Articles of ordinary length through ``nlp.pipe``; only a cancel is checked (each one
+    takes a few seconds at most)."""
+    def texts():
+        for d in documents:
+            code, bad = _checked(d)
+            if bad or not language.is_read(code):  # spaCy sees an empty text, never this one
+                yield "", (d, code, bad)
+            else:
+                yield d.text, (d, code, None)
+
+    for doc, (document, code, bad) in nlp.pipe(texts(), as_tuples=True, batch_size=batch_size):
+        try:
+            if bad:
+                raise ValueError(bad)
+            budget.check_cancel()
+            yield _article(doc, document, code)
+        except Exception as exc:  # noqa: BLE001 - one bad document must not stop a batch
+            _failed(document, exc, on_error)

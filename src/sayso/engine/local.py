@@ -21,6 +21,7 @@ from typing import Callable, Iterable, Iterator
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from sayso.budget import DEFAULT_TIME_LIMIT, Budget
 from sayso.pipeline import Document
 from sayso.store.db import one_line
 from sayso.store.ingest import Writer, content_hash
@@ -61,11 +62,14 @@ def default_workers() -> int:
 # ---------------------------------------------------------------- worker side
 _NLP = None
 _LOAD_ERROR: str | None = None
+_TIME_LIMIT: float | None = DEFAULT_TIME_LIMIT
 
 
-def _init_worker(model: str | None) -> None:
-    global _NLP, _LOAD_ERROR
+def _init_worker(model: str | None, time_limit: float | None = DEFAULT_TIME_LIMIT) -> None:
+    global _NLP, _LOAD_ERROR, _TIME_LIMIT
     from sayso import nlp as nlp_mod
+
+    _TIME_LIMIT = time_limit
 
     try:
         _NLP = nlp_mod.load(model)
@@ -73,12 +77,13 @@ def _init_worker(model: str | None) -> None:
         _LOAD_ERROR = str(exc)
 
 
-def analyse_batch(nlp, docs: list[Document]) -> list[dict]:
-    """One result per document, in order: ``{"article": record}`` or ``{"error": reason}``."""
+def analyse_batch(nlp, docs: list[Document], time_limit: float | None = DEFAULT_TIME_LIMIT) -> list[dict]:
+    """One result per document, in order: ``{"article": record}`` or ``{"error": reason}``
+    (a document over its ``time_limit`` in seconds is an error)."""
     from sayso.pipeline import analyse_many
 
     out: list[dict] = []
-    for article in analyse_many(docs, nlp, batch_size=len(docs) or 1,
+    for article in analyse_many(docs, nlp, batch_size=len(docs) or 1, budget=Budget(time_limit),
                                 on_error=lambda err: out.append({"error": str(err)})):
         out.append({"article": article.to_dict()})
     return out
@@ -87,7 +92,7 @@ def analyse_batch(nlp, docs: list[Document]) -> list[dict]:
 def _work(docs: list[Document]) -> list[dict] | dict:
     if _NLP is None:
         return {"fatal": _LOAD_ERROR or "the spaCy pipeline is not loaded"}
-    return analyse_batch(_NLP, docs)
+    return analyse_batch(_NLP, docs, _TIME_LIMIT)
 
 
 # ---------------------------------------------------------------- parent side
@@ -118,7 +123,8 @@ def _batches(todo: list[tuple[str, Document]]) -> list[list[tuple[str, Document]
     return [todo[i:i + BATCH] for i in range(0, len(todo), BATCH)]
 
 
-def _results(batches, workers: int, model: str | None) -> Iterator[list[dict] | dict]:
+def _results(batches, workers: int, model: str | None,
+             time_limit: float | None) -> Iterator[list[dict] | dict]:
     payloads = [[doc for _, doc in b] for b in batches]
     if not payloads:
         return
@@ -127,10 +133,11 @@ def _results(batches, workers: int, model: str | None) -> Iterator[list[dict] | 
 
         nlp = nlp_mod.load(model)
         for p in payloads:
-            yield analyse_batch(nlp, p)
+            yield analyse_batch(nlp, p, time_limit)
         return
     ctx = mp.get_context("spawn")  # a fresh interpreter: no database handles inherited
-    pool = ctx.Pool(min(workers, max(1, len(payloads))), initializer=_init_worker, initargs=(model,))
+    pool = ctx.Pool(min(workers, max(1, len(payloads))), initializer=_init_worker,
+                    initargs=(model, time_limit))
     try:
         yield from pool.imap(_work, payloads)
         pool.close()
@@ -147,9 +154,11 @@ def ingest(
     on_error: Callable[[str], None] = lambda msg: None,
     on_plan: Callable[[IngestStats], None] = lambda stats: None,
     on_article: Callable[[IngestStats], None] = lambda stats: None,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
 ) -> IngestStats:
     """Store the documents of ``items`` (``Document`` or ``ReadError``, as the readers
-    yield them) in the archive behind ``engine``."""
+    yield them) in the archive behind ``engine``; a document whose analysis takes over
+    ``time_limit`` seconds is an error, and the run goes on."""
     from sayso import nlp as nlp_mod
 
     workers = default_workers() if workers is None else workers
@@ -160,7 +169,7 @@ def ingest(
     stats.todo = len(todo)
     on_plan(stats)
     batches = _batches(todo)
-    results_of = _results(batches, workers, model)
+    results_of = _results(batches, workers, model, time_limit)
     try:
         for batch, results in zip(batches, results_of):
             if isinstance(results, dict):
