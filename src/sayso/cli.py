@@ -1087,21 +1087,25 @@ def serve(
 ) -> None:
     """Serve the web pages (search, speakers, articles, Analyse) and the HTTP API (/docs).
 
-    Writes (POST /api/articles, storing from Analyse) need the token in $SAYSO_TOKEN, sent as `Authorization: Bearer …`; without it the server is read-only."""
-    import uvicorn
-
+    Writes (POST /api/articles, storing from Analyse) need the token in $SAYSO_TOKEN (16 characters or more), sent as `Authorization: Bearer …`; without it the server is read-only."""
     from sayso.web import create_app
+    from sayso.web.app import MIN_TOKEN_CHARS
+    from sayso.web.server import make_server
 
+    token = os.environ.get("SAYSO_TOKEN") or None
+    if token is not None and len(token) < MIN_TOKEN_CHARS:  # a short token is guessed, rate limit or not
+        _error(f"SAYSO_TOKEN is too short ({len(token)} characters): use at least {MIN_TOKEN_CHARS}, "
+               "e.g. python -c 'import secrets; print(secrets.token_urlsafe(24))'")
+        raise typer.Exit(2)
     archive = _open_archive(db, create=create, write=True)  # the usual errors for a missing or unreachable archive
     url = archive.url.render_as_string(hide_password=False)
     archive.dispose()
-    token = os.environ.get("SAYSO_TOKEN") or None
     web = create_app(url, token=token, model=model, accuracy=accuracy.value,
                      allowed_hosts=allowed_hosts(host, allowed_host or []))
     shown = f"[{host}]" if ":" in host else host
     print(f"sayso: serving {store_name(url)} at http://{shown}:{port}/ "
           f"(API docs at /docs; writes {'enabled' if token else 'disabled: set SAYSO_TOKEN'})", flush=True)
-    uvicorn.run(web, host=host, port=port, log_level="info", server_header=False, proxy_headers=False)
+    make_server(web, host, port).run()  # header timeout; SIGTERM cancels the analyses in flight
 
 
 @app.command()

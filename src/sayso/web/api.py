@@ -7,6 +7,7 @@ from typing import Literal, Optional
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from sayso.pipeline import Document
 from sayso.store import QueryError
@@ -38,8 +39,16 @@ BAD_QUERY = {422: {**E, "description": "Invalid parameters."}}
 WRITE = {400: {**E, "description": "The body cannot be read as JSON (e.g. not UTF-8)."},
          401: {**E, "description": "Missing or wrong token."},
          403: {**E, "description": "Writes are disabled on this server (no SAYSO_TOKEN)."},
-         413: {**E, "description": "Request body over the limit (2 MB)."},
-         422: {**E, "description": "Invalid body, or a text that cannot be analysed or stored."}}
+         408: {**E, "description": "The request body did not arrive in time (30 s by default)."},
+         413: {**E, "description": "Request body over the limit (2 MB), or a text over the "
+               "server's limit (1,000,000 characters by default)."},
+         422: {**E, "description": "Invalid body, or a text that cannot be analysed or stored."},
+         429: {**E, "description": "Too many failed token checks from this address: wait for "
+               "Retry-After seconds."},
+         503: {**E, "description": "The server is busy analysing other texts (Retry-After), the "
+               "analysis took longer than the server's time limit (send a shorter text), or "
+               "the server is stopping."}}
+ANALYSE = {k: WRITE[k] for k in (400, 408, 413, 422, 503)}
 
 
 def services(request: Request) -> Services:
@@ -48,7 +57,12 @@ def services(request: Request) -> Services:
 
 def require_token(request: Request,
                   creds: Optional[HTTPAuthorizationCredentials] = Depends(bearer)) -> None:
-    services(request).authorise(creds.credentials if creds else None)
+    services(request).authorise(creds.credentials if creds else None, client_address(request))
+
+
+def client_address(request: Request) -> str | None:
+    """The address the connection comes from (``sayso serve`` trusts no proxy headers)."""
+    return request.client.host if request.client else None
 
 
 def _document(body: models.ArticleIn) -> Document:
@@ -57,16 +71,16 @@ def _document(body: models.ArticleIn) -> Document:
 
 
 @router.post("/extract", response_model=models.Article,
-             responses={400: WRITE[400], 413: WRITE[413], 422: WRITE[422]},
-             summary="Extract statements from a text (nothing is stored)")
-def extract(body: models.ArticleIn, request: Request,
-            trusted: bool = Query(False, description="Only the statements of the trusted view "
-                                  "(docs/trust.md); default: every statement, as `sayso extract`.")) -> dict:
+             responses=ANALYSE, summary="Extract statements from a text (nothing is stored)")
+async def extract(body: models.ArticleIn, request: Request,
+                  trusted: bool = Query(False, description="Only the statements of the trusted view "
+                                        "(docs/trust.md); default: every statement, as `sayso extract`.")) -> dict:
     """The article record of the statement schema for the text sent, with its statements;
-    spans are offsets into `text` exactly as sent."""
+    spans are offsets into `text` exactly as sent. One text is analysed at a time; a few
+    wait, and beyond that the answer is a 503 with Retry-After."""
     from sayso.trust import trusted_article
 
-    art = services(request).analyse(_document(body))
+    art = await services(request).analyse(_document(body), request)  # async: no pool thread waits
     return (trusted_article(art) if trusted else art).to_dict()
 
 
@@ -215,15 +229,21 @@ def article(request: Request, article_id: str, include_all: bool = _all_option()
              responses={200: {"model": models.StoredArticle, "description": "The text was stored already."},
                         **WRITE},
              summary="Store an article and its statements (token required)")
-def store_article(body: models.ArticleIn, request: Request, response: Response) -> dict:
+async def store_article(body: models.ArticleIn, request: Request, response: Response) -> dict:
     """Analyse the text and store the article with its statements (201); a text already in
     the archive is not stored again (200, the stored article)."""
     svc = services(request)
     doc = _document(body)
-    article_id, created = svc.store(doc, svc.analyse(doc))
-    with svc.engine.connect() as conn:
-        art = browse.article(conn, article_id)
+    analysed = await svc.analyse(doc, request)  # through the analysis queue, as /api/extract
+    article_id, created, art = await run_in_threadpool(_stored, svc, doc, analysed)
     if not created:
         response.status_code = 200
     response.headers["Location"] = api_article_href(article_id)  # "/" escaped: ids may hold "../"
     return art
+
+
+def _stored(svc: Services, doc: Document, analysed) -> tuple[str, bool, dict]:
+    """Store an analysed article and read it back, in a pool thread (the archive's calls block)."""
+    article_id, created = svc.store(doc, analysed)
+    with svc.engine.connect() as conn:
+        return article_id, created, browse.article(conn, article_id)

@@ -67,7 +67,8 @@ def render(request: Request, template: str, status: int = 200, **ctx: Any) -> HT
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     titles = {400: "Bad request", 401: "Token needed", 403: "Not allowed", 404: "Not found",
-              405: "Method not allowed", 413: "Too large", 422: "Invalid request", 503: "Unavailable"}
+              405: "Method not allowed", 408: "Too slow", 413: "Too large", 422: "Invalid request",
+              429: "Too many attempts", 503: "Unavailable"}
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     resp = render(request, "error.html", status, title=titles.get(status, "Error"), code=status,
                   message=message)
@@ -237,7 +238,7 @@ async def analyse_submit(request: Request):
         form = await request.form(max_files=1, max_fields=10, max_part_size=MAX_BODY)
     except Exception as exc:  # noqa: BLE001 - malformed multipart bodies
         status = getattr(exc, "status_code", 400)
-        raise HTTPException(status if status in (400, 413) else 400,
+        raise HTTPException(status if status in (400, 408, 413) else 400, headers=getattr(exc, "headers", None),
                             detail=f"cannot read the form: {getattr(exc, 'detail', exc)}") from exc
     fields = {k: (v if isinstance(v, str) else "") for k, v in form.items()}
     upload = form.get("file")
@@ -247,8 +248,10 @@ async def analyse_submit(request: Request):
     ctx = {"title": "Analyse", "text": text, "form": {"title": title or "", "store": want_store},
            "writes": bool(svc.token)}
 
-    def again(status: int, error: str) -> HTMLResponse:
-        return render(request, "analyse.html", status, error=error, **ctx)
+    def again(status: int, error: str, headers: dict | None = None) -> HTMLResponse:
+        page = render(request, "analyse.html", status, error=error, **ctx)
+        page.headers.update(headers or {})  # Retry-After on a 429 or a 503
+        return page
 
     document: Document | None = None
     if isinstance(upload, UploadFile) and upload.filename:
@@ -269,13 +272,13 @@ async def analyse_submit(request: Request):
         document = Document(text=text, title=title)
     if want_store:
         try:
-            svc.authorise(fields.get("token") or None)
+            svc.authorise(fields.get("token") or None, request.client.host if request.client else None)
         except HTTPException as exc:
-            return again(exc.status_code, str(exc.detail))
+            return again(exc.status_code, str(exc.detail), exc.headers)
     try:
-        art = await run_in_threadpool(svc.analyse, document)
+        art = await svc.analyse(document, request)  # through the analysis queue
     except HTTPException as exc:
-        return again(exc.status_code, str(exc.detail))
+        return again(exc.status_code, str(exc.detail), exc.headers)
     if want_store:
         article_id, _created = await run_in_threadpool(svc.store, document, art)
         return RedirectResponse(article_href(article_id), status_code=303)
