@@ -1104,7 +1104,7 @@ def serve(
 
     Writes (POST /api/articles, storing from Analyse) need the token in $SAYSO_TOKEN (16 characters or more), sent as `Authorization: Bearer …`; without it the server is read-only."""
     from sayso.web import create_app
-    from sayso.web.app import MIN_TOKEN_CHARS
+    from sayso.web.services import MIN_TOKEN_CHARS
     from sayso.web.server import make_server
 
     token = os.environ.get("SAYSO_TOKEN") or None

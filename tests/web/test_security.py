@@ -91,7 +91,7 @@ def test_tokens_are_compared_in_constant_time(writable, monkeypatch):
         calls.append((a, b))
         return real(a, b)
 
-    monkeypatch.setattr("sayso.web.app.hmac.compare_digest", spy)
+    monkeypatch.setattr("sayso.web.services.hmac.compare_digest", spy)
     assert writable.post("/api/articles", json=BODY, headers={"Authorization": "Bearer guess"}).status_code == 401
     writable.post("/analyse", data={"text": BODY["text"], "store": "on", "token": "guess2"})
     assert [a for a, _ in calls] == [b"guess", b"guess2"]

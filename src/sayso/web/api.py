@@ -14,7 +14,7 @@ from sayso.store import QueryError
 from sayso.store import browse
 from sayso.store.search import Query as SearchQuery
 from sayso.web import models
-from sayso.web.app import Services
+from sayso.web.services import Services
 from sayso.web.render import api_article_href
 
 router = APIRouter(prefix="/api", tags=["api"])

@@ -19,7 +19,8 @@ from sayso.records import KINDS
 from sayso.store import QueryError
 from sayso.store import browse
 from sayso.store.search import Query as SearchQuery
-from sayso.web.app import MAX_BODY, Services
+from sayso.web.guard import MAX_BODY
+from sayso.web.services import Services
 from sayso.web.render import article_href, highlighted, speaker_href, timeline_svg
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
