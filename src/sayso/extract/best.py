@@ -43,7 +43,6 @@ class BestTagger:
             raise MissingExtra("the best tier needs torch and transformers: "
                                "pip install 'sayso[best]'") from exc
         from sayso.extract.encoder import for_cpu, load_model, read_config
-        from sayso.extract.train_best import load_tokenizer, special_ids
 
         self.path = Path(path) if path else default_model_path()
         if not (self.path / "weights.safetensors").is_file():
@@ -62,7 +61,6 @@ class BestTagger:
         import torch
 
         from sayso.extract.subwords import token_scores, window_features
-        from sayso.extract.train_best import doc_windows
 
         if not len(doc):
             return numpy.zeros((0, len(self.labels)), dtype="float32")
@@ -80,6 +78,35 @@ class BestTagger:
         return token_scores(w, probs)
 
 
+# ------------------------------------------------------------------ sub-word windows
+# Prediction's own, which training reuses: training imports prediction, never the reverse.
+def load_tokenizer(model_dir: Path):
+    from tokenizers import Tokenizer
+
+    from sayso.extract.encoder import TOKENIZER
+
+    return Tokenizer.from_file(str(Path(model_dir) / TOKENIZER))
+
+
+def special_ids(tokenizer) -> dict[str, int]:
+    from sayso.extract.subwords import BREAK_PIECE
+
+    ids = {k: tokenizer.token_to_id(v) for k, v in
+           (("cls", "[CLS]"), ("sep", "[SEP]"), ("unk", "[UNK]"), ("pad", "[PAD]"), ("brk", BREAK_PIECE))}
+    if None in ids.values():
+        raise ValueError(f"tokenizer lacks a special piece: {ids}")
+    return ids
+
+
+def doc_windows(doc, tokenizer, config: dict, special: dict[str, int] | None = None):
+    """A parsed doc's sub-word windows (see ``subwords.py``), for training and prediction."""
+    from sayso.extract.subwords import make_windows, token_pieces
+
+    sp = special or special_ids(tokenizer)
+    pieces = token_pieces(tokenizer, [t.text for t in doc], sp["unk"], sp["brk"])
+    return make_windows(pieces, sp["cls"], sp["sep"], sp["pad"], config["length"], config["stride"])
+
+
 @functools.lru_cache(maxsize=2)
 def load_tagger(path: str | None = None) -> BestTagger:
     return BestTagger(Path(path) if path else None)
@@ -90,7 +117,7 @@ def fast_pipeline():
     import os
 
     from sayso.extract.model import load_model
-    from sayso.nlp import FAST_MODEL_ENV
+    from sayso.extract.model_dirs import FAST_MODEL_ENV
 
     return load_model(os.environ.get(FAST_MODEL_ENV) or None)
 
@@ -138,28 +165,3 @@ def extract_statements_best(doc, tagger: BestTagger | None = None, fast_nlp=None
     return mixed_statements(doc, rules, tagger.labels, scores, fast, tagger.fast_weight,
                             tagger.config.get("rule_content", True))
 
-
-def predict_records(model_dir: Path, docs, fast_weights=None, fast_nlp=None) -> list[dict] | dict:
-    """Scorer-shaped records for parsed docs (training: score the chosen model on dev). With
-    ``fast_weights`` (a sequence of shares), a dict of records per share, the encoder and
-    the fast tier each run once per doc."""
-    from sayso.extract.features import extra_features
-    from sayso.extract.rules import extract_statements
-    from sayso.extract.train import ID_KEY
-
-    tagger = BestTagger(model_dir)
-    weights = list(fast_weights) if fast_weights is not None else [tagger.fast_weight]
-    if any(weights) and fast_nlp is None:
-        fast_nlp = fast_pipeline()
-    out: dict[float, list] = {w: [] for w in weights}
-    for doc in docs:
-        rules = extract_statements(doc)
-        feats = extra_features(doc, rules)
-        enc = tagger.scores(doc, feats)
-        fast = fast_scores(doc, feats, fast_nlp, tagger.labels) if any(weights) and len(doc) else None
-        for w in weights:
-            sts = mixed_statements(doc, rules, tagger.labels, enc, fast, w,
-                                   tagger.config.get("rule_content", True))
-            out[w].append({"id": doc.user_data[ID_KEY], "attributions":
-                           [s.to_attribution() for s in sts if "nested" not in s.flags]})
-    return out if fast_weights is not None else out[weights[0]]

@@ -282,80 +282,93 @@ def link(doc: Doc, spans: list[tuple[str, int, int, float]], max_sent_gap: int =
             orphans.extend(s for s in spans if s[0] == "CON")
         return []
     sents = _sent_ids(doc)
-    contents = [s for s in spans if s[0] == "CON"]
-    sources = [s for s in spans if s[0] == "SRC"]
     atts = [{"cue": c, "source": None, "content": [], "score": c[3]} for c in cues]
-
-    def gap(a, b) -> int:  # token distance between two spans (0 when touching)
-        return max(a[1] - b[2], b[1] - a[2], 0)
-
     cues_in: dict[int, list[int]] = {}  # sentence id → indices of the cues in it
     for k, c in enumerate(cues):
         cues_in.setdefault(int(sents[c[1]]), []).append(k)
-    sources_in: dict[int, list] = {}
-    for s in sources:
-        sources_in.setdefault(int(sents[s[1]]), []).append(s)
-
-    for con in contents:
-        cs, ce = sents[con[1]], sents[con[2] - 1]
-        best, best_key = None, None
-        near = sorted(k for j in range(int(cs) - max_sent_gap, int(ce) + max_sent_gap + 1)
-                      for k in cues_in.get(j, ()))
-        for k in near:  # only cues within max_sent_gap sentences: linear in the document
-            c = cues[k]
-            cue_sent = sents[c[1]]
-            if cs <= cue_sent <= ce:
-                d_sent = 0
-            else:
-                d_sent = min(abs(cue_sent - cs), abs(cue_sent - ce))
-            if d_sent > max_sent_gap:
-                continue
-            if cue_sent > ce and not _opens_quote(doc, con):
-                continue  # a cue in a later sentence takes only a quotation ('"A." She said.')
-            key = (d_sent, gap(con, c))
-            if best_key is None or key < best_key:
-                best, best_key = k, key
+    for con in (s for s in spans if s[0] == "CON"):
+        best = _nearest_cue(doc, con, cues, cues_in, sents, max_sent_gap)
         if best is not None:
             atts[best]["content"].append(con)
         elif orphans is not None:
             orphans.append(con)
+    _prune(doc, atts, spans, sents, orphans)
+    sources_in: dict[int, list] = {}
+    for s in spans:
+        if s[0] == "SRC":
+            sources_in.setdefault(int(sents[s[1]]), []).append(s)
+    for a in atts:
+        cands = sources_in.get(int(sents[a["cue"][1]]), [])
+        if cands:
+            a["source"] = _source_for(doc, a["cue"], cands)
+    if orphans is not None:  # cues without content: their content went elsewhere
+        orphans.extend(a["cue"] for a in atts if not a["content"])
+    return [a for a in atts if a["content"]]
 
+
+def _gap(a, b) -> int:
+    """Token distance between two spans (0 when touching)."""
+    return max(a[1] - b[2], b[1] - a[2], 0)
+
+
+def _nearest_cue(doc: Doc, con, cues: list, cues_in: dict[int, list[int]],
+                 sents: numpy.ndarray, max_sent_gap: int) -> int | None:
+    """The cue a content span belongs to: fewest sentences away, then fewest tokens. Only
+    cues within ``max_sent_gap`` sentences are looked at, so linking stays linear."""
+    cs, ce = sents[con[1]], sents[con[2] - 1]
+    best, best_key = None, None
+    near = sorted(k for j in range(int(cs) - max_sent_gap, int(ce) + max_sent_gap + 1)
+                  for k in cues_in.get(j, ()))
+    for k in near:
+        c = cues[k]
+        cue_sent = sents[c[1]]
+        if cs <= cue_sent <= ce:
+            d_sent = 0
+        else:
+            d_sent = min(abs(cue_sent - cs), abs(cue_sent - ce))
+        if d_sent > max_sent_gap:
+            continue
+        if cue_sent > ce and not _opens_quote(doc, con):
+            continue  # a cue in a later sentence takes only a quotation ('"A." She said.')
+        key = (d_sent, _gap(con, c))
+        if best_key is None or key < best_key:
+            best, best_key = k, key
+    return best
+
+
+def _prune(doc: Doc, atts: list[dict], spans, sents: numpy.ndarray, orphans: list | None) -> None:
+    """Each cue with several content spans keeps those ``_prune_contents`` allows; the rest
+    become orphans."""
     role_of = {}
     for sp in spans:
         for i in range(sp[1], sp[2]):
             role_of[i] = sp[0]
     for a in atts:
         if len(a["content"]) > 1:
-            kept = _prune_contents(doc, a["cue"], a["content"], role_of, gap, sents)
+            kept = _prune_contents(doc, a["cue"], a["content"], role_of, _gap, sents)
             if orphans is not None:
                 orphans.extend(c for c in a["content"] if c not in kept)
             a["content"] = kept
 
-    for k, a in enumerate(atts):
-        c = a["cue"]
-        cue_ids = set(range(c[1], c[2]))
-        cands = sources_in.get(int(sents[c[1]]), [])
-        if not cands:
-            continue
 
-        def related(s):
-            for i in range(s[1], s[2]):
-                h = doc[i]
-                for _ in range(3):
-                    if h.i in cue_ids:
-                        return True
-                    if h.head.i == h.i:
-                        break
-                    h = h.head
-            return False
+def _source_for(doc: Doc, c, cands: list):
+    """The source of a cue among the source spans of its sentence: one that hangs from the
+    cue in the parse if any does, the nearest, preferring one before the cue (89% are)."""
+    cue_ids = set(range(c[1], c[2]))
 
-        rel = [s for s in cands if related(s)]
-        pool = rel or cands
-        # nearest, preferring a source before the cue (89% of them are)
-        a["source"] = min(pool, key=lambda s: (gap(s, c) + (0 if s[2] <= c[1] else 3)))
-    if orphans is not None:  # cues without content: their content went elsewhere
-        orphans.extend(a["cue"] for a in atts if not a["content"])
-    return [a for a in atts if a["content"]]
+    def related(s):
+        for i in range(s[1], s[2]):
+            h = doc[i]
+            for _ in range(3):
+                if h.i in cue_ids:
+                    return True
+                if h.head.i == h.i:
+                    break
+                h = h.head
+        return False
+
+    pool = [s for s in cands if related(s)] or cands
+    return min(pool, key=lambda s: (_gap(s, c) + (0 if s[2] <= c[1] else 3)))
 
 
 def _opens_quote(doc: Doc, span) -> bool:

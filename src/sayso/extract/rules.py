@@ -38,6 +38,44 @@ class Candidate:
     sent_end: int = -1  # end of the cue's sentence: where a continuing quote may start
 
 
+@dataclass
+class _Site:
+    """One verb cue being read for its content: the verb, its cue words and source, and
+    where it sits (sentence, quotes, text)."""
+
+    verb: Token
+    lemma: str
+    frames: frozenset[str]
+    cue_toks: list[Token]
+    cue_ids: set[int]
+    source: Span | None
+    sent: SpacySpan
+    quotes: QuoteIndex
+    text: str
+
+    def __post_init__(self) -> None:
+        self.children = list(self.verb.children)
+        self.limit = self.sent.end_char + 2
+
+    def span_from(self, tok_list: list[Token], cut: int | None = None) -> list[Span]:
+        """The subtrees of ``tok_list`` as one span (ending at ``cut`` when given), widened
+        to the quotation marks around it and trimmed."""
+        text = self.text
+        s = min(t.left_edge.idx for t in tok_list)
+        last = max((t.right_edge for t in tok_list), key=lambda t: t.i)
+        e = last.idx + len(last) if cut is None else cut
+        s, e = _extend_to_quotes(text, s, e, self.quotes, self.limit)
+        s, e = _trim(text, s, e, self.quotes)
+        return [(s, e)] if e > s else []
+
+    def head_clause_runs(self) -> list[Span]:
+        """The clause the verb hangs from, without the verb's own subtree, in this sentence."""
+        own = {t.i for t in self.verb.subtree}
+        toks = [t for t in self.verb.head.subtree
+                if t.i not in own and self.sent.start <= t.i < self.sent.end]
+        return _runs(self.text, toks, self.quotes, self.limit)
+
+
 # ------------------------------------------------------------------ small span helpers
 def _chars(tokens: list[Token]) -> Span:
     return tokens[0].idx, tokens[-1].idx + len(tokens[-1])
@@ -320,106 +358,131 @@ class RuleExtractor:
         return _trim(self._text, s, e)
 
     def _content(self, verb, lemma, frames, cue_toks, cue_ids, source, sent, quotes) -> tuple[list[Span], str]:
-        doc, text = verb.doc, self._text
-        children = list(verb.children)
-        cue_end_tok = cue_toks[-1]
-        limit = sent.end_char + 2
+        """The content of a verb cue and its frame: the first of the patterns below, in this
+        order, that fits the parse; none: ``([], "")``."""
+        at = _Site(verb, lemma, frames, cue_toks, cue_ids, source, sent, quotes, self._text)
+        for step in (self._complement, self._main_clause_of_as, self._quotation,
+                     self._infinitive, self._cue_preposition, self._naming_object, self._object):
+            found = step(at)
+            if found is not None:
+                return found
+        return [], ""
 
-        def span_from(tok_list: list[Token], cut: int | None = None) -> list[Span]:
-            s = min(t.left_edge.idx for t in tok_list)
-            last = max((t.right_edge for t in tok_list), key=lambda t: t.i)
-            e = last.idx + len(last) if cut is None else cut
-            s, e = _extend_to_quotes(text, s, e, quotes, limit)
-            s, e = _trim(text, s, e, quotes)
-            return [(s, e)] if e > s else []
+    def _complement(self, at: _Site) -> tuple[list[Span], str] | None:
+        """1. A clausal complement (said that ..., believes ..., "...," he said)."""
+        if not ("speech" in at.frames or "intent" in at.frames):
+            return None
+        comp = [c for c in at.children if c.dep_ == "ccomp"]
+        if not comp:
+            return None
+        verb, c, quotes, sent = at.verb, comp[0], at.quotes, at.sent
+        q = quotes.at(c.left_edge.idx)
+        if c.i < verb.i and q is not None and q.start < sent.start_char:
+            got = _quote_spans(at.text, q)
+        elif c.i < verb.i:
+            got = self._before_cue(verb, c, at.cue_toks, at.source, sent, quotes) or at.span_from([c])
+        else:
+            lead = [o for o in at.children if o.dep_ == "dobj" and verb.i < o.i < c.i
+                    and o.lemma_.lower() in self.lex.nouns]
+            cuts = [x for x in (_cut_conjuncts(c, verb), _cut_trailing_clause(c, quotes)) if x is not None]
+            got = at.span_from(lead + [c], cut=min(cuts) if cuts else None)
+        if c.i < verb.i:
+            got += self._quote_after(verb, at.cue_toks, at.source, quotes)
+        return got, "speech"
 
-        # 1. a clausal complement (said that ..., believes ..., "...," he said)
-        if "speech" in frames or "intent" in frames:
-            comp = [c for c in children if c.dep_ == "ccomp"]
-            if comp:
-                c = comp[0]
-                q = quotes.at(c.left_edge.idx)
-                if c.i < verb.i and q is not None and q.start < sent.start_char:
-                    got = _quote_spans(text, q)
-                elif c.i < verb.i:
-                    got = self._before_cue(verb, c, cue_toks, source, sent, quotes) or span_from([c])
-                else:
-                    lead = [o for o in children if o.dep_ == "dobj" and verb.i < o.i < c.i
-                            and o.lemma_.lower() in self.lex.nouns]
-                    cuts = [x for x in (_cut_conjuncts(c, verb), _cut_trailing_clause(c, quotes)) if x is not None]
-                    got = span_from(lead + [c], cut=min(cuts) if cuts else None)
-                if c.i < verb.i:
-                    got += self._quote_after(verb, cue_toks, source, quotes)
-                return got, "speech"
-        # 1b. "As X reported, …" / "As X puts it, …": the main clause is the content
-        if verb.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "as" for c in children) \
-                and ("speech" in frames or lemma == "put") and verb.head.pos_ in ("VERB", "AUX"):
-            own = {t.i for t in verb.subtree}
-            toks = [t for t in verb.head.subtree if t.i not in own and sent.start <= t.i < sent.end]
-            got = _runs(text, toks, quotes, limit)
+    def _main_clause_of_as(self, at: _Site) -> tuple[list[Span], str] | None:
+        """1b. "As X reported, …" / "As X puts it, …": the main clause is the content."""
+        verb = at.verb
+        if verb.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "as" for c in at.children) \
+                and ("speech" in at.frames or at.lemma == "put") and verb.head.pos_ in ("VERB", "AUX"):
+            got = at.head_clause_runs()
             if got:
                 return got, "speech"
-        # 2. colon or adjacent quotation ("X said: ...", '"...," X said')
-        if "speech" in frames:
-            got = self._adjacent_quote(verb, cue_toks, source, sent, quotes)
+        return None
+
+    def _quotation(self, at: _Site) -> tuple[list[Span], str] | None:
+        """2. A colon or adjacent quotation ("X said: ...", '"...," X said'); 2b. a
+        parenthetical cue ("X, she said, Y")."""
+        if "speech" not in at.frames:
+            return None
+        verb = at.verb
+        got = self._adjacent_quote(verb, at.cue_toks, at.source, at.sent, at.quotes)
+        if got:
+            if got[-1][1] <= at.cue_toks[0].idx:
+                got = got + self._quote_after(verb, at.cue_toks, at.source, at.quotes)
+            return got, "speech"
+        if verb.dep_ == "parataxis" and verb.head.pos_ in ("VERB", "AUX"):
+            got = at.head_clause_runs()
             if got:
-                if got[-1][1] <= cue_toks[0].idx:
-                    got = got + self._quote_after(verb, cue_toks, source, quotes)
                 return got, "speech"
-            # 2b. a parenthetical cue: "X, she said, Y"
-            if verb.dep_ == "parataxis" and verb.head.pos_ in ("VERB", "AUX"):
-                own = {t.i for t in verb.subtree}
-                toks = [t for t in verb.head.subtree if t.i not in own and sent.start <= t.i < sent.end]
-                got = _runs(text, toks, quotes, limit)
-                if got:
-                    return got, "speech"
-        # 3. to-infinitive (wants to ..., called on X to ...)
+        return None
+
+    def _infinitive(self, at: _Site) -> tuple[list[Span], str] | None:
+        """3. A to-infinitive (wants to ..., called on X to ...)."""
+        verb, children, frames = at.verb, at.children, at.frames
         xcomp = [c for c in children if c.dep_ == "xcomp" and c.i > verb.i]
-        if xcomp and ("intent" in frames or "urge" in frames):
-            objs = [c for c in children if c.dep_ in ("dobj", "dative") and c.i > verb.i and c.i < xcomp[0].i]
-            prep_objs = [p for c in children if c.i in cue_ids and c.dep_ == "prep" for p in c.children if p.dep_ == "pobj"]
-            lead = objs + prep_objs if "urge" in frames else []
-            if lead or _has_to(xcomp[0]):
-                return span_from(lead + [xcomp[0]]), "intent" if not lead else "urge"
-        # 4. a preposition that is part of the cue (called for X, pointed to X)
-        for c in children:
-            if c.i in cue_ids and c.dep_ in ("prep", "dative"):
+        if not (xcomp and ("intent" in frames or "urge" in frames)):
+            return None
+        objs = [c for c in children if c.dep_ in ("dobj", "dative") and c.i > verb.i and c.i < xcomp[0].i]
+        prep_objs = [p for c in children if c.i in at.cue_ids and c.dep_ == "prep"
+                     for p in c.children if p.dep_ == "pobj"]
+        lead = objs + prep_objs if "urge" in frames else []
+        if lead or _has_to(xcomp[0]):
+            return at.span_from(lead + [xcomp[0]]), "intent" if not lead else "urge"
+        return None
+
+    def _cue_preposition(self, at: _Site) -> tuple[list[Span], str] | None:
+        """4. A preposition that is part of the cue (called for X, pointed to X)."""
+        for c in at.children:
+            if c.i in at.cue_ids and c.dep_ in ("prep", "dative"):
                 pobj = [p for p in c.children if p.dep_ in ("pobj", "pcomp")]
                 if pobj:
-                    extra = [x for x in children if x.dep_ == "xcomp" and x.i > pobj[0].i]
-                    return span_from(pobj + extra), "urge" if extra else "attitude"
-        # 5. object frames (accused X of ..., called X a Y, endorsed X)
+                    extra = [x for x in at.children if x.dep_ == "xcomp" and x.i > pobj[0].i]
+                    return at.span_from(pobj + extra), "urge" if extra else "attitude"
+        return None
+
+    def _naming_object(self, at: _Site) -> tuple[list[Span], str] | None:
+        """5a. What a naming verb names (called X a Y, called it "…", what X called "…")."""
+        if "naming" not in at.frames:
+            return None
+        verb, children = at.verb, at.children
         dobj = [c for c in children if c.dep_ == "dobj" and c.i > verb.i]
+        pred = [c for c in children if c.dep_ in ("oprd", "xcomp", "ccomp", "acomp") and c.i > verb.i]
+        if dobj and pred and pred[0].i > dobj[0].i:
+            # 'called it "a quiet revolution"': a pronoun object is fine when a predicate follows
+            return at.span_from([dobj[0], pred[0]]), "naming"
+        if dobj:
+            # 'called that "beyond preposterous"' however the parser hung the quote
+            got = _take_trailing_quote(at.text, at.span_from([dobj[0]]), at.quotes, at.sent)
+            if got and at.quotes.ending_at(got[-1][1]):
+                return got, "naming"
+        before = [c for c in children if c.dep_ == "dobj" and c.i < verb.i]
+        if not dobj and pred and before and before[0].lower_ in ("what", "which"):
+            # 'in what X called "hand-to-hand combat"'
+            return [(before[0].idx, before[0].idx + len(before[0]))] + at.span_from([pred[0]]), "naming"
+        return None
+
+    def _object(self, at: _Site) -> tuple[list[Span], str] | None:
+        """5b. Object frames with a real object (accused X of ..., named X as Y, endorsed X)."""
+        verb, children, frames = at.verb, at.children, at.frames
+        dobj = [c for c in children if c.dep_ == "dobj" and c.i > verb.i]
+        if not dobj or dobj[0].lower_ in PRONOUN_OBJECT:
+            return None
+        o = dobj[0]
+        if "accuse" in frames:
+            pp = [c for c in children + list(o.children)
+                  if c.dep_ == "prep" and c.i > o.i and c.lower_ in ("of", "for", "with")]
+            if pp:
+                return at.span_from([o, pp[0]]), "accuse"
         if "naming" in frames:
-            pred = [c for c in children if c.dep_ in ("oprd", "xcomp", "ccomp", "acomp") and c.i > verb.i]
-            if dobj and pred and pred[0].i > dobj[0].i:
-                # 'called it "a quiet revolution"': a pronoun object is fine when a predicate follows
-                return span_from([dobj[0], pred[0]]), "naming"
-            if dobj:
-                # 'called that "beyond preposterous"' however the parser hung the quote
-                got = _take_trailing_quote(text, span_from([dobj[0]]), quotes, sent)
-                if got and quotes.ending_at(got[-1][1]):
-                    return got, "naming"
-            before = [c for c in children if c.dep_ == "dobj" and c.i < verb.i]
-            if not dobj and pred and before and before[0].lower_ in ("what", "which"):
-                # 'in what X called "hand-to-hand combat"'
-                return [(before[0].idx, before[0].idx + len(before[0]))] + span_from([pred[0]]), "naming"
-        if dobj and dobj[0].lower_ not in PRONOUN_OBJECT:
-            o = dobj[0]
-            if "accuse" in frames:
-                pp = [c for c in children + list(o.children)
-                      if c.dep_ == "prep" and c.i > o.i and c.lower_ in ("of", "for", "with")]
-                if pp:
-                    return span_from([o, pp[0]]), "accuse"
-            if "naming" in frames:
-                pred = [c for c in children if c.dep_ in ("oprd", "xcomp", "ccomp") and c.i > o.i]
-                pred += [c for c in o.children if c.dep_ in ("appos",) and c.i > o.i]
-                pred += [c for c in children if c.dep_ == "prep" and c.lower_ == "as" and c.i > o.i]
-                if pred:
-                    return span_from([o] + pred[:1]), "naming"
-            if "attitude" in frames:
-                return span_from([o]), "attitude"
-        return [], ""
+            pred = [c for c in children if c.dep_ in ("oprd", "xcomp", "ccomp") and c.i > o.i]
+            pred += [c for c in o.children if c.dep_ in ("appos",) and c.i > o.i]
+            pred += [c for c in children if c.dep_ == "prep" and c.lower_ == "as" and c.i > o.i]
+            if pred:
+                return at.span_from([o] + pred[:1]), "naming"
+        if "attitude" in frames:
+            return at.span_from([o]), "attitude"
+        return None
 
     def _before_cue(self, verb, comp, cue_toks, source, sent, quotes) -> list[Span]:
         """'…, he said.' — everything before the comma that sets off source and cue, unless

@@ -187,7 +187,6 @@ def train(train_path: Path, dev_path: Path, output: Path, *, max_steps: int = 10
           progress: Callable[[str], None] = print) -> dict:
     """Train the tagger and keep the checkpoint with the best dev selection score in
     ``output``. Returns the best headline figures (scorer F1s) and the training time."""
-    from spacy.training import Example
     from spacy.util import fix_random_seed
     from thinc.api import Adam
 
@@ -197,7 +196,36 @@ def train(train_path: Path, dev_path: Path, output: Path, *, max_steps: int = 10
     t_start = time.time()
     fix_random_seed(seed)
     rng = random.Random(seed)
-    cache_dir = cache_dir or default_cache_dir()
+    train_docs, dev_docs, dev_rules, examples = _training_data(
+        train_path, dev_path, cache_dir or default_cache_dir(), nlp_loader, limit, progress)
+    n_words = sum(len(d) for d in train_docs)
+    progress(f"training on {len(examples)} articles ({n_words:,} tokens), dev {len(dev_docs)} articles")
+
+    nlp = build_tagger_nlp(hparams)
+    optimizer = Adam(learn_rate)
+    nlp.initialize(lambda: examples[:50], sgd=optimizer)
+    meta = {"name": "sayso_fast", "version": "0.1.0",
+            "description": "sayso fast tier: cue/source/content BIO tagger (PolNeAR train)",
+            "sayso": {"hparams": {**DEFAULT_HPARAMS, **(hparams or {})}, "train_file": train_path.name,
+                      "dev_file": dev_path.name, "articles": len(train_docs), "tokens": n_words}}
+    selection = _Selection(nlp, optimizer, (dev_path, dev_docs, dev_rules), output, meta,
+                           patience, t_start, progress)
+    step = _update(nlp, optimizer, examples, rng, selection, max_steps=max_steps,
+                   max_minutes=max_minutes, max_epochs=max_epochs, eval_every=eval_every,
+                   batch_words=batch_words, dropout=dropout)
+    if step % eval_every:
+        selection.evaluate(step)
+    total = time.time() - t_start
+    progress(f"done in {total / 60:.1f} min; best dev {_fmt(selection.best_h)}; model in {output}")
+    return {"dev": selection.best_h, "seconds": total, "steps": step}
+
+
+def _training_data(train_path: Path, dev_path: Path, cache_dir: Path, nlp_loader,
+                   limit: int | None, progress) -> tuple[list[Doc], list[Doc], list[list], list]:
+    """Parsed train and dev docs with their features, dev's rule statements (prediction
+    uses them) and the training examples with their gold tags."""
+    from spacy.training import Example
+
     train_docs, _ = cached_docs(train_path, cache_dir, nlp_loader, progress)
     dev_docs, _ = cached_docs(dev_path, cache_dir, nlp_loader, progress)
     if limit:
@@ -206,37 +234,48 @@ def train(train_path: Path, dev_path: Path, output: Path, *, max_steps: int = 10
     with_features(train_docs)
     dev_rules = with_features(dev_docs)
     examples = [Example.from_dict(d, {"tags": d.user_data[GOLD_KEY]}) for d in train_docs]
-    n_words = sum(len(d) for d in train_docs)
-    progress(f"training on {len(examples)} articles ({n_words:,} tokens), dev {len(dev_docs)} articles")
+    return train_docs, dev_docs, dev_rules, examples
 
-    nlp = build_tagger_nlp(hparams)
-    optimizer = Adam(learn_rate)
-    nlp.initialize(lambda: examples[:50], sgd=optimizer)
-    t_train = time.time()
-    best, best_h, step, evals_since_best = -1.0, None, 0, 0
-    meta = {"name": "sayso_fast", "version": "0.1.0",
-            "description": "sayso fast tier: cue/source/content BIO tagger (PolNeAR train)",
-            "sayso": {"hparams": {**DEFAULT_HPARAMS, **(hparams or {})}, "train_file": train_path.name,
-                      "dev_file": dev_path.name, "articles": len(train_docs), "tokens": n_words}}
 
-    def evaluate() -> bool:
-        """Score (and maybe save) the averaged parameters, as ``spacy train`` does."""
-        nonlocal best, best_h, evals_since_best
-        with nlp.use_params(optimizer.averages):
-            h = headline(score(dev_path, predict_records(nlp, dev_docs, dev_rules)))
+class _Selection:
+    """Model selection on dev: each evaluation scores the averaged parameters, as ``spacy
+    train`` does, and saves them to ``output`` when they beat every earlier evaluation."""
+
+    def __init__(self, nlp, optimizer, dev: tuple[Path, list[Doc], list[list]], output: Path,
+                 meta: dict, patience: int, t_start: float, progress: Callable[[str], None]):
+        self.nlp, self.optimizer, self.output, self.meta = nlp, optimizer, output, meta
+        self.dev_path, self.dev_docs, self.dev_rules = dev
+        self.patience, self.t_start, self.progress = patience, t_start, progress
+        self.best, self.best_h, self.evals_since_best = -1.0, None, 0
+
+    def evaluate(self, step: int) -> bool:
+        """Score (and maybe save); True once dev has not improved for ``patience`` evaluations."""
+        with self.nlp.use_params(self.optimizer.averages):
+            h = headline(score(self.dev_path, predict_records(self.nlp, self.dev_docs, self.dev_rules)))
             sel = selection_score(h)
             mark = ""
-            if sel > best:
-                best, best_h, evals_since_best = sel, h, 0
-                meta["sayso"].update({"dev": h, "step": step, "train_seconds": round(time.time() - t_start)})
-                save_model(nlp, output, meta)
+            if sel > self.best:
+                self.best, self.best_h, self.evals_since_best = sel, h, 0
+                self.meta["sayso"].update({"dev": h, "step": step,
+                                           "train_seconds": round(time.time() - self.t_start)})
+                save_model(self.nlp, self.output, self.meta)
                 mark = " *saved"
             else:
-                evals_since_best += 1
-        progress(f"step {step:>5}  dev {_fmt(h)}  mean {100 * sel:.1f}{mark}  "
-                 f"({(time.time() - t_start) / 60:.1f} min)")
-        return evals_since_best >= patience
+                self.evals_since_best += 1
+        self.progress(f"step {step:>5}  dev {_fmt(h)}  mean {100 * sel:.1f}{mark}  "
+                      f"({(time.time() - self.t_start) / 60:.1f} min)")
+        return self.evals_since_best >= self.patience
 
+
+def _update(nlp, optimizer, examples: list, rng: random.Random, selection: _Selection, *,
+            max_steps: int, max_minutes: float, max_epochs: int, eval_every: int,
+            batch_words: int, dropout: float) -> int:
+    """The update loop: batches of shuffled examples, an evaluation every ``eval_every``
+    steps, until the steps, the minutes, the epochs or dev's patience run out. Returns the
+    number of steps taken."""
+    progress, t_start = selection.progress, selection.t_start
+    t_train = time.time()
+    step = 0
     losses: dict[str, float] = {}
     stop = False
     for epoch in range(max_epochs):
@@ -247,7 +286,7 @@ def train(train_path: Path, dev_path: Path, output: Path, *, max_steps: int = 10
                 progress(f"epoch {epoch}  step {step}  loss {losses.get('tagger', 0):.1f}  "
                          f"{step * batch_words / (time.time() - t_train):,.0f} tokens/s")
                 losses = {}
-                if evaluate():
+                if selection.evaluate(step):
                     progress("no improvement on dev for a while: stopping")
                     stop = True
             if step >= max_steps or (time.time() - t_start) / 60 > max_minutes:
@@ -256,11 +295,7 @@ def train(train_path: Path, dev_path: Path, output: Path, *, max_steps: int = 10
                 break
         if stop:
             break
-    if step % eval_every:
-        evaluate()
-    total = time.time() - t_start
-    progress(f"done in {total / 60:.1f} min; best dev {_fmt(best_h)}; model in {output}")
-    return {"dev": best_h, "seconds": total, "steps": step}
+    return step
 
 
 def train_ensemble(train_path: Path, dev_path: Path, output: Path, *,

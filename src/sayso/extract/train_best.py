@@ -37,6 +37,9 @@ from typing import Callable
 import numpy
 import torch
 
+from sayso.extract.best import (BestTagger, doc_windows, fast_pipeline, fast_scores,
+                                load_tokenizer, mixed_statements)
+from sayso.extract.best import special_ids  # noqa: F401 - training's name for it, kept
 from sayso.extract.encoder import (CONFIG, FEATURE_COLUMNS, FEATURE_SIZES, TOKENIZER,
                                    load_model, read_config, save_model)
 
@@ -76,31 +79,6 @@ def build_base(output: Path) -> Path:
 
 
 # ------------------------------------------------------------------ 2. windows
-def load_tokenizer(model_dir: Path):
-    from tokenizers import Tokenizer
-
-    return Tokenizer.from_file(str(Path(model_dir) / TOKENIZER))
-
-
-def special_ids(tokenizer) -> dict[str, int]:
-    from sayso.extract.subwords import BREAK_PIECE
-
-    ids = {k: tokenizer.token_to_id(v) for k, v in
-           (("cls", "[CLS]"), ("sep", "[SEP]"), ("unk", "[UNK]"), ("pad", "[PAD]"), ("brk", BREAK_PIECE))}
-    if None in ids.values():
-        raise ValueError(f"tokenizer lacks a special piece: {ids}")
-    return ids
-
-
-def doc_windows(doc, tokenizer, config: dict, special: dict[str, int] | None = None):
-    """A parsed doc's sub-word windows (see ``subwords.py``), for training and prediction."""
-    from sayso.extract.subwords import make_windows, token_pieces
-
-    sp = special or special_ids(tokenizer)
-    pieces = token_pieces(tokenizer, [t.text for t in doc], sp["unk"], sp["brk"])
-    return make_windows(pieces, sp["cls"], sp["sep"], sp["pad"], config["length"], config["stride"])
-
-
 def prepare(docs, tokenizer, config: dict) -> dict[str, numpy.ndarray]:
     """Window arrays of parsed docs that carry gold tags and features (``train.py``)."""
     from sayso.extract.model import FEATS_KEY
@@ -182,23 +160,11 @@ def fit(data_path: Path, base: Path, output: Path, *, epochs: int = 10, lr: floa
     numpy.random.seed(seed)
     torch.manual_seed(seed)
     dev_ = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-    data = numpy.load(data_path)
-    train, dev = _tensors(data, "train"), _tensors(data, "dev")
-    if limit:
-        train = {k: v[:limit] for k, v in train.items()}
-        dev = {k: v[:max(limit // 4, 1)] for k, v in dev.items()}
+    train, dev = _load_windows(data_path, limit)
     config = read_config(base)
     model = load_model(base, config, strict=False).to(dev_)
     model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
-    head = [p for n, p in model.named_parameters() if n.startswith(("classifier", "features"))]
-    body_decay = [p for n, p in model.named_parameters() if p.requires_grad and n.startswith("bert")
-                  and not n.endswith("bias") and "LayerNorm" not in n]
-    body_rest = [p for n, p in model.named_parameters() if p.requires_grad and n.startswith("bert")
-                 and (n.endswith("bias") or "LayerNorm" in n)]
-    optim = torch.optim.AdamW([
-        {"params": body_decay, "lr": lr, "weight_decay": weight_decay},
-        {"params": body_rest, "lr": lr, "weight_decay": 0.0},
-        {"params": head, "lr": head_lr, "weight_decay": 0.0}])
+    optim = _optimizer(model, lr, head_lr, weight_decay)
     n = len(train["ids"])
     steps = epochs * math.ceil(n / batch)
     if max_steps:
@@ -206,37 +172,16 @@ def fit(data_path: Path, base: Path, output: Path, *, epochs: int = 10, lr: floa
     warm = max(1, int(warmup * steps))
     sched = torch.optim.lr_scheduler.LambdaLR(
         optim, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm))))
-    loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100)
-    bf16 = bf16_ok(dev_)
+    run = _Run(model, optim, sched, dev_, bf16_ok(dev_), use_features, steps, max_minutes, t0, progress)
     hp = {"epochs": epochs, "lr": lr, "head_lr": head_lr, "batch": batch, "warmup": warmup,
           "weight_decay": weight_decay, "use_features": use_features, "seed": seed,
           "train_windows": n, "device": torch.cuda.get_device_name(dev_) if dev_.type == "cuda"
-          else f"CPU ({torch.get_num_threads()} threads)", "bf16": bf16}
+          else f"CPU ({torch.get_num_threads()} threads)", "bf16": run.bf16}
     progress(f"fine-tuning on {n} windows ({steps} steps) on {hp['device']}")
-    best, best_epoch, step = -1.0, -1, 0
+    best, best_epoch = -1.0, -1
     model.train()
     for epoch in range(epochs):
-        order = torch.randperm(n)
-        total = 0.0
-        for k in range(0, n, batch):
-            idx = order[k:k + batch]
-            sl = {name: t[idx].to(dev_) for name, t in train.items()}
-            width = int(sl["mask"].sum(1).max())
-            sl = {name: t[:, :width] for name, t in sl.items()}
-            with torch.autocast(dev_.type, dtype=torch.bfloat16, enabled=bf16):
-                logits = model(sl["ids"], sl["mask"], sl["feats"] if use_features else None)
-            loss = loss_fn(logits.float().reshape(-1, logits.shape[-1]), sl["labels"].reshape(-1))
-            optim.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optim.step()
-            sched.step()
-            total += loss.item()
-            step += 1
-            if step % 50 == 0:
-                progress(f"  step {step}/{steps}  loss {loss.item():.4f}  ({time.time() - t0:.0f} s)")
-            if step >= steps or (max_minutes and (time.time() - t0) / 60 > max_minutes):
-                break
+        total = run.epoch(train, batch)
         f1 = _evaluate(model, dev, dev_, use_features)
         mark = ""
         if f1 > best:
@@ -247,10 +192,79 @@ def fit(data_path: Path, base: Path, output: Path, *, epochs: int = 10, lr: floa
             shutil.copy(Path(base) / TOKENIZER, Path(output) / TOKENIZER)
         progress(f"epoch {epoch + 1}/{epochs}  loss {total / max(1, math.ceil(n / batch)):.4f}  "
                  f"dev token F1 {100 * f1:.2f}{mark}  ({time.time() - t0:.0f} s)")
-        if step >= steps or (max_minutes and (time.time() - t0) / 60 > max_minutes):
+        if run.spent():
             progress("step or time budget spent: stopping")
             break
     return {"dev_token_f1": best, "epoch": best_epoch + 1, "seconds": time.time() - t0}
+
+
+def _load_windows(data_path: Path, limit: int | None) -> tuple[dict, dict]:
+    """Train and dev windows as tensors; with ``limit``, only the first ones (smoke tests)."""
+    data = numpy.load(data_path)
+    train, dev = _tensors(data, "train"), _tensors(data, "dev")
+    if limit:
+        train = {k: v[:limit] for k, v in train.items()}
+        dev = {k: v[:max(limit // 4, 1)] for k, v in dev.items()}
+    return train, dev
+
+
+def _optimizer(model, lr: float, head_lr: float, weight_decay: float) -> torch.optim.AdamW:
+    """AdamW with the new head at its own rate, and no decay on biases and LayerNorm."""
+    head = [p for n, p in model.named_parameters() if n.startswith(("classifier", "features"))]
+    body_decay = [p for n, p in model.named_parameters() if p.requires_grad and n.startswith("bert")
+                  and not n.endswith("bias") and "LayerNorm" not in n]
+    body_rest = [p for n, p in model.named_parameters() if p.requires_grad and n.startswith("bert")
+                 and (n.endswith("bias") or "LayerNorm" in n)]
+    return torch.optim.AdamW([
+        {"params": body_decay, "lr": lr, "weight_decay": weight_decay},
+        {"params": body_rest, "lr": lr, "weight_decay": 0.0},
+        {"params": head, "lr": head_lr, "weight_decay": 0.0}])
+
+
+class _Run:
+    """The update loop's state: what is trained and how, and the step and time budget."""
+
+    def __init__(self, model, optim, sched, device: torch.device, bf16: bool, use_features: bool,
+                 steps: int, max_minutes: float | None, t0: float, progress: Callable[[str], None]):
+        self.model, self.optim, self.sched, self.device = model, optim, sched, device
+        self.bf16, self.use_features, self.progress = bf16, use_features, progress
+        self.steps, self.max_minutes, self.t0 = steps, max_minutes, t0
+        self.step = 0
+        self.loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100)
+
+    def spent(self):
+        return self.step >= self.steps or (self.max_minutes and (time.time() - self.t0) / 60 > self.max_minutes)
+
+    def epoch(self, train: dict, batch: int) -> float:
+        """One pass over the shuffled windows (or what the budget leaves); the summed loss."""
+        n = len(train["ids"])
+        order = torch.randperm(n)
+        total = 0.0
+        for k in range(0, n, batch):
+            idx = order[k:k + batch]
+            sl = {name: t[idx].to(self.device) for name, t in train.items()}
+            width = int(sl["mask"].sum(1).max())
+            loss = self._update({name: t[:, :width] for name, t in sl.items()})
+            total += loss.item()
+            self.step += 1
+            if self.step % 50 == 0:
+                self.progress(f"  step {self.step}/{self.steps}  loss {loss.item():.4f}  "
+                              f"({time.time() - self.t0:.0f} s)")
+            if self.spent():
+                break
+        return total
+
+    def _update(self, sl: dict[str, torch.Tensor]) -> torch.Tensor:
+        model = self.model
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.bf16):
+            logits = model(sl["ids"], sl["mask"], sl["feats"] if self.use_features else None)
+        loss = self.loss_fn(logits.float().reshape(-1, logits.shape[-1]), sl["labels"].reshape(-1))
+        self.optim.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        self.optim.step()
+        self.sched.step()
+        return loss
 
 
 # ------------------------------------------------------------------ all together
@@ -270,13 +284,38 @@ def train(train_path: Path, dev_path: Path, output: Path, *, work: Path | None =
     return {**result, **chosen}
 
 
+def predict_records(model_dir: Path, docs, fast_weights=None, fast_nlp=None) -> list[dict] | dict:
+    """Scorer-shaped records for parsed docs (step 4: score the fitted model on dev). With
+    ``fast_weights`` (a sequence of shares), a dict of records per share, the encoder and
+    the fast tier each run once per doc."""
+    from sayso.extract.features import extra_features
+    from sayso.extract.rules import extract_statements
+    from sayso.extract.train import ID_KEY
+
+    tagger = BestTagger(model_dir)
+    weights = list(fast_weights) if fast_weights is not None else [tagger.fast_weight]
+    if any(weights) and fast_nlp is None:
+        fast_nlp = fast_pipeline()
+    out: dict[float, list] = {w: [] for w in weights}
+    for doc in docs:
+        rules = extract_statements(doc)
+        feats = extra_features(doc, rules)
+        enc = tagger.scores(doc, feats)
+        fast = fast_scores(doc, feats, fast_nlp, tagger.labels) if any(weights) and len(doc) else None
+        for w in weights:
+            sts = mixed_statements(doc, rules, tagger.labels, enc, fast, w,
+                                   tagger.config.get("rule_content", True))
+            out[w].append({"id": doc.user_data[ID_KEY], "attributions":
+                           [s.to_attribution() for s in sts if "nested" not in s.flags]})
+    return out if fast_weights is not None else out[weights[0]]
+
+
 def choose_mix(model_dir: Path, dev_path: Path, dev_docs: list,
                progress: Callable[[str], None] = print) -> dict:
     """Step 4: score a fitted model on dev with the independent scorer, alone and with its
     probabilities averaged with the fast tier's taggers at each share in ``FAST_WEIGHTS``;
     the share with the best mean of the headline F1s goes into the model's config
     (``fast_weight``), with the dev figures of every share."""
-    from sayso.extract.best import predict_records
     from sayso.extract.train import headline, score, selection_score
 
     progress("scoring the model on dev with the independent scorer, alone and mixed with "

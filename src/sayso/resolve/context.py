@@ -250,15 +250,33 @@ def fill_context(doc: Doc, statements: tuple[Statement, ...], structure: Structu
                  coref: ArticleCoref, published: str | None, rules: Rules | None = None
                  ) -> tuple[Statement, ...]:
     """Statements with date, place, event, channel and responds_to filled where the text says."""
-    rules = rules or load_rules()
-    reader = ContextReader(doc, structure, coref, published, rules)
-    order = sorted(range(len(statements)), key=lambda i: (statements[i].cue.start, i))
+    reader = ContextReader(doc, structure, coref, published, rules or load_rules())
+    side = _side_sentences(doc, reader, coref, _cue_sentences(reader, statements))
+    walk = _Walk(reader, structure, statements, side)
+    for i in walk.order:
+        walk.visit(i)
+    out = []
+    for i, st in enumerate(statements):
+        vals = walk.results.get(i, {})
+        out.append(st.with_(**{f: vals.get(f, getattr(st, f)) for f in FIELDS},
+                            responds_to=vals.get("responds_to", st.responds_to)))
+    return tuple(out)
+
+
+def _cue_sentences(reader: ContextReader, statements: tuple[Statement, ...]) -> set[int]:
+    """Where the sentences that hold a cue start: those give context to their own statements."""
     cue_sents = set()
     for st in statements:
         start = reader.sentence_start(st.cue.start)
         if start is not None:
             cue_sents.add(start)
-    # sentences with context but no statement: they add to the speaker's previous statement
+    return cue_sents
+
+
+def _side_sentences(doc: Doc, reader: ContextReader, coref: ArticleCoref,
+                    cue_sents: set[int]) -> list[tuple[int, str, Found]]:
+    """Sentences with context but no statement ('He announced this during his speech at …'),
+    as (position, speaker key, context): they add to the speaker's previous statement."""
     side: list[tuple[int, str, Found]] = []
     for sent in doc.sents:
         if sent.start in cue_sents:
@@ -275,67 +293,85 @@ def fill_context(doc: Doc, statements: tuple[Statement, ...], structure: Structu
         ent = coref.entity_of_token(subj)
         if ent is not None:
             side.append((toks[0].idx, _speaker_key(ent), found))
+    return side
 
-    results: dict[int, dict] = {}
-    carry: dict[tuple[int, str], dict[str, str]] = {}
-    last_in_par: dict[int, tuple[int, str]] = {}  # paragraph -> (pos, date) stated there
-    last_stmt: dict[tuple[int, str], int] = {}
-    side_i = 0
-    for i in order:
-        st = statements[i]
-        pos = st.cue.start
-        while side_i < len(side) and side[side_i][0] < pos:
-            at, key, found = side[side_i]
-            side_i += 1
-            ckey = (structure.section_of(at), key)
-            prev = last_stmt.get(ckey)
+
+class _Walk:
+    """The statements in text order, with what each speaker has established per section:
+    a value stated once carries to that speaker's later statements until a heading."""
+
+    def __init__(self, reader: ContextReader, structure: Structure,
+                 statements: tuple[Statement, ...], side: list[tuple[int, str, Found]]):
+        self.reader, self.structure, self.statements, self.side = reader, structure, statements, side
+        self.order = sorted(range(len(statements)), key=lambda i: (statements[i].cue.start, i))
+        self.results: dict[int, dict] = {}
+        self.carry: dict[tuple[int, str], dict[str, str]] = {}
+        self.last_stmt: dict[tuple[int, str], int] = {}
+        self.side_i = 0
+
+    def visit(self, i: int) -> None:
+        st = self.statements[i]
+        self._take_side_before(st.cue.start)
+        region = self.reader.region(st)
+        vals = self._stated(st, region)
+        key = _speaker_key_of(st)
+        if "nested" not in st.flags and key is not None:
+            self._carried(i, st, key, vals)
+        responds = self._responds(st, key, region) if st.speaker is not None else []
+        vals["responds_to"] = tuple(responds) or st.responds_to
+        self.results[i] = vals
+
+    def _take_side_before(self, pos: int) -> None:
+        """Side sentences before ``pos`` fill the gaps of their speaker's previous statement
+        and join what that speaker's later statements carry."""
+        while self.side_i < len(self.side) and self.side[self.side_i][0] < pos:
+            at, key, found = self.side[self.side_i]
+            self.side_i += 1
+            ckey = (self.structure.section_of(at), key)
+            prev = self.last_stmt.get(ckey)
             if prev is not None:
                 for f in ("place", "event", "channel"):
-                    if found.get(f) and not results[prev].get(f):
-                        results[prev][f] = found.get(f)
-            vals = carry.setdefault(ckey, {})
+                    if found.get(f) and not self.results[prev].get(f):
+                        self.results[prev][f] = found.get(f)
+            vals = self.carry.setdefault(ckey, {})
             for f in ("place", "event", "channel"):
                 if found.get(f):
                     vals[f] = found.get(f)
-        nested = "nested" in st.flags
-        region = reader.region(st)
-        found = reader.found_in(region, pos)
+
+    def _stated(self, st: Statement, region: list[Token]) -> dict[str, str]:
+        """What the statement's own sentence says, else the date stated earlier in its paragraph."""
+        found = self.reader.found_in(region, st.cue.start)
         vals = {f: found.get(f) for f in FIELDS if found.get(f)}
-        par = structure.paragraph_of(pos)
-        if found.date:
-            last_in_par[par] = (found.date_pos, found.date)
-        elif not nested:
-            earlier = _date_earlier_in_paragraph(reader, st, structure)
+        if not found.date and "nested" not in st.flags:
+            earlier = _date_earlier_in_paragraph(self.reader, st, self.structure)
             if earlier:
                 vals["date"] = earlier
-        key = _speaker_key_of(st)
-        section = structure.section_of(pos)
-        if not nested and key is not None:
-            ckey = (section, key)
-            held = carry.setdefault(ckey, {})
-            for f in FIELDS:
-                if f not in vals and f in held:
-                    vals[f] = held[f]
-            held.update(vals)
-            last_stmt[ckey] = i
-        responds = []
-        if st.speaker is not None:
-            for e in reader.reacted_to(st, _content_tokens(doc, st) + region):
-                ekey = _speaker_key(e)
-                if ekey == key:
-                    continue
-                ids = [statements[j].id for j in order
-                       if statements[j].cue.start < pos and "nested" not in statements[j].flags
-                       and _speaker_key_of(statements[j]) == ekey]
-                responds.extend(x for x in ids if x not in responds)
-        vals["responds_to"] = tuple(responds) or st.responds_to
-        results[i] = vals
-    out = []
-    for i, st in enumerate(statements):
-        vals = results.get(i, {})
-        out.append(st.with_(**{f: vals.get(f, getattr(st, f)) for f in FIELDS},
-                            responds_to=vals.get("responds_to", st.responds_to)))
-    return tuple(out)
+        return vals
+
+    def _carried(self, i: int, st: Statement, key: str, vals: dict[str, str]) -> None:
+        """Gaps filled from what the speaker established earlier in the section, which in turn
+        learns this statement's values."""
+        ckey = (self.structure.section_of(st.cue.start), key)
+        held = self.carry.setdefault(ckey, {})
+        for f in FIELDS:
+            if f not in vals and f in held:
+                vals[f] = held[f]
+        held.update(vals)
+        self.last_stmt[ckey] = i
+
+    def _responds(self, st: Statement, key: str | None, region: list[Token]) -> list[str]:
+        """Earlier statements of the people whose words this one names ('Stoltenberg's remarks')."""
+        responds: list[str] = []
+        pos = st.cue.start
+        for e in self.reader.reacted_to(st, _content_tokens(self.reader.doc, st) + region):
+            ekey = _speaker_key(e)
+            if ekey == key:
+                continue
+            ids = [self.statements[j].id for j in self.order
+                   if self.statements[j].cue.start < pos and "nested" not in self.statements[j].flags
+                   and _speaker_key_of(self.statements[j]) == ekey]
+            responds.extend(x for x in ids if x not in responds)
+        return responds
 
 
 def _date_earlier_in_paragraph(reader: ContextReader, st: Statement, structure: Structure) -> str | None:

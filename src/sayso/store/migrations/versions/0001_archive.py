@@ -17,6 +17,15 @@ depends_on = None
 
 
 def upgrade() -> None:
+    """Tables in the order their foreign keys need (articles before the statements that
+    point at them), then each dialect's full-text search."""
+    _articles()
+    _speakers()
+    _statements()
+    _full_text_search(op.get_bind().dialect.name)
+
+
+def _articles() -> None:
     op.create_table(
         "articles",
         sa.Column("id", sa.String, primary_key=True),
@@ -31,6 +40,10 @@ def upgrade() -> None:
         sa.Column("text", sa.Text, nullable=False),
         sa.Column("n_statements", sa.Integer, nullable=False, server_default="0"),
     )
+
+
+def _speakers() -> None:
+    """Speakers, the aliases that point at them and the manual overrides (merge, split)."""
     op.create_table(
         "speakers",
         sa.Column("id", sa.String, primary_key=True),
@@ -57,6 +70,11 @@ def upgrade() -> None:
         sa.Column("alias", sa.String, nullable=False),
         sa.Column("target", sa.String, nullable=False),
     )
+
+
+def _statements() -> None:
+    """Statements, and which article refers to each under which local id (one statement
+    can stand in several articles)."""
     op.create_table(
         "statements",
         sa.Column("id", sa.String, primary_key=True),
@@ -95,7 +113,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_statement_articles_statement_id", "statement_articles", ["statement_id"])
 
-    dialect = op.get_bind().dialect.name
+
+def _full_text_search(dialect: str) -> None:
     if dialect == "sqlite":
         # Its own copy of the content, keyed by statement id: written in the same
         # transaction as the statement, so it can never drift from it.
