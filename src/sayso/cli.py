@@ -539,65 +539,85 @@ def ingest(
     time_limit: float = _time_limit_option(),
 ) -> None:
     """Analyse articles and store them with their statements in the archive (idempotent)."""
-    from rich.console import Console
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn,
-                               TextColumn, TimeElapsedColumn)
-
-    import sqlalchemy as sa
-
-    from sayso import engine as engine_mod
-    from sayso.engine.local import ModelLoadError
-    from sayso.readers import read_paths
-    from sayso.store.db import one_line
-
     _check_settings()
     if accuracy is not None:
         from sayso.nlp import ACCURACY_ENV
 
         os.environ[ACCURACY_ENV] = accuracy.value  # read by nlp.load here and in the workers
+    if engine is not Engine.dask and (scheduler or local_workers or parquet_dir):
+        _error("--scheduler, --local-workers and --parquet-dir need --engine dask")
+        raise typer.Exit(2)
     archive = _open_archive(db, create=True)
     before = _article_count(archive)
-    console = Console(stderr=True)
-    progress = Progress(
-        SpinnerColumn(), TextColumn("ingest"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]:.1f} articles/s"),
-        TextColumn("{task.fields[statements]:,} statements"),
-        TextColumn("{task.fields[errors]} errors"), TimeElapsedColumn(),
-        console=console, transient=False,
-    )
-    task = progress.add_task("ingest", total=None, rate=0.0, statements=0, errors=0)
+    progress = _IngestProgress()
 
-    def report(msg: str) -> None:
-        progress.console.print(f"error: {' '.join(msg.split())}", markup=False, highlight=False, soft_wrap=True)
+    def run():
+        if engine is Engine.dask:
+            return _ingest_dask(paths, archive, progress, model=model, scheduler=scheduler,
+                                local_workers=local_workers, out=parquet_dir, partition_size=partition_size)
+        from sayso import engine as engine_mod
+        from sayso.readers import read_paths
 
-    def update(stats) -> None:
-        progress.update(task, completed=stats.parsed, total=stats.todo or None,
+        with progress.bar:
+            return engine_mod.ingest(read_paths(paths, max_bytes), archive, workers=workers, model=model,
+                                     on_error=progress.report, on_plan=progress.update,
+                                     on_article=progress.update, time_limit=time_limit)
+
+    _ingest_summary(_guarded_ingest(run, archive, before))
+
+
+class _IngestProgress:
+    """The ingest's progress bar on stderr, and its error lines printed above the bar."""
+
+    def __init__(self):
+        from rich.console import Console
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn,
+                                   TextColumn, TimeElapsedColumn)
+
+        self.bar = Progress(
+            SpinnerColumn(), TextColumn("ingest"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]:.1f} articles/s"),
+            TextColumn("{task.fields[statements]:,} statements"),
+            TextColumn("{task.fields[errors]} errors"), TimeElapsedColumn(),
+            console=Console(stderr=True), transient=False,
+        )
+        self.task = self.bar.add_task("ingest", total=None, rate=0.0, statements=0, errors=0)
+
+    def report(self, msg: str) -> None:
+        self.bar.console.print(f"error: {' '.join(msg.split())}", markup=False, highlight=False, soft_wrap=True)
+
+    def update(self, stats) -> None:
+        self.bar.update(self.task, completed=stats.parsed, total=stats.todo or None,
                         rate=stats.parsed / stats.elapsed if stats.elapsed else 0.0,
                         statements=stats.statements, errors=stats.errors)
 
-    if engine is not Engine.dask and (scheduler or local_workers or parquet_dir):
-        archive.dispose()
-        _error("--scheduler, --local-workers and --parquet-dir need --engine dask")
-        raise typer.Exit(2)
-    try:
-        if engine is Engine.dask:
-            from sayso.engine import dask as dask_engine
-            from sayso.engine.partitions import InputError, check
 
-            try:
-                check(paths)
-                with _dask_client(scheduler, local_workers) as client, progress:
-                    stats = dask_engine.ingest(paths, archive, client, model=model, out=parquet_dir,
-                                               partition_size=partition_size, on_error=report,
-                                               on_plan=update, on_article=update)
-            except InputError as exc:
-                _error(exc)
-                raise typer.Exit(2)
-        else:
-            with progress:
-                stats = engine_mod.ingest(read_paths(paths, max_bytes), archive, workers=workers, model=model,
-                                          on_error=report, on_plan=update, on_article=update,
-                                          time_limit=time_limit)
+def _ingest_dask(paths, archive, progress: _IngestProgress, *, model, scheduler, local_workers,
+                 out, partition_size):
+    from sayso.engine import dask as dask_engine
+    from sayso.engine.partitions import InputError, check
+
+    try:
+        check(paths)
+        with _dask_client(scheduler, local_workers) as client, progress.bar:
+            return dask_engine.ingest(paths, archive, client, model=model, out=out,
+                                      partition_size=partition_size, on_error=progress.report,
+                                      on_plan=progress.update, on_article=progress.update)
+    except InputError as exc:
+        _error(exc)
+        raise typer.Exit(2)
+
+
+def _guarded_ingest(run, archive, before: int):
+    """The ingest's statistics; what stops it is one error line (and exit 2), or for Ctrl-C
+    the count of what was kept. The archive is closed whatever happens."""
+    import sqlalchemy as sa
+
+    from sayso.engine.local import ModelLoadError
+    from sayso.store.db import one_line
+
+    try:
+        return run()
     except ModelLoadError as exc:
         _error(exc)
         raise typer.Exit(2)
@@ -609,6 +629,9 @@ def ingest(
         _interrupted(archive, before)
     finally:
         archive.dispose()
+
+
+def _ingest_summary(stats) -> None:
     merged = f", {stats.merged:,} of them reported by another article already" if stats.merged else ""
     print(f"stored {stats.stored:,} articles with {stats.statements:,} statements{merged} "
           f"in {stats.elapsed:.1f} s ({stats.rate:.1f} articles/s); "
