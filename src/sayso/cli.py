@@ -553,8 +553,11 @@ def ingest(
 
     def run():
         if engine is Engine.dask:
+            from sayso.engine.local import Limits
+
             return _ingest_dask(paths, archive, progress, model=model, scheduler=scheduler,
-                                local_workers=local_workers, out=parquet_dir, partition_size=partition_size)
+                                local_workers=local_workers, out=parquet_dir, partition_size=partition_size,
+                                limits=Limits(max_bytes, time_limit))
         from sayso import engine as engine_mod
         from sayso.readers import read_paths
 
@@ -593,7 +596,7 @@ class _IngestProgress:
 
 
 def _ingest_dask(paths, archive, progress: _IngestProgress, *, model, scheduler, local_workers,
-                 out, partition_size):
+                 out, partition_size, limits):
     from sayso.engine import dask as dask_engine
     from sayso.engine.partitions import InputError, check
 
@@ -602,7 +605,7 @@ def _ingest_dask(paths, archive, progress: _IngestProgress, *, model, scheduler,
         with _dask_client(scheduler, local_workers) as client, progress.bar:
             return dask_engine.ingest(paths, archive, client, model=model, out=out,
                                       partition_size=partition_size, on_error=progress.report,
-                                      on_plan=progress.update, on_article=progress.update)
+                                      on_plan=progress.update, on_article=progress.update, limits=limits)
     except InputError as exc:
         _error(exc)
         raise typer.Exit(2)
@@ -926,10 +929,12 @@ def extract_parquet(
     local_workers: Optional[int] = _local_workers_option(),
     partition_size: Optional[int] = _partition_option(),
     model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline to use."),
+    max_bytes: int = _max_bytes_option(),
+    time_limit: float = _time_limit_option(),
 ) -> None:
     """Extract statements on a Dask cluster into Parquet shards only (no archive): for data lakes, DuckDB."""
     from sayso.engine.dask import extract_parquet as run_extract
-    from sayso.engine.local import ModelLoadError
+    from sayso.engine.local import Limits, ModelLoadError
     from sayso.engine.partitions import InputError, check
 
     if output.exists() and not output.is_dir():
@@ -938,7 +943,8 @@ def extract_parquet(
     try:
         check(paths)
         with _dask_client(scheduler, local_workers) as client:
-            stats = run_extract(paths, output, client, model=model, partition_size=partition_size, on_error=_error)
+            stats = run_extract(paths, output, client, model=model, partition_size=partition_size,
+                                on_error=_error, limits=Limits(max_bytes, time_limit))
     except (InputError, ModelLoadError) as exc:
         _error(exc)
         raise typer.Exit(2)

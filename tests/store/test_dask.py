@@ -163,6 +163,31 @@ def test_cli_reports_bad_input_in_one_line_and_goes_on(client, tmp_path):
         "error: -: standard input cannot be read by distributed workers; give files"]
 
 
+def test_workers_keep_the_size_cap_and_time_limit_the_cli_was_given(client, tmp_path):
+    """Issue 19: the Dask workers used the default cap and time limit whatever the flags."""
+    short = '"We will rebuild," Mayor Anna Kowalski said.'
+    (tmp_path / "capped").mkdir()
+    (tmp_path / "capped" / "short.txt").write_text(short, encoding="utf-8")
+    (tmp_path / "capped" / "lines.jsonl").write_text('{"text": "%s, she said."}\n{"text": "Fine, he said."}\n'
+                                                     % ("word " * 400), encoding="utf-8")
+    (tmp_path / "timed").mkdir()
+    (tmp_path / "timed" / "short.txt").write_text(short, encoding="utf-8")
+    long = "\n\n".join(p.read_text("utf-8") for p in sorted(EXAMPLES.glob("*.txt")))
+    (tmp_path / "timed" / "long.txt").write_text(long * (25_000 // len(long) + 1), encoding="utf-8")
+
+    def ingest(folder: str, *flags: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "sayso.cli", "ingest", str(tmp_path / folder), "--db",
+                               str(tmp_path / f"{folder}.db"), "--engine", "dask", "--scheduler",
+                               client.scheduler.address, *flags], capture_output=True, text=True, timeout=300)
+
+    r = ingest("capped", "--max-bytes", "1500")
+    assert r.returncode == 1 and "stored 2 articles" in r.stdout and "1 errors" in r.stdout, r.stdout + r.stderr
+    assert "lines.jsonl:1: over the size limit: more than 1,500 bytes" in " ".join(r.stderr.split())
+    r = ingest("timed", "--time-limit", "0.001")
+    assert r.returncode == 1 and "stored 1 articles" in r.stdout and "1 errors" in r.stdout, r.stdout + r.stderr
+    assert "time limit of 0.001 s" in " ".join(r.stderr.split())
+
+
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     """60 short articles: the examples, each retold with a closing line of its own."""

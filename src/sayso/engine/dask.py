@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from distributed import WorkerPlugin
 from sqlalchemy.engine import Engine
 
-from sayso.engine.local import BATCH, IngestStats, ModelLoadError, analyse_batch, default_workers
+from sayso.engine.local import BATCH, IngestStats, Limits, ModelLoadError, analyse_batch, default_workers
 from sayso.engine.partitions import Partition, plan, read_partition
 from sayso.store import parquet
 from sayso.store.db import one_line
@@ -72,10 +72,10 @@ class ModelPlugin(WorkerPlugin):
             pass
 
 
-def _analyse(nlp, docs: list) -> list[dict]:
+def _analyse(nlp, docs: list, time_limit: float | None) -> list[dict]:
     """analyse_batch, isolating a document that breaks a whole batch."""
     try:
-        return analyse_batch(nlp, docs)
+        return analyse_batch(nlp, docs, time_limit)
     except Exception:  # noqa: BLE001
         if len(docs) == 1:
             import sys
@@ -83,10 +83,10 @@ def _analyse(nlp, docs: list) -> list[dict]:
             from sayso.pipeline import DocumentError
 
             return [{"error": str(DocumentError(docs[0], sys.exc_info()[1]))}]
-        return [r for d in docs for r in _analyse(nlp, [d])]
+        return [r for d in docs for r in _analyse(nlp, [d], time_limit)]
 
 
-def extract_partition(part: Partition, out: str, model: str) -> dict:
+def extract_partition(part: Partition, out: str, model: str, limits: Limits = Limits()) -> dict:
     """The task: read, analyse and write one shard; a summary for the client."""
     from sayso.readers import ReadError
 
@@ -96,14 +96,14 @@ def extract_partition(part: Partition, out: str, model: str) -> dict:
         return {"fatal": str(exc)}
     entries: list[parquet.Entry] = []
     docs: list[tuple[int, object]] = []
-    for pos, item in enumerate(read_partition(part)):
+    for pos, item in enumerate(read_partition(part, limits.max_bytes)):
         if isinstance(item, ReadError):
             entries.append(parquet.Entry(pos, error=str(item)))
         else:
             docs.append((pos, item))
     for i in range(0, len(docs), BATCH):
         batch = docs[i:i + BATCH]
-        for (pos, doc), res in zip(batch, _analyse(nlp, [d for _, d in batch])):
+        for (pos, doc), res in zip(batch, _analyse(nlp, [d for _, d in batch], limits.time_limit)):
             if "error" in res:
                 entries.append(parquet.Entry(pos, error=res["error"], digest=content_hash(doc.text)))
             else:
@@ -151,7 +151,8 @@ class Shard:
     error: str | None = None
 
 
-def run(parts: list[Partition], out: str | Path, client, model: str) -> Iterator[Shard]:
+def run(parts: list[Partition], out: str | Path, client, model: str,
+        limits: Limits = Limits()) -> Iterator[Shard]:
     """Shards of the partitions, yielded in partition order as soon as each and all before
     it are written; those already in ``out`` are not computed again."""
     from distributed import as_completed
@@ -167,7 +168,7 @@ def run(parts: list[Partition], out: str | Path, client, model: str) -> Iterator
         if parquet.shard_done(out, name):
             ready[p.index] = Shard(p, name)
         else:
-            fut = client.submit(extract_partition, p, out, model, key=f"sayso-{name}-{run_id}",
+            fut = client.submit(extract_partition, p, out, model, limits, key=f"sayso-{name}-{run_id}",
                                 retries=RETRIES, pure=False)
             futures[fut] = p
     nxt = 0
@@ -218,7 +219,8 @@ class ExtractStats:
 
 def extract_parquet(paths: Iterable[str | Path], out: str | Path, client, model: str | None = None,
                     partition_size: int | None = None,
-                    on_error: Callable[[str], None] = lambda msg: None) -> ExtractStats:
+                    on_error: Callable[[str], None] = lambda msg: None,
+                    limits: Limits = Limits()) -> ExtractStats:
     """Extract the inputs into Parquet shards under ``out`` (``articles/``, ``statements/``),
     one shard per partition; shards of earlier runs on other input are removed."""
     from sayso import nlp as nlp_mod
@@ -227,7 +229,7 @@ def extract_parquet(paths: Iterable[str | Path], out: str | Path, client, model:
     parts = _plan(paths, partition_size, client)
     stats = ExtractStats(partitions=len(parts))
     names: set[str] = set()
-    for shard in run(parts, out, client, model):
+    for shard in run(parts, out, client, model, limits):
         if shard.name is None:
             stats.errors += 1
             on_error(shard.error)
@@ -323,6 +325,7 @@ def ingest(
     on_error: Callable[[str], None] = lambda msg: None,
     on_plan: Callable[[IngestStats], None] = lambda stats: None,
     on_article: Callable[[IngestStats], None] = lambda stats: None,
+    limits: Limits = Limits(),
 ) -> IngestStats:
     """Store the documents of the input files in the archive behind ``engine``, extracting
     them on the Dask cluster of ``client``. The shards go to ``out`` and stay there (a
@@ -340,7 +343,7 @@ def ingest(
     writer = Writer(engine)
     names: set[str] = set()
     try:
-        for shard in run(parts, folder, client, model):
+        for shard in run(parts, folder, client, model, limits):
             if shard.name is None:
                 stats.errors += 1
                 on_error(shard.error)

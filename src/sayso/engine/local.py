@@ -23,10 +23,21 @@ from sqlalchemy.engine import Engine
 
 from sayso.budget import DEFAULT_TIME_LIMIT, Budget
 from sayso.pipeline import Document
+from sayso.readers.common import DEFAULT_MAX_BYTES
 from sayso.store.db import one_line
 from sayso.store.ingest import Writer, content_hash
 
 BATCH = 4  # documents per task: small, so that the workers stay evenly loaded
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one document may cost, as the CLI was told: bytes read (the readers' cap) and
+    seconds of analysis (``sayso.budget``). Sent with every Dask task, so that a worker on
+    another machine keeps the limits the user chose."""
+
+    max_bytes: int = DEFAULT_MAX_BYTES
+    time_limit: float | None = DEFAULT_TIME_LIMIT
 
 
 @dataclass

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from sayso.readers import Document, ReadError, files_in, read_path
+from sayso.readers import DEFAULT_MAX_BYTES, Document, ReadError, files_in, read_path
 
 PARTITION_SIZE = 16  # documents per partition when the caller does not say
 
@@ -133,11 +133,12 @@ def plan(paths: Iterable[str | Path], size: int = PARTITION_SIZE) -> list[Partit
     return parts
 
 
-def read_partition(part: Partition) -> Iterator[Document | ReadError]:
-    """The documents (and errors) of one partition, as read_paths gives them."""
+def read_partition(part: Partition, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document | ReadError]:
+    """The documents (and errors) of one partition, as read_paths gives them (each at most
+    ``max_bytes``)."""
     if part.jsonl is None:
         for p in part.paths:
-            yield from read_path(p)
+            yield from read_path(p, max_bytes)
         return
     from sayso.readers.jsonl import read_lines
 
@@ -148,4 +149,4 @@ def read_partition(part: Partition) -> Iterator[Document | ReadError]:
     except OSError as exc:
         yield ReadError(part.jsonl, exc.strerror or exc.__class__.__name__)
         return
-    yield from read_lines(part.jsonl, data, part.first_line)
+    yield from read_lines(part.jsonl, data, part.first_line, max_bytes)
