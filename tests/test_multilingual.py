@@ -23,12 +23,18 @@ class RecordingNlp:
     """Stands in for spaCy to show which texts it would be asked to parse."""
 
     def __init__(self):
+        import spacy
+
         self.seen: list[str] = []
+        self._blank = spacy.blank("en")
+
+    def make_doc(self, text):
+        return self._blank.make_doc(text)
 
     def pipe(self, items, as_tuples=True, batch_size=16):
-        for text, context in items:
-            self.seen.append(text)
-            yield None, context
+        for doc, context in items:
+            self.seen.append(doc.text)
+            yield doc, context
 
 
 def test_spacy_never_sees_a_foreign_text():

@@ -1,7 +1,10 @@
 """Loading the spaCy pipeline once per process, and sayso as a spaCy component.
 
-``nlp.add_pipe("sayso")`` on any English pipeline with a parser fills
-``doc._.statements``; the factory is registered both here (on import) and through the
+``nlp.add_pipe("sayso")`` on any English pipeline with a parser runs the whole of sayso
+on each doc: ``doc._.article`` is the Article record ``pipeline.analyse`` gives for the same
+text (statements with speakers, context, type and confidence), ``doc._.statements`` the
+statements as extracted, before resolution. The factory also puts the sentence guard before
+the parser, as ``load`` does. It is registered both here (on import) and through the
 ``spacy_factories`` entry point, so ``spacy.load`` of a saved pipeline finds it too.
 """
 from __future__ import annotations
@@ -30,6 +33,10 @@ if not Doc.has_extension("statements"):
     Doc.set_extension("statements", default=None)
 if not Doc.has_extension("sayso_error"):
     Doc.set_extension("sayso_error", default=None)
+if not Doc.has_extension("article"):
+    Doc.set_extension("article", default=None)
+if not Doc.has_extension("sayso_document"):  # (Document, language code), set by sayso.pipeline
+    Doc.set_extension("sayso_document", default=None)
 
 
 class ModelError(RuntimeError):
@@ -37,7 +44,9 @@ class ModelError(RuntimeError):
 
 
 class SaysoComponent:
-    """Attaches the attributed statements of a document to ``doc._.statements``."""
+    """Attaches the article of a document to ``doc._.article`` (its statements as extracted
+    to ``doc._.statements``). A doc that ``sayso.pipeline`` made carries its document and
+    language; any other is taken as a document of its text alone, its language detected."""
 
     def __init__(self, nlp: Language, name: str = "sayso", accuracy: str = DEFAULT_ACCURACY):
         if accuracy not in ACCURACIES:
@@ -76,16 +85,27 @@ class SaysoComponent:
             self._extract = extract_statements
 
     def __call__(self, doc: Doc) -> Doc:
+        from sayso import assemble, language
+        from sayso.records import Document
+
         try:
+            document, code = doc._.sayso_document or (Document(doc.text), language.detect(doc.text))
+            if not language.is_read(code):
+                doc._.statements = []
+                doc._.article = assemble.unread(document, code)
+                return doc
             doc._.statements = self._extract(doc)
+            doc._.article = assemble.article(doc, doc._.statements, document, code)
         except Exception as exc:  # noqa: BLE001 - kept on the doc so one text cannot stop a batch
-            doc._.statements = []
+            doc._.statements = doc._.statements or []
             doc._.sayso_error = f"{type(exc).__name__}: {exc}"
         return doc
 
 
 @Language.factory("sayso", default_config={"accuracy": DEFAULT_ACCURACY})
 def make_sayso_component(nlp: Language, name: str, accuracy: str) -> SaysoComponent:
+    if "parser" in nlp.pipe_names and "sayso_sentences" not in nlp.pipe_names:
+        nlp.add_pipe("sayso_sentences", before="parser")  # the statements depend on the guard
     return SaysoComponent(nlp, name, accuracy)
 
 

@@ -6,7 +6,7 @@ exactly the same records for the same text.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Callable, Iterable, Iterator
 
 from spacy.language import Language
@@ -14,24 +14,11 @@ from spacy.tokens import Doc
 
 from sayso import chunks, language
 from sayso import nlp as nlp_mod
-from sayso.assess import assess_article
+from sayso.assemble import unread
 from sayso.budget import Budget
-from sayso.records import Article, content_id
-from sayso.resolve import resolve_article
+from sayso.records import Article, Document, content_id
 
 STEP_CHARS = 20_000  # longer documents are analysed alone, step by step (see analyse_many)
-
-
-@dataclass(frozen=True)
-class Document:
-    """Text as read from disk, with whatever metadata the reader found."""
-
-    text: str
-    id: str | None = None
-    title: str | None = None
-    published: str | None = None
-    url: str | None = None
-    source: str | None = None  # the outlet (publisher, site, feed), kept by the archive
 
 
 class DocumentError(RuntimeError):
@@ -45,29 +32,20 @@ class DocumentError(RuntimeError):
 
 
 def _article(doc: Doc, document: Document, code: str) -> Article:
+    """The article the ``sayso`` component made for this doc (``doc._.article``)."""
     if not language.is_read(code):
-        return _unread(document, code)
+        return unread(document, code)
     if doc._.sayso_error:
         raise RuntimeError(doc._.sayso_error)
-    statements = tuple(doc._.statements or ())
-    return assess_article(doc, resolve_article(doc, statements, Article(
-        id=document.id or content_id(document.text),
-        title=document.title,
-        published=document.published,
-        url=document.url,
-        language=code,
-    )))
+    return doc._.article
 
 
-def _unread(document: Document, code: str) -> Article:
-    """An article in a language sayso does not read: kept (with its language and the reason)
-    so that a crawl's archive shows it was seen, but with no statements, because English rules
-    on it find pronouns and capitalised nouns as speakers."""
-    return Article(
-        id=document.id or content_id(document.text), title=document.title,
-        published=document.published, url=document.url, language=code,
-        skipped=language.skip_reason(code),
-    )
+def _doc(nlp: Language, document: Document, code: str | None, text: str | None = None) -> Doc:
+    """The doc the pipeline runs on, carrying its document and language for the ``sayso``
+    component (metadata such as the publication date anchors the statements' dates)."""
+    doc = nlp.make_doc(document.text if text is None else text)
+    doc._.sayso_document = (document, code)
+    return doc
 
 
 def _language(document: Document) -> tuple[str | None, str | None]:
@@ -166,10 +144,10 @@ def _stepwise(document: Document, nlp: Language, limit: int, budget: Budget) -> 
     if bad:
         raise ValueError(bad)
     if not language.is_read(code):
-        return _unread(document, code)
+        return unread(document, code)
     parts: list[tuple[Article, int]] = []
     for piece, offset in _pieces(document, limit):
-        doc = nlp.make_doc(piece.text)
+        doc = _doc(nlp, piece, code)
         for _name, component in nlp.pipeline:
             budget.check()
             doc = component(doc)
@@ -190,9 +168,9 @@ def _batched(documents: Iterable[Document], nlp: Language, batch_size: int,
         for d in documents:
             code, bad = _checked(d)
             if bad or not language.is_read(code):  # spaCy sees an empty text, never this one
-                yield "", (d, code, bad)
+                yield _doc(nlp, d, "en" if bad else code, ""), (d, code, bad)
             else:
-                yield d.text, (d, code, None)
+                yield _doc(nlp, d, code), (d, code, None)
 
     for doc, (document, code, bad) in nlp.pipe(texts(), as_tuples=True, batch_size=batch_size):
         try:

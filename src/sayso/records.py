@@ -17,6 +17,19 @@ KINDS = ("direct", "indirect", "mixed")
 TYPES = ("speech", "writing", "thought", "knowledge", "intention", "evidence")
 
 
+
+@dataclass(frozen=True)
+class Document:
+    """Text as read from disk, with whatever metadata the reader found."""
+
+    text: str
+    id: str | None = None
+    title: str | None = None
+    published: str | None = None
+    url: str | None = None
+    source: str | None = None  # the outlet (publisher, site, feed), kept by the archive
+
+
 @dataclass(frozen=True)
 class Part:
     """A cue, source or content: one or more ``[start, end)`` spans into the input."""

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from sayso.budget import DEFAULT_TIME_LIMIT, Budget
-from sayso.pipeline import Document
+from sayso.records import Document
 from sayso.readers.common import DEFAULT_MAX_BYTES
 from sayso.store.db import one_line
 from sayso.store.ingest import Writer, content_hash

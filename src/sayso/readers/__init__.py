@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
-from sayso.pipeline import Document
+from sayso.records import Document
 from sayso.readers.common import DEFAULT_MAX_BYTES, ReadError
 
 __all__ = ["DEFAULT_MAX_BYTES", "Document", "ReadError", "Item", "SUFFIXES", "files_in", "read_path", "read_paths", "read_stdin"]

@@ -9,7 +9,7 @@ import logging
 from pathlib import Path
 from typing import Iterator
 
-from sayso.pipeline import Document
+from sayso.records import Document
 from sayso.readers.common import DEFAULT_MAX_BYTES, ReadError, read_file
 
 # trafilatura and its helpers log extraction trouble; a reader reports it as a ReadError.

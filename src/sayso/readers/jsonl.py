@@ -10,7 +10,7 @@ import zlib
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
-from sayso.pipeline import Document
+from sayso.records import Document
 from sayso.readers.common import DEFAULT_MAX_BYTES, ReadError, decode, open_regular, too_large
 
 BLOCK = 1 << 20  # bytes read (and decompressed) at a time

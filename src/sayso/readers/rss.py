@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from sayso.pipeline import Document
+from sayso.records import Document
 from sayso.readers.common import DEFAULT_MAX_BYTES, ReadError, read_bytes
 
 BLOCKS = ("p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator
 
-from sayso.pipeline import Document
+from sayso.records import Document
 from sayso.readers.common import DEFAULT_MAX_BYTES, ReadError, decode, read_file
 
 

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from sayso.pipeline import Document
+from sayso.records import Document
 from sayso.readers.common import DEFAULT_MAX_BYTES, ReadError, open_regular, too_large
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from sayso.pipeline import Document
+from sayso.records import Document
 from sayso.store import QueryError
 from sayso.store import browse
 from sayso.store.search import Query as SearchQuery

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from sayso.pipeline import Document
+from sayso.records import Document
 from sayso.records import KINDS
 from sayso.store import QueryError
 from sayso.store import browse

@@ -11,7 +11,8 @@ from fastapi import HTTPException, Request
 from spacy.language import Language
 
 from sayso.budget import Budget
-from sayso.pipeline import Document, DocumentError, analyse
+from sayso.pipeline import DocumentError, analyse
+from sayso.records import Document
 from sayso.records import Article
 from sayso.store import Writer, content_hash
 from sayso.store.browse import article_id_for_text
