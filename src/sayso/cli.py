@@ -418,6 +418,7 @@ def train(
             result = train_best(
                 train_file, dev_file, output, cache_dir=cache, limit=limit, device=device,
                 epochs=epochs, max_minutes=max_minutes, max_steps=max_steps, seed=seed,
+                nlp_loader=lambda: nlp_mod.load(nlp_mod.model_name(model), "rules"),
                 progress=lambda msg: print(msg, file=sys.stderr, flush=True))
         except RuntimeError as exc:
             _error(exc)

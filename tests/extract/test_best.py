@@ -234,3 +234,22 @@ def test_cli_best_tier_with_a_missing_model_is_a_clear_error(tmp_path):
                        input="He said it rains.", capture_output=True, text=True, env=env)
     assert r.returncode == 2
     assert "best tier" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_training_parses_with_the_pipeline_it_is_given(tmp_path):
+    """`sayso train --tier best --model X` used to parse with the default model whatever X."""
+    _need_extra()
+    from sayso.extract.train_best import prepare_file
+
+    class Chosen(Exception):
+        pass
+
+    def chosen_pipeline():
+        raise Chosen
+
+    for split in ("train", "dev"):
+        (tmp_path / f"{split}.jsonl").write_text('{"id": "a", "text": "Yes, she said.", "attributions": []}\n',
+                                                 encoding="utf-8")
+    with pytest.raises(Chosen):
+        prepare_file(tmp_path / "train.jsonl", tmp_path / "dev.jsonl", tmp_path / "base", tmp_path / "w.npz",
+                     cache_dir=tmp_path / "cache", progress=lambda m: None, nlp_loader=chosen_pipeline)

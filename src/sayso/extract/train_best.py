@@ -270,15 +270,16 @@ class _Run:
 # ------------------------------------------------------------------ all together
 def train(train_path: Path, dev_path: Path, output: Path, *, work: Path | None = None,
           cache_dir: Path | None = None, limit: int | None = None, device: str | None = None,
-          progress: Callable[[str], None] = print, **fit_args) -> dict:
-    """Base, windows, fit, then the scorer's figures on dev for the saved model."""
+          progress: Callable[[str], None] = print, nlp_loader: Callable | None = None, **fit_args) -> dict:
+    """Base, windows, fit, then the scorer's figures on dev for the saved model.
+    ``nlp_loader``: the parsing pipeline (rules attached), default sayso's default model."""
     from sayso.extract.train import headline, score, selection_score
 
     work = Path(work or Path(output).with_name(Path(output).name + "-work"))
     work.mkdir(parents=True, exist_ok=True)
     base = build_base(work / "base")
     data = work / "windows.npz"
-    dev_docs = prepare_file(train_path, dev_path, base, data, cache_dir, limit, progress)
+    dev_docs = prepare_file(train_path, dev_path, base, data, cache_dir, limit, progress, nlp_loader)
     result = fit(data, base, Path(output), device=device, progress=progress, **fit_args)
     chosen = choose_mix(Path(output), Path(dev_path), dev_docs, progress)
     return {**result, **chosen}
@@ -336,24 +337,25 @@ def choose_mix(model_dir: Path, dev_path: Path, dev_docs: list,
     return {"dev": h, "fast_weight": weight}
 
 
-def _parsed(path: Path, cache_dir: Path | None, progress) -> list:
+def _parsed(path: Path, cache_dir: Path | None, progress, nlp_loader: Callable | None = None) -> list:
     """A PolNeAR file's parsed docs, cached as for the fast tier (the parse, rules attached)."""
     from sayso import nlp as nlp_mod
     from sayso.extract.train import cached_docs, default_cache_dir
 
     docs, _ = cached_docs(Path(path), cache_dir or default_cache_dir(),
-                          lambda: nlp_mod.load(accuracy="rules"), progress)
+                          nlp_loader or (lambda: nlp_mod.load(accuracy="rules")), progress)
     return docs
 
 
 def prepare_file(train_path: Path, dev_path: Path, base: Path, output: Path,
                  cache_dir: Path | None = None, limit: int | None = None,
-                 progress: Callable[[str], None] = print) -> list:
-    """Step 2 for files: the windows of train and dev in ``output``; returns the dev docs."""
+                 progress: Callable[[str], None] = print, nlp_loader: Callable | None = None) -> list:
+    """Step 2 for files: the windows of train and dev in ``output``; returns the dev docs
+    (parsed by ``nlp_loader``'s pipeline, else sayso's default one)."""
     from sayso.extract.train import with_features
 
-    train_docs = _parsed(train_path, cache_dir, progress)
-    dev_docs = _parsed(dev_path, cache_dir, progress)
+    train_docs = _parsed(train_path, cache_dir, progress, nlp_loader)
+    dev_docs = _parsed(dev_path, cache_dir, progress, nlp_loader)
     if limit:
         train_docs, dev_docs = train_docs[:limit], dev_docs[:max(1, limit // 4)]
     progress("computing features (rule tier, quotes, lexicon) and sub-word windows")
