@@ -64,9 +64,8 @@ def prepare(records: list[dict], nlp, progress: Callable[[str], None] = print) -
     t0 = time.time()
     texts = ((r["text"], r) for r in records)
     for n, (doc, r) in enumerate(nlp.pipe(texts, as_tuples=True, batch_size=16), start=1):
-        doc._.statements = None  # Statement objects do not serialise
-        doc.user_data.pop(("._.", "statements", None, None), None)
-        doc.user_data.pop(("._.", "sayso_error", None, None), None)
+        for name in ("statements", "sayso_error", "article", "sayso_document"):  # records do not serialise
+            doc.user_data.pop(("._.", name, None, None), None)
         doc.user_data[GOLD_KEY] = gold_tags(doc, r.get("attributions", []))
         doc.user_data[ID_KEY] = r.get("id", str(n))
         docs.append(doc)
