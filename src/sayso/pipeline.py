@@ -168,7 +168,7 @@ def _batched(documents: Iterable[Document], nlp: Language, batch_size: int,
         for d in documents:
             code, bad = _checked(d)
             if bad or not language.is_read(code):  # spaCy sees an empty text, never this one
-                yield _doc(nlp, d, "en" if bad else code, ""), (d, code, bad)
+                yield _doc(nlp, d, code, ""), (d, code, bad)
             else:
                 yield _doc(nlp, d, code), (d, code, None)
 

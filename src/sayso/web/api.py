@@ -14,7 +14,7 @@ from sayso.store import QueryError
 from sayso.store import browse
 from sayso.store.search import Query as SearchQuery
 from sayso.web import models
-from sayso.web.services import Services
+from sayso.web.services import Services, client_address
 from sayso.web.render import api_article_href
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -59,10 +59,6 @@ def require_token(request: Request,
                   creds: Optional[HTTPAuthorizationCredentials] = Depends(bearer)) -> None:
     services(request).authorise(creds.credentials if creds else None, client_address(request))
 
-
-def client_address(request: Request) -> str | None:
-    """The address the connection comes from (``sayso serve`` trusts no proxy headers)."""
-    return request.client.host if request.client else None
 
 
 def _document(body: models.ArticleIn) -> Document:

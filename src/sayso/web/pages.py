@@ -20,7 +20,7 @@ from sayso.store import QueryError
 from sayso.store import browse
 from sayso.store.search import Query as SearchQuery
 from sayso.web.guard import MAX_BODY
-from sayso.web.services import Services
+from sayso.web.services import Services, client_address
 from sayso.web.render import article_href, highlighted, speaker_href, timeline_svg
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -273,7 +273,7 @@ async def analyse_submit(request: Request):
         document = Document(text=text, title=title)
     if want_store:
         try:
-            svc.authorise(fields.get("token") or None, request.client.host if request.client else None)
+            svc.authorise(fields.get("token") or None, client_address(request))
         except HTTPException as exc:
             return again(exc.status_code, str(exc.detail), exc.headers)
     try:

@@ -24,6 +24,12 @@ TOKEN_ENV = "SAYSO_TOKEN"
 MIN_TOKEN_CHARS = 16  # `sayso serve` refuses a shorter token
 
 
+def client_address(request: Request) -> str | None:
+    """The address the connection comes from, which the failed-token limit counts by
+    (``sayso serve`` trusts no proxy headers)."""
+    return request.client.host if request.client else None
+
+
 class Services:
     """What the routes share: the archive, the write token (with its failed-check limit),
     the lazily loaded pipeline and the queue that analyses run through."""
