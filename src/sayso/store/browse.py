@@ -223,11 +223,16 @@ def reactions(conn: Connection, speaker_id: str, limit: int = 50, include_all: b
     return {"reactions": to_them[:limit], "reacts_to": by_them[:limit]}
 
 
+def count_articles(conn: Connection) -> int:
+    """How many articles the archive holds."""
+    return conn.execute(sa.select(sa.func.count()).select_from(articles)).scalar() or 0
+
+
 def list_articles(conn: Connection, offset: int = 0, limit: int = 50, include_all: bool = False) -> Page:
     """Articles, latest stored first; ``n_statements`` counts what the article page shows
     in the same view."""
     a, links, st = articles, statement_articles, statements
-    total = conn.execute(sa.select(sa.func.count()).select_from(a)).scalar() or 0
+    total = count_articles(conn)
     n = a.c.n_statements
     if not include_all:
         n = (sa.select(sa.func.count()).select_from(links.join(st, st.c.id == links.c.statement_id))
@@ -288,5 +293,5 @@ def _num(local_id: str) -> tuple[int, str]:
     return (int(digits) if digits else 0, local_id)
 
 
-__all__ = ["Page", "article", "article_id_for_text", "list_articles", "list_speakers", "reactions",
-           "record", "search_page", "speaker", "timeline", "week_of"]
+__all__ = ["Page", "article", "article_id_for_text", "count_articles", "list_articles", "list_speakers",
+           "reactions", "record", "search_page", "speaker", "timeline", "week_of"]

@@ -1,0 +1,4 @@
+"""``python -m sayso.cli`` runs the command line (tests and worker set-ups start it so)."""
+from sayso.cli import app
+
+app()
