@@ -40,6 +40,9 @@ class Rules:
     org_noun_synonyms: dict[str, tuple[str, ...]]
     media_words: frozenset[str]
     artifact_nouns: frozenset[str]
+    authored_nouns: dict[str, str]    # a made thing → its group ('survey' → 'poll')
+    relational_nouns: frozenset[str]  # 'his lawyer' is never he
+    parties: dict[str, str]           # party word → party
     reaction_nouns: frozenset[str]
     platforms: dict[str, str]
     media_nouns: frozenset[str]
@@ -95,7 +98,9 @@ def load_rules() -> Rules:
         role_synonyms={k: tuple(v) for k, v in r["role_synonyms"].items()},
         org_nouns=dict(r["org_nouns"]), media_words=fs(r["media_words"]),
         org_noun_synonyms={k: tuple(v) for k, v in r["org_noun_synonyms"].items()},
-        artifact_nouns=fs(r["artifact_nouns"]), reaction_nouns=fs(r["reaction_nouns"]),
+        artifact_nouns=fs(r["artifact_nouns"]), authored_nouns=dict(r["authored_nouns"]),
+        relational_nouns=fs(r["relational_nouns"]), parties=dict(r["parties"]),
+        reaction_nouns=fs(r["reaction_nouns"]),
         platforms=dict(r["channels"]["platforms"]), media_nouns=fs(r["channels"]["media_nouns"]),
         media_outlets=fs(r["channels"]["media_outlets"]), event_nouns=fs(r["event_nouns"]),
         date_anaphora=tuple(sorted(r["date_anaphora"], key=len, reverse=True)),

@@ -375,6 +375,8 @@ class ArticleCoref:
             return False  # 'Congressional Budget' + 'Office'
         if self._named_person_elsewhere(found):
             return True
+        if toks and toks[0].ent_iob_ == "I" and toks[0].ent_type_ in ORG_LABELS:
+            return False  # the end of a longer organisation: 'Commission on Presidential Debates'
         if any(self.names.is_role(w) for d in found.descriptors for w in d.split()):
             return True
         if labels & (ORG_LABELS | PLACE_LABELS):
@@ -444,9 +446,10 @@ class ArticleCoref:
             jobs.append((st.source.start, 1 if "nested" in st.flags else 0, st))
         taken = {st.source.start for _, _, st in jobs}
         for tok in self.doc:
-            if tok.dep_ not in SUBJECT_DEPS or self.in_quote(tok.idx):
-                continue
-            if tok.lower_ in self.r.male_pronouns | self.r.female_pronouns and tok.idx not in taken:
+            subject = tok.dep_ in SUBJECT_DEPS
+            if not (subject or tok.dep_ == "poss") or self.in_quote(tok.idx):
+                continue  # 'the president's roots' names him as surely as 'the president said'
+            if subject and tok.lower_ in self.r.male_pronouns | self.r.female_pronouns and tok.idx not in taken:
                 jobs.append((tok.idx, 0, tok))
             elif (tok.pos_ in ("NOUN", "PROPN") and any(c.lower_ == "the" for c in tok.children)
                   and tok.lower_ in self.r.person_nouns and tok.left_edge.idx not in taken
@@ -489,7 +492,7 @@ class ArticleCoref:
                 return self._relative(root)
             if low in self._all_pronouns():
                 return Resolution(None)
-        return self._nominal(toks, pos)
+        return self._authored(root) or self._nominal(toks, pos)
 
     # ------------------------------------------------------------ pronouns
     def _pronoun(self, pos: int, word: str) -> Resolution:
@@ -563,6 +566,70 @@ class ArticleCoref:
         toks = [t for t in noun.subtree if t.i <= noun.i]
         return self._nominal(toks, noun.idx)
 
+    # ------------------------------------------------------------ made things
+    def _authored(self, root: Token) -> Resolution | None:
+        """'a new Washington Post-ABC News poll', 'a report by X', 'his website', and a later
+        'the poll': whoever issued the thing speaks through it. None when the source is not
+        a made thing, so the nominal rules run."""
+        group = self._group_of(root)
+        if group is None:
+            return None
+        e = self._author_of(root)
+        if e is None and any(c.lower_ in ("the", "this", "that", "its") for c in root.children):
+            e = self._earlier_author(root, group)
+        if e is None and not {root.lower_, root.lemma_.lower()} & self.r.artifact_nouns:
+            return None
+        return Resolution(e, "nominal")
+
+    def _group_of(self, tok: Token) -> str | None:
+        if tok.pos_ not in ("NOUN", "PROPN"):
+            return None
+        return self.r.authored_nouns.get(tok.lower_) or self.r.authored_nouns.get(tok.lemma_.lower())
+
+    def _author_of(self, noun: Token) -> Entity | None:
+        """Who the phrase itself says made it: a possessor, a name before the noun, 'by X'
+        or 'from X', an organisation in 'of X', 'released by X' / 'published in X'."""
+        for c in noun.children:
+            if c.dep_ == "poss" and c.lower_ in self.r.male_pronouns | self.r.female_pronouns:
+                return self._pronoun(c.idx, c.lower_).entity
+        e = self._named_in(noun.left_edge.idx, noun.idx)
+        if e is not None:
+            return e
+        for c in noun.children:
+            if c.dep_ in ("prep", "agent") and c.lower_ in ("by", "from"):
+                e = self._named_in(c.idx, c.right_edge.idx + len(c.right_edge))
+            elif c.dep_ == "prep" and c.lower_ == "of":
+                e = self._named_in(c.idx, c.right_edge.idx + len(c.right_edge), kinds=("org",))
+            elif c.dep_ in ("acl", "relcl"):
+                e = next((x for t in c.children if t.dep_ in ("prep", "agent")
+                          and t.lower_ in ("by", "in", "from")
+                          for x in [self._named_in(t.idx, t.right_edge.idx + len(t.right_edge))]
+                          if x is not None), None)
+            if e is not None:
+                return e
+        return None
+
+    def _earlier_author(self, noun: Token, group: str) -> Entity | None:
+        """'the poll' after 'a Quinnipiac poll': the maker of the last such thing named."""
+        unit = self._units[noun.i]
+        for t in reversed(self.doc[max(0, noun.i - 3000):noun.i]):
+            if unit - self._units[t.i] > NOMINAL_WINDOW:
+                break
+            if self._group_of(t) == group:
+                e = self._author_of(t)
+                if e is not None:
+                    return e
+        return None
+
+    def _named_in(self, start: int, end: int, kinds: tuple[str, ...] = ("person", "org")) -> Entity | None:
+        k = bisect.bisect_left(self._starts, start)
+        while k < len(self.mentions) and self.mentions[k].start < end:
+            m = self.mentions[k]
+            if m.end <= end and m.entity.kind in kinds and not m.in_quote:
+                return m.entity
+            k += 1
+        return None
+
     # ------------------------------------------------------------ nominals
     def _nominal(self, toks: list[Token], pos: int) -> Resolution:
         words = [t for t in toks if t.lower_ not in DETERMINERS and not t.is_punct
@@ -587,9 +654,12 @@ class ArticleCoref:
             core.append(w)
         phrase = " ".join(core)
         written = " ".join(self.text[words[0].idx:toks[-1].idx + len(toks[-1])].split())
+        conflicts = self._conflicts(words[:cut], head_text, pos)
 
         def role_match(e: Entity) -> bool:
             desc = " ".join(e.descriptors).lower() + " " + " ".join(sorted(e.titles))
+            if conflicts(e):
+                return False
             if former and not any(p in desc for p in self.r.descriptor_prefixes):
                 return False
             if country and e.country and e.country != country:
@@ -624,12 +694,41 @@ class ArticleCoref:
         if kind in ("org", "media"):
             return Resolution(self._org_nominal(pos, head_text, kind), "nominal")
         gender = self._noun_gender(head_text)
+        if head_text in self.r.relational_nouns and conflicts.owners:
+            return Resolution(None)  # 'his lawyer': someone no earlier description named
         if head_text in self.r.person_nouns or gender:
-            e = self._salient(pos, gender=gender, window=GENERIC_WINDOW)
+            e = self._salient(pos, gender=gender, window=GENERIC_WINDOW, accept=lambda x: not conflicts(x))
             if e is not None and len(core) > 1:
                 e.add_descriptor(written)
             return Resolution(e, "nominal")
         return Resolution(None)
+
+    def _conflicts(self, words: list[Token], head: str, pos: int) -> "_Conflicts":
+        """What a description rules out: another party ('the Democratic nominee' is not a
+        Republican), another place or body for the same role ('the Indiana governor' is not
+        the New Mexico one), and, for 'his lawyer' or 'a spokeswoman for Clinton', the
+        person it is related to."""
+        party = next((self.r.parties[t.lower_] for t in words if t.lower_ in self.r.parties), None)
+        places = [t.lower_ for t in words if t.pos_ == "PROPN" and t.lower_ != head
+                  and t.lower_ not in self.r.parties and t.lower_ not in self.r.role_words
+                  and t.lower_ not in self.r.country_alias]
+        owners: set[int] = set()
+        if head in self.r.relational_nouns:
+            for t in words:
+                if t.dep_ == "poss" and t.lower_ in self.r.male_pronouns | self.r.female_pronouns:
+                    e = self._pronoun(t.idx, t.lower_).entity
+                elif t.dep_ == "poss" or t.i > words[-1].i:
+                    e = self._named_in(t.left_edge.idx, t.idx + len(t))
+                else:
+                    e = None
+                if e is not None:
+                    owners.add(e.key)
+            tail = words[-1].doc[words[-1].i + 1:words[-1].right_edge.i + 1]
+            if len(tail) and tail[0].lower_ in ("for", "of", "to"):
+                e = self._named_in(tail[0].idx, tail[-1].idx + len(tail[-1]))
+                if e is not None:
+                    owners.add(e.key)
+        return _Conflicts(self.r.parties, party, places, head, frozenset(owners))
 
     def _org_nominal(self, pos: int, noun: str, kind: str) -> Entity | None:
         keys = self.r.org_noun_synonyms.get(noun, (noun,))
@@ -695,6 +794,29 @@ class ArticleCoref:
 
     def entity_named(self, tok: Token) -> Entity | None:
         return self._mention_entity(tok.idx)
+
+
+@dataclass(frozen=True)
+class _Conflicts:
+    """Whether an entity is ruled out by a description (``ArticleCoref._conflicts``)."""
+
+    parties: dict[str, str]
+    party: str | None
+    places: list[str]
+    head: str
+    owners: frozenset[int]
+
+    def __call__(self, e: Entity) -> bool:
+        if e.key in self.owners:
+            return True
+        desc = " ".join(e.descriptors + [e.organization or ""]).lower()
+        if self.party:
+            theirs = {p for w, p in self.parties.items() if re.search(r"\b" + w + r"\b", desc)}
+            if theirs and self.party not in theirs:
+                return True
+        if self.places and re.search(r"\b" + re.escape(self.head) + r"\b", desc):
+            return not all(re.search(r"\b" + re.escape(w) + r"\b", desc) for w in self.places)
+        return False
 
 
 def _without_possessive(text: str) -> str:
