@@ -172,7 +172,11 @@ def resolve_found(cases: list[dict], articles: dict[str, dict], tier: str | None
 def summarise(rows: list[dict], found_mode: bool = False) -> dict:
     def block(rs):
         scored = [r for r in rs if r["expected"]]
-        out = {"cases": len(rs), "skipped_null": len(rs) - len(scored), "n": len(scored)}
+        # a source that names nobody ('a source', 'officials') given a person is wrong too
+        invented = sum(1 for r in rs if not r["expected"] and r["got"] is not None
+                       and (r.get("found", True) or not found_mode))
+        out = {"cases": len(rs), "skipped_null": len(rs) - len(scored), "n": len(scored),
+               "null_given_speaker": invented}
         if found_mode:
             hit = [r for r in scored if r["found"]]
             right = sum(bool(r["ok"]) for r in hit)
@@ -214,21 +218,22 @@ def _table(res: dict) -> str:
     lines = []
     head = f"{'source type':16s}"
     if "gold" in res:
-        head += f"{'gold spans: n':>14s} {'right':>6s} {'acc':>7s}"
+        head += f"{'gold spans: n':>14s} {'right':>6s} {'acc':>7s} {'null→named':>11s}"
     if "found" in res:
-        head += f"   {'found: n':>9s} {'found':>6s} {'right':>6s} {'acc':>7s}"
+        head += f"   {'found: n':>9s} {'found':>6s} {'right':>6s} {'acc':>7s} {'null→named':>11s}"
     lines.append(head)
     for kind in (*KINDS, "pronoun+nominal", "all"):
         line = f"{kind:16s}"
         if "gold" in res:
             g = res["gold"]["by_kind"][kind]
-            line += f"{g['n']:14d} {g['right']:6d} {100 * g['accuracy']:6.1f}%"
+            line += f"{g['n']:14d} {g['right']:6d} {100 * g['accuracy']:6.1f}% {g['null_given_speaker']:11d}"
         if "found" in res:
             f = res["found"]["by_kind"][kind]
-            line += f"   {f['n']:9d} {f['found']:6d} {f['right']:6d} {100 * f['accuracy']:6.1f}%"
+            line += f"   {f['n']:9d} {f['found']:6d} {f['right']:6d} {100 * f['accuracy']:6.1f}% {f['null_given_speaker']:11d}"
         lines.append(line)
     allk = res.get("gold", res.get("found"))["by_kind"]["all"]
-    lines.append(f"({allk['cases']} cases; {allk['skipped_null']} with no named referent skipped"
+    lines.append(f"({allk['cases']} cases; {allk['skipped_null']} with no named referent, not in the "
+                 "accuracy; null→named: how many of those were given a speaker anyway"
                  + (f"; found mode, tier {res['found']['tier']}: accuracy among the found cases"
                     if "found" in res else "") + ")")
     return "\n".join(lines)

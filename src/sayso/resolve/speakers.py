@@ -37,10 +37,12 @@ from sayso.resolve.rules import Rules, load_rules
 from sayso.resolve.structure import Structure
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
+INDEFINITE = frozenset({"a", "an", "another", "one", "some", "several", "many", "most", "few"})
 ROLE_PENALTY = {"source": 0.0, "subj": 0.25, "other": 1.0, "nested": 1.2}
 PRONOUN_WINDOW = 8       # sentences a pronoun looks back
 NOMINAL_WINDOW = 60      # sentences a title looks back ('the Secretary General')
 GENERIC_WINDOW = 12      # sentences 'the politician' looks back
+IT_WINDOW = 2            # sentences 'it said' looks back for an organisation
 ORG_LABELS = {"ORG", "NORP"}
 PLACE_LABELS = {"GPE", "LOC"}
 
@@ -273,6 +275,8 @@ class ArticleCoref:
             found = self.names.read(self.doc, first, last,
                                     head=root.i if root.pos_ == "PROPN" else None)
             role = "nested" if "nested" in st.flags else "source"
+            if found is not None and self._owner_named(root, found):
+                continue
             if found is not None and self._is_person(found, first, last):
                 ent = self._add_person(found)
                 self._mention(found.start, found.end, ent, role)
@@ -360,6 +364,23 @@ class ArticleCoref:
         return len(words) == 1 and (words[0].lower() in self.r.org_words
                                     or words[0].lower() in self.r.org_nouns or not words[0][:1].isupper())
 
+    def _owner_named(self, root: Token, found: NameInPhrase) -> bool:
+        """'Pagliano's lawyer', 'a spokeswoman for Hillary Clinton': the name is whom the
+        source belongs to, not the source ('his lawyer, Mark MacDougall,' names him)."""
+        plural = root.tag_ == "NNS"  # 'Clinton supporters', 'advisers to Mr. Obama'
+        if root.pos_ != "NOUN" or not (plural or root.lower_ in self.r.relational_nouns):
+            return False
+        tok = self._token_at(found.start)
+        for _ in range(6):
+            if tok is None or tok is root or tok.dep_ == "appos":
+                return False
+            if tok.dep_ == "poss" or (tok.dep_ == "pobj" and tok.head.lower_ in ("for", "of", "to")):
+                return True
+            if plural and tok.dep_ == "compound" and tok.head is root:
+                return True
+            tok = tok.head
+        return False
+
     def _is_person(self, found: NameInPhrase, first: int, last: int) -> bool:
         """A name in a source is a person unless the tagger and the lexicon say otherwise."""
         if self._known_person(" ".join(found.name)):
@@ -377,6 +398,8 @@ class ArticleCoref:
             return True
         if toks and toks[0].ent_iob_ == "I" and toks[0].ent_type_ in ORG_LABELS:
             return False  # the end of a longer organisation: 'Commission on Presidential Debates'
+        if len(found.name) == 1 and self.names.is_org_word(found.name[0]):
+            return False  # 'Convention', 'Committee': an organisation's last word
         if any(self.names.is_role(w) for d in found.descriptors for w in d.split()):
             return True
         if labels & (ORG_LABELS | PLACE_LABELS):
@@ -490,6 +513,8 @@ class ArticleCoref:
                 return self._first_person(st, low)
             if low in self.r.relative_pronouns:
                 return self._relative(root)
+            if low in ("it", "its"):
+                return Resolution(self._last_body_quoted(pos), "pronoun")
             if low in self._all_pronouns():
                 return Resolution(None)
         return self._authored(root) or self._nominal(toks, pos)
@@ -529,6 +554,18 @@ class ArticleCoref:
                 best, best_score = e, score
         return best
 
+    def _last_body_quoted(self, pos: int) -> Entity | None:
+        """'It said': the organisation (or country) that was last a source, within two
+        sentences; a body only mentioned is more often what the statement is about."""
+        unit = self.unit_at(pos)
+        k = bisect.bisect_left(self._starts, pos)
+        for m in reversed(self.mentions[:k]):
+            if unit - m.unit > IT_WINDOW:
+                break
+            if m.role == "source" and m.entity.kind in ("org", "place") and not m.in_quote:
+                return m.entity
+        return None
+
     def _first_person(self, st: Statement, word: str) -> Resolution:
         """'I' / 'we' inside someone's quotation: that speaker (or their organisation)."""
         outer = self._enclosing(st)
@@ -560,11 +597,29 @@ class ArticleCoref:
         noun = verb.head if verb.dep_ == "relcl" else None
         if noun is None or noun is verb:
             return Resolution(None)
+        noun = self._named_noun(noun)
         for m in self.mentions:
             if m.start <= noun.idx < m.end:
                 return Resolution(m.entity, "name")
+        if noun.pos_ == "PROPN" and self._known_person(noun.text) is not None:
+            return Resolution(self._known_person(noun.text), "name")
         toks = [t for t in noun.subtree if t.i <= noun.i]
         return self._nominal(toks, noun.idx)
+
+    def _named_noun(self, noun: Token) -> Token:
+        """The name a relative clause's noun stands for: 'Kaine is a former lawyer who',
+        'Heather Samuelson, a campaign staffer who', 'his wife, Laura, who', 'Donna
+        Rawlings, 59, of Ashton, Md., who'."""
+        if noun.dep_ == "attr":
+            return next((c for c in noun.head.children if c.dep_ in SUBJECT_DEPS), noun)
+        if noun.dep_ == "appos" and noun.pos_ == "NOUN":
+            return noun.head
+        named = next((c for c in noun.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
+        if noun.pos_ == "NOUN" and named is not None:
+            return named
+        if noun.ent_type_ in PLACE_LABELS and noun.dep_ == "pobj" and noun.head.lower_ == "of":
+            return noun.head.head
+        return noun
 
     # ------------------------------------------------------------ made things
     def _authored(self, root: Token) -> Resolution | None:
@@ -667,12 +722,14 @@ class ArticleCoref:
             keys = [phrase.replace("former ", "").strip()]
             keys += list(self.r.role_synonyms.get(keys[0], ()))
             keys += list(self.r.role_synonyms.get(head_text, ()))
-            if head_text in self.r.title_abbreviations.values():
-                keys.append(head_text)
+            if head_text in self.r.title_abbreviations.values() or conflicts.owners:
+                keys.append(head_text)  # 'his lawyer': whoever the article calls a lawyer
             return any(k and re.search(r"\b" + re.escape(k) + r"\b", desc) for k in keys)
 
         if head_text not in self.r.org_nouns or head_text in self.r.person_nouns:
             e = self._salient(pos, window=NOMINAL_WINDOW, accept=role_match)
+            if e is None and self._introduces(toks, conflicts):
+                e = self._named_after(pos, role_match, conflicts, lead=head_text in self.r.person_nouns)
             if e is not None:
                 if len(core) > 1 and not self.names.is_role(written.split()[-1]):
                     e.add_descriptor(written)
@@ -694,14 +751,45 @@ class ArticleCoref:
         if kind in ("org", "media"):
             return Resolution(self._org_nominal(pos, head_text, kind), "nominal")
         gender = self._noun_gender(head_text)
-        if head_text in self.r.relational_nouns and conflicts.owners:
-            return Resolution(None)  # 'his lawyer': someone no earlier description named
+        if (head_text in self.r.relational_nouns and conflicts.owners) or self._new_referent(toks, words[cut - 1]):
+            # 'his lawyer', 'a doctor', 'several judges': someone no earlier description named
+            return Resolution(None)
         if head_text in self.r.person_nouns or gender:
             e = self._salient(pos, gender=gender, window=GENERIC_WINDOW, accept=lambda x: not conflicts(x))
             if e is not None and len(core) > 1:
                 e.add_descriptor(written)
             return Resolution(e, "nominal")
         return Resolution(None)
+
+    def _introduces(self, toks: list[Token], conflicts: "_Conflicts") -> bool:
+        """'A New York judge', 'his attorney', a headline's 'Former DNC chairman': a person
+        the text is about to name, not one it named before."""
+        first = toks[0]
+        return (first.lower_ in INDEFINITE or bool(conflicts.owners)
+                or (first.lower_ not in DETERMINERS and self.unit_at(first.idx) == 0))
+
+    def _new_referent(self, toks: list[Token], head: Token) -> bool:
+        """An indefinite or plural description ('a spokesman', 'one official', 'voters')
+        brings in someone new: never the most salient person."""
+        return head.tag_ in ("NNS", "NNPS") or toks[0].lower_ in INDEFINITE or toks[0].like_num
+
+    def _named_after(self, pos: int, accept, conflicts: "_Conflicts", lead: bool) -> Entity | None:
+        """The person named next (within two sentences) whom the description fits; in the
+        lead, the next person quoted even without a description (delayed identification:
+        'A former DNC chairman is calling … Don Fowler said')."""
+        unit = self.unit_at(pos)
+        k = bisect.bisect_right(self._starts, pos)
+        fallback = None
+        for m in self.mentions[k:]:
+            if m.unit - unit > 2:
+                break
+            if m.entity.kind != "person" or m.in_quote:
+                continue
+            if accept(m.entity):
+                return m.entity
+            if fallback is None and lead and unit <= 2 and m.role == "source" and not conflicts(m.entity):
+                fallback = m.entity
+        return fallback
 
     def _conflicts(self, words: list[Token], head: str, pos: int) -> "_Conflicts":
         """What a description rules out: another party ('the Democratic nominee' is not a
