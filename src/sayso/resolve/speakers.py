@@ -311,6 +311,8 @@ class ArticleCoref:
                 found = self.names.read(self.doc, left, ent.end - 1, prefer_last=True)
                 if found is None or not (ent.start_char <= found.end and found.start < ent.end_char):
                     continue
+                if len(found.name) == 1 and self.names.is_org_word(found.name[0]):
+                    continue  # 'Convention' tagged PERSON
                 e = self._add_person(found)
                 self._mention(found.start, found.end, e, self._role_of(ent.root))
             elif ent.label_ in ("ORG", "GPE", "LOC", "NORP"):
@@ -341,13 +343,20 @@ class ArticleCoref:
     def _person_in_org(self, ent) -> bool:
         """'German Chancellor Olaf Scholz' tagged ORG: a person when the phrase says so, or
         when the article tags the name PERSON elsewhere."""
+        poss = [t.i for t in ent if t.lower_ in ("'s", "\u2019s", "'", "\u2019")]
+        if poss:  # "NBC's Lester Holt": the outlet's person
+            ent = ent.doc[poss[-1] + 1:ent.end]
+            if not len(ent):
+                return False
         if any(self.names.is_org_word(w) or self.names.is_acronym(w) for w in ent.text.split()):
             return False
-        left = max(min(ent.root.left_edge.i, ent.start), ent.start - 8)
+        after_poss = ent.start > 1 and ent.doc[ent.start - 1].lower_ in ("'s", "\u2019s")
+        left = ent.start if poss or after_poss else max(min(ent.root.left_edge.i, ent.start), ent.start - 8)
         found = self.names.read(self.doc, left, ent.end - 1, prefer_last=True)
         if found is None or not (ent.start_char <= found.start and found.end <= ent.end_char):
             return False
         strong = (found.honorific_gender is not None
+                  or (self._outlet_person(ent) and 1 < len(found.name) <= 3)
                   or self._named_person_elsewhere(found)
                   or (len(found.name) > 1 and self.r.gender_of_word(found.name[0]) is not None)
                   or any(self.names.is_role(w) or self._noun_gender(w)
@@ -357,6 +366,18 @@ class ArticleCoref:
         e = self._add_person(found)
         self._mention(found.start, found.end, e, self._role_of(ent.root))
         return True
+
+    def _outlet_person(self, ent) -> bool:
+        """"NBC's Lester Holt", "Fox News' Chris Wallace": two or three capitalised words
+        after an organisation's possessive are its person, whatever the tagger said."""
+        doc = ent.doc
+        if ent.start < 2 or doc[ent.start - 1].lower_ not in ("'s", "\u2019s", "'", "\u2019"):
+            return False
+        owner = doc[ent.start - 2]
+        words = ent.text.split()
+        return ((owner.ent_type_ in ORG_LABELS or self.names.is_acronym(owner.text))
+                and 1 < len(words) <= 3 and all(w[:1].isupper() and w.isalpha() for w in words)
+                and not any(self.names.is_org_word(w) for w in words))
 
     def _generic(self, text: str) -> bool:
         """'Bank', 'State': a bare common noun the tagger capitalised, not a name."""
@@ -400,8 +421,9 @@ class ArticleCoref:
             return False  # the end of a longer organisation: 'Commission on Presidential Debates'
         if len(found.name) == 1 and self.names.is_org_word(found.name[0]):
             return False  # 'Convention', 'Committee': an organisation's last word
-        if any(self.names.is_role(w) for d in found.descriptors for w in d.split()):
-            return True
+        if any(self.names.is_role(w) or w.lower() in self.r.person_nouns
+               for d in found.descriptors for w in d.split()):
+            return True  # 'Vann R. Newkirk II, a writer for The Atlantic,'
         if labels & (ORG_LABELS | PLACE_LABELS):
             return False
         return not any(self.names.is_org_word(w) for w in found.name)
@@ -413,7 +435,7 @@ class ArticleCoref:
         said'), so a source named like a person the article names elsewhere is that person."""
         out = set()
         for ent in self._ents:
-            if ent.label_ != "PERSON":
+            if ent.label_ != "PERSON" and not (ent.label_ == "ORG" and self._outlet_person(ent)):
                 continue
             words = _without_possessive(ent.text).split()
             if len(words) > 1 and not any(self.names.is_org_word(w) for w in words):
@@ -832,9 +854,7 @@ class ArticleCoref:
         e = self._salient(pos, window=NOMINAL_WINDOW, kinds=("org",), accept=named_like)
         if e is None and kind == "media":
             e = self._salient(pos, window=NOMINAL_WINDOW, kinds=("org",), accept=media)
-        if e is None and kind == "org":
-            e = self._salient(pos, window=GENERIC_WINDOW // 2, kinds=("org",),
-                              accept=lambda x: not media(x))
+
         return e
 
     def _campaign(self, pos: int) -> Resolution:
