@@ -192,6 +192,19 @@ class Article:
         }
 
 
+@dataclass(frozen=True)
+class KnownSpeaker:
+    """A person or organisation from a user's registry (``sayso speakers import``): the
+    names articles may use for them, their roles, and an optional Wikidata id."""
+
+    name: str
+    kind: str = "person"  # person | organization
+    aliases: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    organization: str | None = None
+    wikidata: str | None = None  # 'Q42'
+
+
 def content_id(text: str) -> str:
     """An article id for inputs that bring none: stable across runs and machines."""
     return "sha1-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
