@@ -124,10 +124,10 @@ def test_shards_hold_the_single_process_records(client, tmp_path):
     assert (stats.partitions, stats.documents, stats.errors) == (3, 5, 0)
     names = sorted(f.stem for f in (tmp_path / "articles").glob("*.parquet"))
     entries = [e for n in names for e in parquet.read_shard(tmp_path, n)]
-    assert [e.record for e in entries] == want
+    assert [e.article.to_dict() for e in entries] == want
     for e, doc in zip(entries, docs):
         assert e.text == doc.text
-        for st in e.record["statements"]:  # offsets point into the exact input text
+        for st in e.article.to_dict()["statements"]:  # offsets point into the exact input text
             for part in ("cue", "content"):
                 assert " ".join(doc.text[s:t] for s, t in st[part]["spans"]) == st[part]["text"]
     import pyarrow.parquet as pq

@@ -94,5 +94,7 @@ def test_migration_0002_upgrades_an_archive_made_at_0001(db_url):
         assert [r["id"] for r in search(conn, Query(text="bridge"))] == ["old#s1"]
         diffs = compare_metadata(MigrationContext.configure(conn, opts={"include_object": include_object}), metadata)
     assert diffs == []
-    assert Writer(eng).write({"id": "new", "statements": []}, "a new text") is not None
+    from sayso.records import Article
+
+    assert Writer(eng).write(Article("new"), "a new text") is not None
     eng.dispose()

@@ -267,7 +267,7 @@ def _load(writer: Writer, entries: list[parquet.Entry], stats: IngestStats,
     pending: list[parquet.Entry] = []
 
     def flush() -> None:
-        items = [(e.record, e.text, e.source, e.digest) for e in pending]
+        items = [(e.article, e.text, e.source, e.digest) for e in pending]
         try:
             results = writer.write_many(items)
         except (sa.exc.DataError, sa.exc.IntegrityError):
@@ -277,7 +277,7 @@ def _load(writer: Writer, entries: list[parquet.Entry], stats: IngestStats,
                     results.append(writer.write(*item))
                 except (sa.exc.DataError, sa.exc.IntegrityError) as exc:
                     reason = one_line(exc)
-                    results.append(f"{e.record['id']}: cannot be stored ({reason})")
+                    results.append(f"{e.article.id}: cannot be stored ({reason})")
         for written in results:
             if isinstance(written, str):
                 stats.errors += 1

@@ -80,15 +80,16 @@ def _init_worker(settings: Settings) -> None:
 
 
 def analyse_batch(nlp, docs: list[Document], settings: Settings | None = None) -> list[dict]:
-    """One result per document, in order: ``{"article": record}`` or ``{"error": reason}``
-    (a document over ``settings.time_limit`` seconds is an error)."""
+    """One result per document, in order: ``{"article": Article}`` or ``{"error": reason}``
+    (a document over ``settings.time_limit`` seconds is an error). Records, not their
+    dicts, cross to the parent: they carry what the dicts leave out (``Speaker.kind``)."""
     from sayso.pipeline import analyse_many
 
     settings = settings or Settings()
     out: list[dict] = []
     for article in analyse_many(docs, nlp, batch_size=len(docs) or 1, budget=Budget(settings.time_limit),
                                 settings=settings, on_error=lambda err: out.append({"error": str(err)})):
-        out.append({"article": article.to_dict()})
+        out.append({"article": article})
     return out
 
 
@@ -186,7 +187,7 @@ def ingest(
                         stats.errors += 1
                         stats.parsed += 1
                         reason = one_line(exc)
-                        on_error(f"{res['article']['id']}: cannot be stored ({reason})")
+                        on_error(f"{res['article'].id}: cannot be stored ({reason})")
                         on_article(stats)
                         continue
                     if written is None:

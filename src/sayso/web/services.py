@@ -106,7 +106,7 @@ class Services:
         """Write an analysed article: (its id in the archive, whether it is new)."""
         with self._write_lock:
             try:
-                written = Writer(self.engine).write(article.to_dict(), document.text, document.source)
+                written = Writer(self.engine).write(article, document.text, document.source)
             except (sa.exc.DataError, sa.exc.IntegrityError) as exc:
                 reason = one_line(exc)
                 raise HTTPException(422, detail=f"the archive cannot store this article: {reason}") from exc
