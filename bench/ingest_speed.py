@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from sayso.engine import ingest
 from sayso.evaluation import repo_root
 from sayso.readers import read_paths
+from sayso.records import Article
 from sayso.store import Query, open_engine, search
 from sayso.store.schema import TABLES
 
@@ -99,7 +100,7 @@ def replay(src, dst) -> int:
             recs = [r for _, r in sorted(links.get(a.id, []), key=lambda x: x[0])]
             record = {"id": a.id, "title": a.title, "published": a.published, "byline": a.byline,
                       "url": a.url, "language": a.language, "statements": recs}
-            writer.write(record, a.text, a.source, a.content_hash)
+            writer.write(Article.from_dict(record), a.text, a.source, a.content_hash)
             n += 1
     return n
 

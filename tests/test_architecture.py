@@ -178,3 +178,44 @@ def test_prediction_never_imports_training():
 def test_no_function_over_80_lines():
     found = long_functions()
     assert not found, f"functions over {MAX_LINES} lines:\n" + "\n".join(found)
+
+
+# ------------------------------------------------------------------ the environment
+ENVIRONMENT_READERS = {"sayso.settings"}  # Settings.from_env: the one place
+
+
+def environment_uses(source: str) -> list[int]:
+    """Lines that touch the process environment: ``os.environ``, ``os.getenv``,
+    ``os.putenv``, ``os.unsetenv``, or the names imported from ``os`` (``environ``, ``getenv``)."""
+    names = {"environ", "getenv", "putenv", "unsetenv", "environb", "getenvb"}
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr in names:
+            lines.append(node.lineno)
+        elif isinstance(node, ast.Name) and node.id in names:
+            lines.append(node.lineno)
+        elif isinstance(node, ast.ImportFrom) and node.module == "os" and \
+                any(alias.name in names for alias in node.names):
+            lines.append(node.lineno)
+    return sorted(lines)
+
+
+def test_environment_uses_are_found():
+    source = ("import os\nfrom os import environ\n"
+              "a = os.environ.get('X')\nb = os.getenv('Y')\nos.environ['Z'] = '1'\n"
+              "def f(env=None):\n    return env or environ\n")
+    assert environment_uses(source) == [2, 3, 4, 5, 7]
+    assert environment_uses("import os\npath = os.path.join('a', 'b')\n") == []
+
+
+def test_only_settings_reads_the_environment():
+    """Settings are built once, at the edge (the CLI, the web app), and passed down: a worker
+    process or a Dask task on another machine then runs with what the user chose, and no
+    module deep inside changes behaviour with a variable nobody passed it."""
+    found = []
+    for module, path in _modules().items():
+        if module in ENVIRONMENT_READERS:
+            continue
+        for line in environment_uses(path.read_text(encoding="utf-8")):
+            found.append(f"{path.relative_to(SRC).as_posix()}:{line}")
+    assert not found, "the environment is read outside sayso.settings:\n" + "\n".join(found)

@@ -4,8 +4,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, strategies as st
 
-from sayso.chunks import max_chars, pieces, shift
+from sayso.chunks import pieces, shift
 from sayso.records import Part, Statement
+from sayso.settings import Settings
 
 
 @given(st.text(alphabet="ab \n", max_size=3000), st.integers(min_value=10, max_value=400))
@@ -33,15 +34,16 @@ def test_shift_moves_spans_and_renumbers():
         assert part.text == " ".join(whole[a:b] for a, b in part.spans)
 
 
-def test_limit_comes_from_the_environment(monkeypatch):
-    monkeypatch.setenv("SAYSO_MAX_CHARS", "5000")
-    assert max_chars() == 5000
-    monkeypatch.setenv("SAYSO_MAX_CHARS", "lots")
+def test_limit_comes_from_the_environment():
+    assert Settings.from_env({"SAYSO_MAX_CHARS": "5000"}).max_chars == 5000
+    assert Settings.from_env({}).max_chars == Settings().max_chars == 100_000
     with pytest.raises(ValueError, match="whole number"):
-        max_chars()
+        Settings.from_env({"SAYSO_MAX_CHARS": "lots"})
+    with pytest.raises(ValueError, match="at least 1000"):
+        Settings.from_env({"SAYSO_MAX_CHARS": "999"})
 
 
-def test_a_document_over_the_limit_comes_back_whole_with_true_offsets(nlp, monkeypatch):
+def test_a_document_over_the_limit_comes_back_whole_with_true_offsets(nlp):
     from pathlib import Path
 
     from sayso.pipeline import Document, analyse_many
@@ -49,8 +51,7 @@ def test_a_document_over_the_limit_comes_back_whole_with_true_offsets(nlp, monke
     examples = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.txt"))
     text = "\n\n".join(p.read_text("utf-8") for p in examples)
     whole = next(analyse_many([Document(text, id="long")], nlp))
-    monkeypatch.setenv("SAYSO_MAX_CHARS", "1500")
-    (cut,) = list(analyse_many([Document(text, id="long")], nlp))
+    (cut,) = list(analyse_many([Document(text, id="long")], nlp, settings=Settings(max_chars=1500)))
     assert cut.id == "long" and len(text) > 3 * 1500
     assert [s.id for s in cut.statements] == [f"s{i + 1}" for i in range(len(cut.statements))]
     for s in cut.statements:

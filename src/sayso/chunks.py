@@ -8,27 +8,10 @@ shifted to the original text. Nothing spans two pieces: a cut only falls on a li
 """
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 
 from sayso.records import Part, Statement
-
-DEFAULT_MAX_CHARS = 100_000  # a piece costs well under 1 GB (docs/reliability.md)
-MAX_CHARS_ENV = "SAYSO_MAX_CHARS"
-
-
-def max_chars() -> int:
-    """The size of a piece in characters: ``$SAYSO_MAX_CHARS``, else ``DEFAULT_MAX_CHARS``."""
-    raw = os.environ.get(MAX_CHARS_ENV)
-    if not raw:
-        return DEFAULT_MAX_CHARS
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"{MAX_CHARS_ENV} must be a whole number of characters, not {raw!r}") from None
-    if value < 1000:
-        raise ValueError(f"{MAX_CHARS_ENV} must be at least 1000, not {value}")
-    return value
+from sayso.settings import DEFAULT_MAX_CHARS, MAX_CHARS_ENV  # noqa: F401 - the piece size: Settings.max_chars
 
 
 def pieces(text: str, limit: int) -> list[tuple[int, int]]:

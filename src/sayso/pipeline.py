@@ -17,6 +17,7 @@ from sayso import nlp as nlp_mod
 from sayso.assemble import unread
 from sayso.budget import Budget
 from sayso.records import Article, Document, content_id
+from sayso.settings import Settings
 
 STEP_CHARS = 20_000  # longer documents are analysed alone, step by step (see analyse_many)
 
@@ -84,10 +85,10 @@ def _merge(document: Document, parts: list[tuple[Article, int]]) -> Article:
 
 
 def analyse(document: Document | str, nlp: Language | None = None, *,
-            budget: Budget | None = None) -> Article:
+            budget: Budget | None = None, settings: Settings | None = None) -> Article:
     if isinstance(document, str):
         document = Document(document)
-    return next(analyse_many([document], nlp, budget=budget))
+    return next(analyse_many([document], nlp, budget=budget, settings=settings))
 
 
 def analyse_many(
@@ -97,17 +98,20 @@ def analyse_many(
     on_error: Callable[[DocumentError], None] | None = None,
     *,
     budget: Budget | None = None,
+    settings: Settings | None = None,
 ) -> Iterator[Article]:
     """Streams articles in input order. A document that fails is passed to ``on_error`` (and
     skipped) when given, else raised as ``DocumentError``. Articles of ordinary length are
     parsed in spaCy batches; a document over ``STEP_CHARS`` is analysed alone, one component
-    and one piece at a time (pieces of at most ``$SAYSO_MAX_CHARS``), so that its memory is
+    and one piece at a time (pieces of at most ``settings.max_chars``), so that its memory is
     one piece's and its ``budget`` (default: ``DEFAULT_TIME_LIMIT`` seconds per document) is
     checked between steps. A document in a language sayso does not read
     (``sayso.language``) comes back unanalysed: its language, no statements, and the reason
-    in ``skipped``."""
-    nlp = nlp or nlp_mod.load()
-    limit = chunks.max_chars()
+    in ``skipped``. ``settings`` (default ``Settings()``) names the pipeline loaded when no
+    ``nlp`` is given and the size of the pieces."""
+    settings = settings or Settings()
+    nlp = nlp or nlp_mod.load(settings=settings)
+    limit = settings.max_chars
     budget = budget or Budget()
     step = min(STEP_CHARS, limit)
     for long, run in itertools.groupby(documents, key=lambda d: len(d.text) > step):

@@ -228,7 +228,7 @@ def _pct(x) -> str:
 
 
 def score_pages(gold_dir: str | Path, pages: str | Path, nlp, scorer: Path, workdir: Path,
-                trusted: bool = False, threshold: float | None = None) -> dict[str, Any]:
+                trusted: bool = False, threshold: float | None = None, settings=None) -> dict[str, Any]:
     """Analyse every page that has a gold file and score it with the independent scorer.
 
     Writes to ``workdir``: ``gold.jsonl`` (every gold statement, the scorer's shape),
@@ -251,7 +251,7 @@ def score_pages(gold_dir: str | Path, pages: str | Path, nlp, scorer: Path, work
     predicted: dict[str, int] = {}
 
     def predictions():
-        for article in analyse_many(docs, nlp):
+        for article in analyse_many(docs, nlp, settings=settings):
             if trusted:
                 article = trust.trusted_article(article, trust.THRESHOLD if threshold is None else threshold)
             rec = article.to_attributions()

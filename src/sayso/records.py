@@ -13,6 +13,7 @@ from typing import Any, Iterable
 Span = tuple[int, int]
 
 KINDS = ("direct", "indirect", "mixed")
+SPEAKER_KINDS = ("person", "organization", "place")
 # What kind of attribution a statement is (PARC 3.0's types, finer: docs/trust.md).
 TYPES = ("speech", "writing", "thought", "knowledge", "intention", "evidence")
 
@@ -71,7 +72,12 @@ class Part:
 
 @dataclass(frozen=True)
 class Speaker:
-    """The person (or organisation) a source resolves to, as the article names them."""
+    """The person (or organisation, or place) a source resolves to, as the article names them.
+
+    ``kind`` is what the resolver knew (one of ``SPEAKER_KINDS``), so that the archive need
+    not guess it from the roles; None for a speaker read from a record that does not say.
+    It is not in ``to_dict``: the schema's speaker record has no such field, and the output
+    stays what it was."""
 
     name: str
     id: str
@@ -79,6 +85,7 @@ class Speaker:
     organization: str | None = None
     country: str | None = None
     resolved_via: str = "name"  # name | pronoun | nominal | title
+    kind: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -96,7 +103,7 @@ class Speaker:
             return None
         return cls(
             d["name"], d["id"], tuple(d.get("descriptors") or ()), d.get("organization"),
-            d.get("country"), d.get("resolved_via", "name"),
+            d.get("country"), d.get("resolved_via", "name"), d.get("kind"),
         )
 
 
@@ -168,7 +175,9 @@ class Article:
     url: str | None = None
     language: str = "en"
     skipped: str | None = None  # why an article has no statements by design (a language sayso does not read)
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    headings: tuple[Part, ...] = ()  # section headings the layout shows, when found
+    lead: Part | None = None         # the lead paragraph, when found
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)  # fields a later stage adds
 
     def to_dict(self) -> dict[str, Any]:
         d = {
@@ -181,8 +190,26 @@ class Article:
             "skipped": self.skipped,
             "statements": [s.to_dict() for s in self.statements],
         }
+        if self.headings:  # optional: a record without them is what it always was
+            d["headings"] = [h.to_dict() for h in self.headings]
+        if self.lead is not None:
+            d["lead"] = self.lead.to_dict()
         d.update(self.extra)
         return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Article":
+        """The record ``to_dict`` gave (fields it does not know go to ``extra``)."""
+        known = {"id", "statements", "title", "published", "byline", "url", "language", "skipped",
+                 "headings", "lead"}
+        return cls(
+            id=d["id"], statements=tuple(Statement.from_dict(s) for s in d.get("statements") or ()),
+            title=d.get("title"), published=d.get("published"), byline=d.get("byline"),
+            url=d.get("url"), language=d.get("language") or "en", skipped=d.get("skipped"),
+            headings=tuple(Part.from_dict(h) for h in d.get("headings") or ()),
+            lead=Part.from_dict(d.get("lead")),
+            extra={k: v for k, v in d.items() if k not in known},
+        )
 
     def to_attributions(self) -> dict[str, Any]:
         """Nested statements stay inside their outer content, as PolNeAR annotates them."""

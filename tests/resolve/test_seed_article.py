@@ -120,7 +120,7 @@ def test_article_structure(seed):
     assert article.byline == "Peter Nikolaev"
     assert article.title == ("NATO Secretary General Stoltenberg said it was impossible to restore "
                              "normal relations with Moscow")
-    assert [h["text"] for h in article.extra["headings"]] == ["Reaction in Russia", "What they say in Europe"]
+    assert [h.text for h in article.headings] == ["Reaction in Russia", "What they say in Europe"]
 
 
 def test_stoltenberg_is_one_speaker_with_all_his_roles(seed):

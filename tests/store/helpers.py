@@ -2,6 +2,7 @@
 by hand so that storage rules can be tested without parsing."""
 from __future__ import annotations
 
+from sayso.records import Article
 from sayso.resolve.names import slug
 from sayso.store import Writer
 
@@ -37,5 +38,5 @@ def article(aid: str, *statements: dict, published: str | None = None, title: st
 def store(engine, *records: dict, source: str | None = None):
     """Write the records (each with a text of its own); the Written results."""
     w = Writer(engine)
-    return [w.write(r, f"text of {r['id']} " + " ".join(s["content"]["text"] for s in r["statements"]), source)
+    return [w.write(Article.from_dict(r), f"text of {r['id']} " + " ".join(s["content"]["text"] for s in r["statements"]), source)
             for r in records]

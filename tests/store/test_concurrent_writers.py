@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from sayso.records import Article
 from sayso.store import Writer, open_engine
 from sayso.store.schema import articles
 from tests.store.helpers import article, speaker, stmt
@@ -21,10 +22,10 @@ from tests.store.helpers import article, speaker, stmt
 N = 40  # articles per writer
 
 
-def _records(prefix: str, n: int) -> list[tuple[dict, str]]:
+def _records(prefix: str, n: int) -> list[tuple[Article, str]]:
     who = speaker(f"Mayor {prefix.title()}")
-    return [(article(f"{prefix}{i}", stmt("s0", f"the {prefix} bridge number {i} will reopen in spring", who),
-                     stmt("s1", f"{prefix} council money {i} is ready for the works", who)),
+    return [(Article.from_dict(article(f"{prefix}{i}", stmt("s0", f"the {prefix} bridge number {i} will reopen in spring", who),
+                     stmt("s1", f"{prefix} council money {i} is ready for the works", who))),
              f"Article {prefix} {i}: the bridge will reopen, the mayor said.")
             for i in range(n)]
 

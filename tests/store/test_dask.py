@@ -55,22 +55,18 @@ def test_partitions_read_what_the_readers_read(tmp_path):
     assert [p.documents for p in parts] == [2, 2, 2] and [p.first_line for p in parts] == [1, 4, 7]
 
 
-def test_a_shard_name_says_which_tier_and_model_made_it(tmp_path, monkeypatch):
+def test_a_shard_name_says_which_tier_and_model_made_it(tmp_path):
     """Shards kept with --parquet-dir are reused only by a run with the same tier and the
-    same retrained model (SAYSO_FAST_MODEL / SAYSO_BEST_MODEL)."""
+    same retrained model (SAYSO_FAST_MODEL / SAYSO_BEST_MODEL: Settings.fast_model, best_model)."""
+    from sayso.settings import Settings
+
     (tmp_path / "a.txt").write_text("One, she said.", encoding="utf-8")
-    for key in ("SAYSO_ACCURACY", "SAYSO_FAST_MODEL", "SAYSO_BEST_MODEL"):
-        monkeypatch.delenv(key, raising=False)
     (part,) = plan([tmp_path], 10)
-    names = {part.name("m")}
-    monkeypatch.setenv("SAYSO_ACCURACY", "rules")
-    names.add(part.name("m"))
-    monkeypatch.setenv("SAYSO_ACCURACY", "fast")
-    names.add(part.name("m"))
-    monkeypatch.setenv("SAYSO_FAST_MODEL", str(tmp_path / "retrained"))
-    names.add(part.name("m"))
+    runs = [Settings(accuracy="rules"), Settings(accuracy="fast"), Settings(accuracy="best"),
+            Settings.from_env({"SAYSO_FAST_MODEL": str(tmp_path / "retrained")})]
+    names = {part.name("m", s.tier_stamp()) for s in runs}
     assert len(names) == 4
-    assert part.name("m") == part.name("m")
+    assert part.name("m", runs[0].tier_stamp()) == part.name("m", Settings(accuracy="rules").tier_stamp())
 
 
 @pytest.fixture(scope="module")
@@ -128,10 +124,10 @@ def test_shards_hold_the_single_process_records(client, tmp_path):
     assert (stats.partitions, stats.documents, stats.errors) == (3, 5, 0)
     names = sorted(f.stem for f in (tmp_path / "articles").glob("*.parquet"))
     entries = [e for n in names for e in parquet.read_shard(tmp_path, n)]
-    assert [e.record for e in entries] == want
+    assert [e.article.to_dict() for e in entries] == want
     for e, doc in zip(entries, docs):
         assert e.text == doc.text
-        for st in e.record["statements"]:  # offsets point into the exact input text
+        for st in e.article.to_dict()["statements"]:  # offsets point into the exact input text
             for part in ("cue", "content"):
                 assert " ".join(doc.text[s:t] for s, t in st[part]["spans"]) == st[part]["text"]
     import pyarrow.parquet as pq

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from sayso.engine import ingest
 from sayso.readers import read_paths
+from sayso.settings import Settings
 from sayso.store import open_engine
 from sayso.store.schema import articles, statement_articles, statements
 
@@ -91,7 +92,8 @@ def test_a_model_that_cannot_load_stops_the_run(tmp_path):
 
     engine = open_engine(tmp_path / "x.db")
     with pytest.raises(ModelLoadError, match="no_such_pipeline"):
-        ingest(read_paths([EXAMPLES / "01_bridge.txt"]), engine, workers=1, model="no_such_pipeline")
+        ingest(read_paths([EXAMPLES / "01_bridge.txt"]), engine, workers=1,
+               settings=Settings(model="no_such_pipeline"))
     assert n_articles(engine) == 0
     engine.dispose()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from sayso.records import Article
 from sayso.store import Writer, content_hash
 from sayso.store.ingest import dup_keys, iso_date, normalise, said_on
 from sayso.store.schema import articles, statement_articles, statements
@@ -79,26 +80,27 @@ def test_article_and_statements_stored_with_all_fields(engine):
 
 
 def test_same_text_is_stored_once(engine):
-    rec = article("a1", stmt("s1", QUOTE, MAYOR))
+    rec = Article.from_dict(article("a1", stmt("s1", QUOTE, MAYOR)))
     w = Writer(engine)
     assert w.write(rec, "the text") is not None
     assert w.write(rec, "the text") is None
-    assert w.write(article("other-id", stmt("s1", QUOTE, MAYOR)), "the text") is None
+    assert w.write(Article.from_dict(article("other-id", stmt("s1", QUOTE, MAYOR))), "the text") is None
     assert count(engine, articles) == 1 and count(engine, statements) == 1
     assert w.known_hashes([content_hash("the text"), content_hash("nope")]) == {content_hash("the text")}
 
 
 def test_same_id_other_text_gets_a_suffixed_id(engine):
     w = Writer(engine)
-    w.write(article("a1", stmt("s1", QUOTE, MAYOR)), "first text")
-    got = w.write(article("a1", stmt("s1", "another thing entirely was said here", BRANDT)), "second text")
+    w.write(Article.from_dict(article("a1", stmt("s1", QUOTE, MAYOR))), "first text")
+    got = w.write(Article.from_dict(article("a1", stmt("s1", "another thing entirely was said here", BRANDT))),
+                  "second text")
     assert got.article_id == "a1~" + content_hash("second text")[:8]
 
 
 def test_an_article_that_fails_midway_leaves_nothing_behind(engine):
-    bad = article("a1", stmt("s1", QUOTE, MAYOR), {"id": "s2", "content": {"text": "x", "spans": []}})
+    bad = article("a1", stmt("s1", QUOTE, MAYOR), stmt("s1", "the same local id again, refused"))
     with pytest.raises(Exception):
-        Writer(engine).write(bad, "some text")
+        Writer(engine).write(Article.from_dict(bad), "some text")
     assert count(engine, articles) == 0 and count(engine, statements) == 0
     assert count(engine, statement_articles) == 0
 
@@ -172,7 +174,7 @@ def test_postgresql_copy_stores_exactly_what_insert_stores():
             w = Writer(eng, copy=copy)
             assert w.copy is copy
             for r in records:
-                w.write(r, f"text of {r['id']}")
+                w.write(Article.from_dict(r), f"text of {r['id']}")
             dumps.append(dump(eng))
             eng.dispose()
     assert dumps[0] == dumps[1]

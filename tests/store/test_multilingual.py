@@ -51,14 +51,16 @@ def test_a_multilingual_folder_stores_no_statements_from_foreign_articles(db_url
 
 def test_parquet_shards_carry_language_and_skipped(tmp_path):
     from sayso.engine.dask import load_shards
+    from sayso.records import Article
     from sayso.store import parquet
 
     text = (FOLDER / "de_hafen.txt").read_text(encoding="utf-8")
     record = {"id": "de_hafen", "title": None, "published": None, "byline": None, "url": None,
               "language": "de", "skipped": skip_reason("de"), "statements": []}
-    parquet.write_shard(tmp_path, "p0", [parquet.Entry(0, record, text, None, content_hash(text))])
+    parquet.write_shard(tmp_path, "p0", [parquet.Entry(0, Article.from_dict(record), text, None,
+                                                     content_hash(text))])
     (back,) = parquet.read_shard(tmp_path, "p0")
-    assert (back.record["language"], back.record["skipped"]) == ("de", skip_reason("de"))
+    assert (back.article.language, back.article.skipped) == ("de", skip_reason("de"))
     url = f"sqlite:///{tmp_path / 'sayso.db'}"
     eng = open_engine(url)
     stats = load_shards(eng, tmp_path, ["p0"])

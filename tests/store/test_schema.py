@@ -11,15 +11,15 @@ from sayso.store.schema import TABLES, articles, include_object, metadata, state
 
 
 def test_database_url_forms(tmp_path, monkeypatch):
-    monkeypatch.delenv("SAYSO_DB", raising=False)
+    from sayso.settings import Settings
+
     assert database_url(tmp_path / "a.db") == f"sqlite:///{tmp_path / 'a.db'}"
     assert database_url("sqlite:///x.db") == "sqlite:///x.db"
     assert database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert database_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
     monkeypatch.chdir(tmp_path)
     assert database_url(None) == f"sqlite:///{tmp_path / 'sayso.db'}"
-    monkeypatch.setenv("SAYSO_DB", "other.db")
-    assert database_url(None) == f"sqlite:///{tmp_path / 'other.db'}"
+    assert database_url(Settings.from_env({"SAYSO_DB": "other.db"}).db) == f"sqlite:///{tmp_path / 'other.db'}"
 
 
 def test_created_on_first_use_at_head(engine):
@@ -94,5 +94,7 @@ def test_migration_0002_upgrades_an_archive_made_at_0001(db_url):
         assert [r["id"] for r in search(conn, Query(text="bridge"))] == ["old#s1"]
         diffs = compare_metadata(MigrationContext.configure(conn, opts={"include_object": include_object}), metadata)
     assert diffs == []
-    assert Writer(eng).write({"id": "new", "statements": []}, "a new text") is not None
+    from sayso.records import Article
+
+    assert Writer(eng).write(Article("new"), "a new text") is not None
     eng.dispose()

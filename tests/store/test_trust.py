@@ -169,14 +169,17 @@ def test_parquet_shards_carry_type_trusted_and_skipped(tmp_path):
 
     rec = {**trio(), "skipped": None}
     foreign = {**article("fremd"), "language": "de", "skipped": "not English"}
-    entries = [parquet.Entry(0, rec, "text one", None, "d1"), parquet.Entry(1, foreign, "text two", None, "d2")]
+    from sayso.records import Article
+
+    entries = [parquet.Entry(0, Article.from_dict(rec), "text one", None, "d1"),
+               parquet.Entry(1, Article.from_dict(foreign), "text two", None, "d2")]
     parquet.write_shard(tmp_path, "part-0", entries)
     a_path, s_path = parquet.shard_paths(tmp_path, "part-0")
     s = pq.read_table(str(s_path)).to_pylist()
     assert [(r["id"], r["type"], r["trusted"]) for r in s] == [
         ("s1", "speech", True), ("s2", "intention", False), ("s3", "speech", False), ("s4", "speech", False)]
     back = parquet.read_shard(tmp_path, "part-0")
-    assert back[1].record["skipped"] == "not English" and back[0].record == rec
+    assert back[1].article.skipped == "not English" and back[0].article.to_dict() == Article.from_dict(rec).to_dict()
 
 
 # ------------------------------------------------------------------ the CLI

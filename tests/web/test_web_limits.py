@@ -176,7 +176,9 @@ def test_shutdown_cancels_the_analysis_in_flight_and_refuses_new_ones(make_app, 
 
 
 def test_an_analysis_over_its_time_limit_is_a_503_that_says_so(make_app, sqlite_archive):
-    client = TestClient(make_app(sqlite_archive, time_limit=0.01))
+    from sayso.settings import Settings
+
+    client = TestClient(make_app(sqlite_archive, settings=Settings(time_limit=0.01)))
     r = client.post("/api/extract", json={"text": news(30_000)})
     assert r.status_code == 503 and "retry-after" not in r.headers
     assert r.json()["detail"] == ("the analysis took longer than this server allows (0.01 s per text): "

@@ -11,7 +11,7 @@ from typing import IO, Iterator, Optional
 import typer
 
 from sayso import __version__
-from sayso.cli.options import Accuracy
+from sayso.settings import Settings
 
 CONTENT_WIDTH = 160  # characters of content shown per table row
 
@@ -69,23 +69,22 @@ def not_read_summary(count: int, done: str) -> None:
         print(f"sayso: {count:,} {noun} not in English: {done} without statements", file=sys.stderr)
 
 
-def check_settings() -> None:
-    """Settings from the environment that would only fail deep inside a run are checked first."""
-    from sayso import chunks
-
+def settings(**flags) -> Settings:
+    """The run's settings, built here at the edge and passed down: each flag given (not
+    None) over its environment variable. A malformed variable, which would otherwise fail
+    deep inside a run, is one error line and exit 2 before anything starts."""
     try:
-        chunks.max_chars()
+        return Settings.from_env(**{k: getattr(v, "value", v) for k, v in flags.items()})
     except ValueError as exc:
         error(exc)
         raise typer.Exit(2)
 
 
-def load_model(model: Optional[str], accuracy: Optional[Accuracy] = None):
+def load_model(run: Settings):
     from sayso import nlp as nlp_mod
 
-    check_settings()
-    try:  # resolve the name first: load() caches by its argument, so None would hide $SAYSO_MODEL
-        return nlp_mod.load(nlp_mod.model_name(model), accuracy.value if accuracy else None)
+    try:
+        return nlp_mod.load(settings=run)
     except nlp_mod.ModelError as exc:
         error(exc)
         raise typer.Exit(2)

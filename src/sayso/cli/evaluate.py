@@ -10,13 +10,14 @@ from typing import Optional
 
 import typer
 
-from sayso.cli.common import error, load_model
+from sayso.cli.common import error, load_model, settings
 from sayso.cli.extract import Documents
 from sayso.cli.options import Accuracy, accuracy_option
+from sayso.settings import Settings
 
 
-def _evaluate_pages(gold_dir: Path, pages: Optional[Path], scorer_path: Path, nlp, trusted: bool,
-                    as_json: bool, save_pred: Optional[Path]) -> None:
+def _evaluate_pages(gold_dir: Path, pages: Optional[Path], scorer_path: Path, run: Settings,
+                    trusted: bool, as_json: bool, save_pred: Optional[Path]) -> None:
     """``sayso eval`` on a folder of real-news gold files (sayso.realnews)."""
     import shutil
 
@@ -25,8 +26,8 @@ def _evaluate_pages(gold_dir: Path, pages: Optional[Path], scorer_path: Path, nl
 
     with tempfile.TemporaryDirectory(prefix="sayso-realnews-") as tmp:
         try:
-            result = realnews.score_pages(gold_dir, realnews.find_pages(pages), nlp, scorer_path,
-                                          Path(tmp), trusted=trusted)
+            result = realnews.score_pages(gold_dir, realnews.find_pages(pages), load_model(run), scorer_path,
+                                          Path(tmp), trusted=trusted, settings=run)
         except realnews.GoldError as exc:  # TextChanged included: the offsets no longer fit
             error(exc)
             raise typer.Exit(2)
@@ -42,14 +43,14 @@ def _evaluate_pages(gold_dir: Path, pages: Optional[Path], scorer_path: Path, nl
         sys.stdout.write(realnews.summary(result))
 
 
-def _predict(docs: Documents, nlp, trusted: bool, pred_path: Path) -> dict[str, list]:
+def _predict(docs: Documents, run: Settings, trusted: bool, pred_path: Path) -> dict[str, list]:
     """The predictions, written to ``pred_path`` for the scorer and kept for the error report."""
     from sayso.pipeline import analyse_many
     from sayso.trust import trusted_article
 
     predictions: dict[str, list] = {}
     with open(pred_path, "w", encoding="utf-8") as fh:
-        for article in analyse_many(docs, nlp, on_error=docs.failed):
+        for article in analyse_many(docs, load_model(run), on_error=docs.failed, settings=run):
             if trusted:
                 article = trusted_article(article)
             rec = article.to_attributions()
@@ -58,7 +59,7 @@ def _predict(docs: Documents, nlp, trusted: bool, pred_path: Path) -> dict[str, 
     return predictions
 
 
-def _score_file(gold: Path, nlp, scorer_path: Path, errors: int, trusted: bool, as_json: bool,
+def _score_file(gold: Path, run: Settings, scorer_path: Path, errors: int, trusted: bool, as_json: bool,
                 save_pred: Optional[Path]) -> None:
     from sayso import evaluation
 
@@ -69,7 +70,7 @@ def _score_file(gold: Path, nlp, scorer_path: Path, errors: int, trusted: bool, 
         os.close(fd)
     pred_path = save_pred or Path(tmp)
     try:
-        predictions = _predict(docs, nlp, trusted, pred_path)
+        predictions = _predict(docs, run, trusted, pred_path)
         if not docs.good:
             raise typer.Exit(docs.exit_code())
         result = evaluation.run_scorer(scorer_path, gold, pred_path, as_json)
@@ -108,15 +109,17 @@ def evaluate(
     """Score extraction on a gold file with the independent scorer (../shared/eval/score.py)."""
     from sayso import evaluation
 
+    run = settings(model=model, accuracy=accuracy, scorer=scorer)
     try:
-        scorer_path = evaluation.find_scorer(scorer)
+        scorer_path = evaluation.find_scorer(run.scorer)
     except evaluation.ScorerNotFound as exc:
         error(exc)
         raise typer.Exit(2)
     if gold.is_dir():
-        _evaluate_pages(gold, pages, scorer_path, load_model(model, accuracy), trusted, as_json, save_pred)
+        _evaluate_pages(gold, pages, scorer_path, run, trusted, as_json, save_pred)
         raise typer.Exit(0)
     if not gold.is_file():
         error(f"{gold}: no such file")
         raise typer.Exit(2)
-    _score_file(gold, load_model(model, accuracy), scorer_path, errors, trusted, as_json, save_pred)
+    load_model(run)  # fails before the temporary file exists
+    _score_file(gold, run, scorer_path, errors, trusted, as_json, save_pred)

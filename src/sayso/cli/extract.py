@@ -9,7 +9,7 @@ from typing import IO, Iterable, Iterator, List, Optional
 
 import typer
 
-from sayso.cli.common import CONTENT_WIDTH, error, lazy_output, load_model, not_read_summary
+from sayso.cli.common import CONTENT_WIDTH, error, lazy_output, load_model, not_read_summary, settings
 from sayso.cli.options import (Accuracy, accuracy_option, max_bytes_option, output_option,
                                time_limit_option)
 from sayso.records import Article
@@ -126,14 +126,15 @@ def extract(
     from sayso.pipeline import analyse_many
     from sayso.trust import trusted_article
 
-    nlp = load_model(model, accuracy)
-    docs = Documents(files or [], max_bytes)
+    run = settings(model=model, accuracy=accuracy, max_bytes=max_bytes, time_limit=time_limit)
+    nlp = load_model(run)
+    docs = Documents(files or [], run.max_bytes)
     if "-" in docs.files and sys.stdin.isatty():
         print("reading an article from standard input (end with Ctrl-D)", file=sys.stderr)
     try:
         with lazy_output(output) as out:
             articles = docs.count_not_read(analyse_many(docs, nlp, on_error=docs.failed,
-                                                        budget=Budget(time_limit)))
+                                                        budget=Budget(run.time_limit), settings=run))
             write((trusted_article(a) for a in articles) if trusted else articles, fmt, out)
     except BrokenPipeError:  # e.g. `sayso extract … | head`
         sys.stderr.close()

@@ -2,7 +2,6 @@
 Parquet shards only): the long runs, with a progress bar, a summary and a way to go on."""
 from __future__ import annotations
 
-import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -10,7 +9,7 @@ from typing import List, Optional
 
 import typer
 
-from sayso.cli.common import check_settings, dask_client, error, not_read_summary, open_archive
+from sayso.cli.common import dask_client, error, not_read_summary, open_archive, settings
 from sayso.cli.options import (Accuracy, db_option, local_workers_option, max_bytes_option,
                                partition_option, scheduler_option, time_limit_option)
 
@@ -64,16 +63,12 @@ def ingest(
     partition_size: Optional[int] = partition_option(),
     accuracy: Optional[Accuracy] = typer.Option(
         None, "--accuracy", help="Extraction tier (rules, fast, best; default: $SAYSO_ACCURACY, else fast). "
-        "Worker processes inherit it; on a remote Dask cluster set SAYSO_ACCURACY on the workers."),
+        "Worker processes and Dask tasks, here or on a remote cluster, get it from this command."),
     max_bytes: int = max_bytes_option(),
     time_limit: float = time_limit_option(),
 ) -> None:
     """Analyse articles and store them with their statements in the archive (idempotent)."""
-    check_settings()
-    if accuracy is not None:
-        from sayso.nlp import ACCURACY_ENV
-
-        os.environ[ACCURACY_ENV] = accuracy.value  # read by nlp.load here and in the workers
+    run_with = settings(model=model, accuracy=accuracy, max_bytes=max_bytes, time_limit=time_limit)
     if engine is not Engine.dask and (scheduler or local_workers or parquet_dir):
         error("--scheduler, --local-workers and --parquet-dir need --engine dask")
         raise typer.Exit(2)
@@ -83,33 +78,30 @@ def ingest(
 
     def run():
         if engine is Engine.dask:
-            from sayso.engine.local import Limits
-
-            return _ingest_dask(paths, archive, progress, model=model, scheduler=scheduler,
-                                local_workers=local_workers, out=parquet_dir, partition_size=partition_size,
-                                limits=Limits(max_bytes, time_limit))
+            return _ingest_dask(paths, archive, progress, run_with, scheduler=scheduler,
+                                local_workers=local_workers, out=parquet_dir, partition_size=partition_size)
         from sayso import engine as engine_mod
         from sayso.readers import read_paths
 
         with progress.bar:
-            return engine_mod.ingest(read_paths(paths, max_bytes), archive, workers=workers, model=model,
-                                     on_error=progress.report, on_plan=progress.update,
-                                     on_article=progress.update, time_limit=time_limit)
+            return engine_mod.ingest(read_paths(paths, run_with.max_bytes), archive, workers=workers,
+                                     settings=run_with, on_error=progress.report, on_plan=progress.update,
+                                     on_article=progress.update)
 
     _ingest_summary(_guarded_ingest(run, archive, before))
 
 
-def _ingest_dask(paths, archive, progress: _IngestProgress, *, model, scheduler, local_workers,
-                 out, partition_size, limits):
+def _ingest_dask(paths, archive, progress: _IngestProgress, run_with, *, scheduler, local_workers,
+                 out, partition_size):
     from sayso.engine import dask as dask_engine
     from sayso.engine.partitions import InputError, check
 
     try:
         check(paths)
         with dask_client(scheduler, local_workers) as client, progress.bar:
-            return dask_engine.ingest(paths, archive, client, model=model, out=out,
+            return dask_engine.ingest(paths, archive, client, settings=run_with, out=out,
                                       partition_size=partition_size, on_error=progress.report,
-                                      on_plan=progress.update, on_article=progress.update, limits=limits)
+                                      on_plan=progress.update, on_article=progress.update)
     except InputError as exc:
         error(exc)
         raise typer.Exit(2)
@@ -183,17 +175,18 @@ def extract_parquet(
 ) -> None:
     """Extract statements on a Dask cluster into Parquet shards only (no archive): for data lakes, DuckDB."""
     from sayso.engine.dask import extract_parquet as run_extract
-    from sayso.engine.local import Limits, ModelLoadError
+    from sayso.engine.local import ModelLoadError
     from sayso.engine.partitions import InputError, check
 
+    run_with = settings(model=model, max_bytes=max_bytes, time_limit=time_limit)
     if output.exists() and not output.is_dir():
         error(f"{output}: not a folder")
         raise typer.Exit(2)
     try:
         check(paths)
         with dask_client(scheduler, local_workers) as client:
-            stats = run_extract(paths, output, client, model=model, partition_size=partition_size,
-                                on_error=error, limits=Limits(max_bytes, time_limit))
+            stats = run_extract(paths, output, client, settings=run_with, partition_size=partition_size,
+                                on_error=error)
     except (InputError, ModelLoadError) as exc:
         error(exc)
         raise typer.Exit(2)

@@ -1,12 +1,11 @@
 """``sayso serve`` (the web pages and the HTTP API) and ``sayso upgrade`` (the archive's schema)."""
 from __future__ import annotations
 
-import os
 from typing import Iterable, List, Optional
 
 import typer
 
-from sayso.cli.common import error, open_archive
+from sayso.cli.common import error, open_archive, settings
 from sayso.cli.options import Accuracy, accuracy_option, db_option, time_limit_option
 
 
@@ -30,7 +29,8 @@ def serve(
     from sayso.web.services import MIN_TOKEN_CHARS
     from sayso.web.server import make_server
 
-    token = os.environ.get("SAYSO_TOKEN") or None
+    run = settings(model=model, accuracy=accuracy, time_limit=time_limit, allowed_hosts=allowed_host or None)
+    token = run.token
     if token is not None and len(token) < MIN_TOKEN_CHARS:  # a short token is guessed, rate limit or not
         error(f"SAYSO_TOKEN is too short ({len(token)} characters): use at least {MIN_TOKEN_CHARS}, "
               "e.g. python -c 'import secrets; print(secrets.token_urlsafe(24))'")
@@ -38,8 +38,7 @@ def serve(
     archive = open_archive(db, create=create, write=True)  # the usual errors for a missing or unreachable archive
     url = archive.url.render_as_string(hide_password=False)
     archive.dispose()
-    web = create_app(url, token=token, model=model, accuracy=accuracy.value, time_limit=time_limit,
-                     allowed_hosts=allowed_hosts(host, allowed_host or []))
+    web = create_app(url, token=token, settings=run, allowed_hosts=allowed_hosts(host, run.allowed_hosts))
     shown = f"[{host}]" if ":" in host else host
     print(f"sayso: serving {store_name(url)} at http://{shown}:{port}/ "
           f"(API docs at /docs; writes {'enabled' if token else 'disabled: set SAYSO_TOKEN'})", flush=True)

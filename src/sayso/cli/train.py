@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from sayso.cli.common import error, load_model
+from sayso.cli.common import error, load_model, settings
 from sayso.cli.options import Accuracy
 
 
@@ -55,11 +55,12 @@ def train(
         if not f.is_file():
             error(f"{f}: no such file")
             raise typer.Exit(2)
-    load_model(model, Accuracy.rules)  # fail early, with the usual message, when the parser is missing
-    from sayso import nlp as nlp_mod
+    run = settings(model=model, accuracy=Accuracy.rules)  # training parses with the rules attached
+    load_model(run)  # fail early, with the usual message, when the parser is missing
+    cache = cache or (Path(run.train_cache) if run.train_cache else None)
 
     def nlp_loader():
-        return nlp_mod.load(nlp_mod.model_name(model), "rules")
+        return load_model(run)
 
     if tier is Accuracy.best:
         result = _train_best(train_file, dev_file, output, nlp_loader, cache_dir=cache, limit=limit,

@@ -32,8 +32,9 @@ import sqlalchemy as sa
 from distributed import WorkerPlugin
 from sqlalchemy.engine import Engine
 
-from sayso.engine.local import BATCH, IngestStats, Limits, ModelLoadError, analyse_batch, default_workers
+from sayso.engine.local import BATCH, IngestStats, ModelLoadError, analyse_batch, default_workers
 from sayso.engine.partitions import Partition, plan, read_partition
+from sayso.settings import Settings
 from sayso.store import parquet
 from sayso.store.db import one_line
 from sayso.store.ingest import Writer, content_hash
@@ -50,10 +51,10 @@ class ClusterError(RuntimeError):
 
 
 # ---------------------------------------------------------------- worker side
-def _model(model: str):
+def _model(settings: Settings):
     from sayso import nlp as nlp_mod
 
-    return nlp_mod.load(model)  # cached per process
+    return nlp_mod.load(settings=settings)  # cached per process
 
 
 class ModelPlugin(WorkerPlugin):
@@ -62,20 +63,20 @@ class ModelPlugin(WorkerPlugin):
 
     name = "sayso-model"
 
-    def __init__(self, model: str):
-        self.model = model
+    def __init__(self, settings: Settings):
+        self.settings = settings
 
     async def setup(self, worker) -> None:
         try:
-            await asyncio.get_running_loop().run_in_executor(None, _model, self.model)
+            await asyncio.get_running_loop().run_in_executor(None, _model, self.settings)
         except Exception:  # noqa: BLE001 - extract_partition reports it as fatal
             pass
 
 
-def _analyse(nlp, docs: list, time_limit: float | None) -> list[dict]:
+def _analyse(nlp, docs: list, settings: Settings) -> list[dict]:
     """analyse_batch, isolating a document that breaks a whole batch."""
     try:
-        return analyse_batch(nlp, docs, time_limit)
+        return analyse_batch(nlp, docs, settings)
     except Exception:  # noqa: BLE001
         if len(docs) == 1:
             import sys
@@ -83,33 +84,34 @@ def _analyse(nlp, docs: list, time_limit: float | None) -> list[dict]:
             from sayso.pipeline import DocumentError
 
             return [{"error": str(DocumentError(docs[0], sys.exc_info()[1]))}]
-        return [r for d in docs for r in _analyse(nlp, [d], time_limit)]
+        return [r for d in docs for r in _analyse(nlp, [d], settings)]
 
 
-def extract_partition(part: Partition, out: str, model: str, limits: Limits = Limits()) -> dict:
-    """The task: read, analyse and write one shard; a summary for the client."""
+def extract_partition(part: Partition, out: str, settings: Settings = Settings()) -> dict:
+    """The task: read, analyse and write one shard; a summary for the client. ``settings``
+    travel with the task, so a worker on another machine keeps what the user chose."""
     from sayso.readers import ReadError
 
     try:
-        nlp = _model(model)
+        nlp = _model(settings)
     except Exception as exc:  # noqa: BLE001 - stops the run, not worth a retry
         return {"fatal": str(exc)}
     entries: list[parquet.Entry] = []
     docs: list[tuple[int, object]] = []
-    for pos, item in enumerate(read_partition(part, limits.max_bytes)):
+    for pos, item in enumerate(read_partition(part, settings.max_bytes)):
         if isinstance(item, ReadError):
             entries.append(parquet.Entry(pos, error=str(item)))
         else:
             docs.append((pos, item))
     for i in range(0, len(docs), BATCH):
         batch = docs[i:i + BATCH]
-        for (pos, doc), res in zip(batch, _analyse(nlp, [d for _, d in batch], limits.time_limit)):
+        for (pos, doc), res in zip(batch, _analyse(nlp, [d for _, d in batch], settings)):
             if "error" in res:
                 entries.append(parquet.Entry(pos, error=res["error"], digest=content_hash(doc.text)))
             else:
                 entries.append(parquet.Entry(pos, res["article"], doc.text, doc.source, content_hash(doc.text)))
     entries.sort(key=lambda e: e.position)
-    name = part.name(model)
+    name = part.name(settings.model, settings.tier_stamp())
     parquet.write_shard(out, name, entries)
     return {"name": name}
 
@@ -151,24 +153,23 @@ class Shard:
     error: str | None = None
 
 
-def run(parts: list[Partition], out: str | Path, client, model: str,
-        limits: Limits = Limits()) -> Iterator[Shard]:
+def run(parts: list[Partition], out: str | Path, client, settings: Settings) -> Iterator[Shard]:
     """Shards of the partitions, yielded in partition order as soon as each and all before
     it are written; those already in ``out`` are not computed again."""
     from distributed import as_completed
 
     out = str(Path(out).resolve())
     Path(out).mkdir(parents=True, exist_ok=True)
-    client.register_plugin(ModelPlugin(model), name=ModelPlugin.name)
+    client.register_plugin(ModelPlugin(settings), name=ModelPlugin.name)
     ready: dict[int, Shard] = {}
     futures = {}
     run_id = uuid.uuid4().hex[:8]  # a task key of this run only: an earlier run's result is no shard here
     for p in parts:
-        name = p.name(model)
+        name = p.name(settings.model, settings.tier_stamp())
         if parquet.shard_done(out, name):
             ready[p.index] = Shard(p, name)
         else:
-            fut = client.submit(extract_partition, p, out, model, limits, key=f"sayso-{name}-{run_id}",
+            fut = client.submit(extract_partition, p, out, settings, key=f"sayso-{name}-{run_id}",
                                 retries=RETRIES, pure=False)
             futures[fut] = p
     nxt = 0
@@ -217,19 +218,17 @@ class ExtractStats:
     elapsed: float = 0.0
 
 
-def extract_parquet(paths: Iterable[str | Path], out: str | Path, client, model: str | None = None,
-                    partition_size: int | None = None,
-                    on_error: Callable[[str], None] = lambda msg: None,
-                    limits: Limits = Limits()) -> ExtractStats:
+def extract_parquet(paths: Iterable[str | Path], out: str | Path, client,
+                    settings: Settings | None = None, partition_size: int | None = None,
+                    on_error: Callable[[str], None] = lambda msg: None) -> ExtractStats:
     """Extract the inputs into Parquet shards under ``out`` (``articles/``, ``statements/``),
-    one shard per partition; shards of earlier runs on other input are removed."""
-    from sayso import nlp as nlp_mod
-
-    model = nlp_mod.model_name(model)
+    one shard per partition, analysed as ``settings`` say (sent with every task); shards of
+    earlier runs on other input are removed."""
+    settings = settings or Settings()
     parts = _plan(paths, partition_size, client)
     stats = ExtractStats(partitions=len(parts))
     names: set[str] = set()
-    for shard in run(parts, out, client, model, limits):
+    for shard in run(parts, out, client, settings):
         if shard.name is None:
             stats.errors += 1
             on_error(shard.error)
@@ -268,7 +267,7 @@ def _load(writer: Writer, entries: list[parquet.Entry], stats: IngestStats,
     pending: list[parquet.Entry] = []
 
     def flush() -> None:
-        items = [(e.record, e.text, e.source, e.digest) for e in pending]
+        items = [(e.article, e.text, e.source, e.digest) for e in pending]
         try:
             results = writer.write_many(items)
         except (sa.exc.DataError, sa.exc.IntegrityError):
@@ -278,7 +277,7 @@ def _load(writer: Writer, entries: list[parquet.Entry], stats: IngestStats,
                     results.append(writer.write(*item))
                 except (sa.exc.DataError, sa.exc.IntegrityError) as exc:
                     reason = one_line(exc)
-                    results.append(f"{e.record['id']}: cannot be stored ({reason})")
+                    results.append(f"{e.article.id}: cannot be stored ({reason})")
         for written in results:
             if isinstance(written, str):
                 stats.errors += 1
@@ -319,21 +318,19 @@ def ingest(
     paths: Iterable[str | Path],
     engine: Engine,
     client,
-    model: str | None = None,
+    settings: Settings | None = None,
     out: str | Path | None = None,
     partition_size: int | None = None,
     on_error: Callable[[str], None] = lambda msg: None,
     on_plan: Callable[[IngestStats], None] = lambda stats: None,
     on_article: Callable[[IngestStats], None] = lambda stats: None,
-    limits: Limits = Limits(),
 ) -> IngestStats:
     """Store the documents of the input files in the archive behind ``engine``, extracting
     them on the Dask cluster of ``client``. The shards go to ``out`` and stay there (a
     re-run reuses them); without ``out`` they go to a temporary folder removed afterwards
-    (local clusters only: workers elsewhere must see ``out``)."""
-    from sayso import nlp as nlp_mod
-
-    model = nlp_mod.model_name(model)
+    (local clusters only: workers elsewhere must see ``out``). ``settings`` go with every
+    task, as in ``extract_parquet``."""
+    settings = settings or Settings()
     stats = IngestStats()
     parts = _plan(paths, partition_size, client)
     stats.todo = sum(p.documents for p in parts)
@@ -343,7 +340,7 @@ def ingest(
     writer = Writer(engine)
     names: set[str] = set()
     try:
-        for shard in run(parts, folder, client, model, limits):
+        for shard in run(parts, folder, client, settings):
             if shard.name is None:
                 stats.errors += 1
                 on_error(shard.error)

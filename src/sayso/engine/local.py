@@ -21,23 +21,13 @@ from typing import Callable, Iterable, Iterator
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from sayso.budget import DEFAULT_TIME_LIMIT, Budget
+from sayso.budget import Budget
 from sayso.records import Document
-from sayso.readers.common import DEFAULT_MAX_BYTES
+from sayso.settings import Settings
 from sayso.store.db import one_line
 from sayso.store.ingest import Writer, content_hash
 
 BATCH = 4  # documents per task: small, so that the workers stay evenly loaded
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one document may cost, as the CLI was told: bytes read (the readers' cap) and
-    seconds of analysis (``sayso.budget``). Sent with every Dask task, so that a worker on
-    another machine keeps the limits the user chose."""
-
-    max_bytes: int = DEFAULT_MAX_BYTES
-    time_limit: float | None = DEFAULT_TIME_LIMIT
 
 
 @dataclass
@@ -73,37 +63,40 @@ def default_workers() -> int:
 # ---------------------------------------------------------------- worker side
 _NLP = None
 _LOAD_ERROR: str | None = None
-_TIME_LIMIT: float | None = DEFAULT_TIME_LIMIT
+_SETTINGS = Settings()
 
 
-def _init_worker(model: str | None, time_limit: float | None = DEFAULT_TIME_LIMIT) -> None:
-    global _NLP, _LOAD_ERROR, _TIME_LIMIT
+def _init_worker(settings: Settings) -> None:
+    """A worker process's start: the settings come from the parent (pickled), never from
+    this process's environment."""
+    global _NLP, _LOAD_ERROR, _SETTINGS
     from sayso import nlp as nlp_mod
 
-    _TIME_LIMIT = time_limit
-
+    _SETTINGS = settings
     try:
-        _NLP = nlp_mod.load(model)
+        _NLP = nlp_mod.load(settings=settings)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which stops the run
         _LOAD_ERROR = str(exc)
 
 
-def analyse_batch(nlp, docs: list[Document], time_limit: float | None = DEFAULT_TIME_LIMIT) -> list[dict]:
-    """One result per document, in order: ``{"article": record}`` or ``{"error": reason}``
-    (a document over its ``time_limit`` in seconds is an error)."""
+def analyse_batch(nlp, docs: list[Document], settings: Settings | None = None) -> list[dict]:
+    """One result per document, in order: ``{"article": Article}`` or ``{"error": reason}``
+    (a document over ``settings.time_limit`` seconds is an error). Records, not their
+    dicts, cross to the parent: they carry what the dicts leave out (``Speaker.kind``)."""
     from sayso.pipeline import analyse_many
 
+    settings = settings or Settings()
     out: list[dict] = []
-    for article in analyse_many(docs, nlp, batch_size=len(docs) or 1, budget=Budget(time_limit),
-                                on_error=lambda err: out.append({"error": str(err)})):
-        out.append({"article": article.to_dict()})
+    for article in analyse_many(docs, nlp, batch_size=len(docs) or 1, budget=Budget(settings.time_limit),
+                                settings=settings, on_error=lambda err: out.append({"error": str(err)})):
+        out.append({"article": article})
     return out
 
 
 def _work(docs: list[Document]) -> list[dict] | dict:
     if _NLP is None:
         return {"fatal": _LOAD_ERROR or "the spaCy pipeline is not loaded"}
-    return analyse_batch(_NLP, docs, _TIME_LIMIT)
+    return analyse_batch(_NLP, docs, _SETTINGS)
 
 
 # ---------------------------------------------------------------- parent side
@@ -134,21 +127,20 @@ def _batches(todo: list[tuple[str, Document]]) -> list[list[tuple[str, Document]
     return [todo[i:i + BATCH] for i in range(0, len(todo), BATCH)]
 
 
-def _results(batches, workers: int, model: str | None,
-             time_limit: float | None) -> Iterator[list[dict] | dict]:
+def _results(batches, workers: int, settings: Settings) -> Iterator[list[dict] | dict]:
     payloads = [[doc for _, doc in b] for b in batches]
     if not payloads:
         return
     if workers <= 0:
         from sayso import nlp as nlp_mod
 
-        nlp = nlp_mod.load(model)
+        nlp = nlp_mod.load(settings=settings)
         for p in payloads:
-            yield analyse_batch(nlp, p, time_limit)
+            yield analyse_batch(nlp, p, settings)
         return
     ctx = mp.get_context("spawn")  # a fresh interpreter: no database handles inherited
     pool = ctx.Pool(min(workers, max(1, len(payloads))), initializer=_init_worker,
-                    initargs=(model, time_limit))
+                    initargs=(settings,))
     try:
         yield from pool.imap(_work, payloads)
         pool.close()
@@ -161,26 +153,24 @@ def ingest(
     items: Iterable,
     engine: Engine,
     workers: int | None = None,
-    model: str | None = None,
+    settings: Settings | None = None,
     on_error: Callable[[str], None] = lambda msg: None,
     on_plan: Callable[[IngestStats], None] = lambda stats: None,
     on_article: Callable[[IngestStats], None] = lambda stats: None,
-    time_limit: float | None = DEFAULT_TIME_LIMIT,
 ) -> IngestStats:
     """Store the documents of ``items`` (``Document`` or ``ReadError``, as the readers
-    yield them) in the archive behind ``engine``; a document whose analysis takes over
-    ``time_limit`` seconds is an error, and the run goes on."""
-    from sayso import nlp as nlp_mod
-
+    yield them) in the archive behind ``engine``, analysed as ``settings`` say (model,
+    tier; a document whose analysis takes over ``time_limit`` seconds is an error, and the
+    run goes on). The worker processes get the same settings."""
     workers = default_workers() if workers is None else workers
-    model = nlp_mod.model_name(model)
+    settings = settings or Settings()
     writer = Writer(engine)
     stats = IngestStats()
     todo = _plan(items, writer, stats, on_error)
     stats.todo = len(todo)
     on_plan(stats)
     batches = _batches(todo)
-    results_of = _results(batches, workers, model, time_limit)
+    results_of = _results(batches, workers, settings)
     try:
         for batch, results in zip(batches, results_of):
             if isinstance(results, dict):
@@ -197,7 +187,7 @@ def ingest(
                         stats.errors += 1
                         stats.parsed += 1
                         reason = one_line(exc)
-                        on_error(f"{res['article']['id']}: cannot be stored ({reason})")
+                        on_error(f"{res['article'].id}: cannot be stored ({reason})")
                         on_article(stats)
                         continue
                     if written is None:

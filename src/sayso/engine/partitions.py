@@ -39,11 +39,9 @@ class Partition:
     documents: int = 0                # documents expected (for progress; 0 when unknown)
     stamp: str = ""                   # sizes and mtimes of the files read
 
-    def name(self, model: str) -> str:
-        # the tier (and a retrained tier model named by environment) is part of what made a
-        # shard: shards kept with --parquet-dir are reused only by a run of the same ones
-        tier = "|".join([os.environ.get("SAYSO_ACCURACY", "")] + [
-            f"{k}={os.environ[k]}" for k in ("SAYSO_FAST_MODEL", "SAYSO_BEST_MODEL") if os.environ.get(k)])
+    def name(self, model: str, tier: str = "") -> str:
+        # the tier and its models (``Settings.tier_stamp``) are part of what made a shard:
+        # shards kept with --parquet-dir are reused only by a run of the same ones
         what = repr((self.paths, self.jsonl, self.start, self.stop, self.first_line, self.stamp, model, tier))
         return f"part-{self.index:06d}-{hashlib.sha1(what.encode()).hexdigest()[:12]}"
 

@@ -112,14 +112,12 @@ def load_tagger(path: str | None = None) -> BestTagger:
     return BestTagger(Path(path) if path else None)
 
 
-def fast_pipeline():
-    """The fast tier's taggers that the mix uses: ``SAYSO_FAST_MODEL`` or the packaged ones."""
-    import os
-
+def fast_pipeline(path: str | None = None):
+    """The fast tier's taggers that the mix uses: those in ``path`` (``Settings.fast_model``)
+    or the packaged ones."""
     from sayso.extract.model import load_model
-    from sayso.extract.model_dirs import FAST_MODEL_ENV
 
-    return load_model(os.environ.get(FAST_MODEL_ENV) or None)
+    return load_model(path or None)
 
 
 def fast_scores(doc, feats, fast_nlp, labels: list[str]) -> numpy.ndarray:

@@ -11,7 +11,6 @@ are computed afresh from the parse at every run, so changed rules need no new pa
 from __future__ import annotations
 
 import json
-import os
 import random
 import subprocess
 import sys
@@ -75,7 +74,8 @@ def prepare(records: list[dict], nlp, progress: Callable[[str], None] = print) -
 
 
 def default_cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sayso" / "train"
+    """``~/.cache/sayso/train``; the CLI gives ``Settings.train_cache`` ($XDG_CACHE_HOME) instead."""
+    return Path.home() / ".cache" / "sayso" / "train"
 
 
 def cached_docs(path: Path, cache_dir: Path, nlp_loader, progress=print) -> tuple[list[Doc], list[dict]]:

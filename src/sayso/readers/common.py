@@ -6,11 +6,12 @@ import stat
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator, TypeVar
 
-T = TypeVar("T")
 # The most bytes one document may have as read (a file, standard input, a JSON line, a
 # WARC record's payload, a feed file): a news article is rarely over 200 KB, and anything
 # larger is refused before it can cost memory. Callers pass their setting explicitly.
-DEFAULT_MAX_BYTES = 4_000_000
+from sayso.settings import DEFAULT_MAX_BYTES
+
+T = TypeVar("T")
 
 
 class ReadError(Exception):

@@ -25,6 +25,5 @@ def resolve_article(doc: Doc, statements: tuple[Statement, ...], article: Articl
     statements = fill_context(doc, statements, structure, coref, article.published, rules)
     title = article.title or (structure.title.text if structure.title else None)
     byline = article.byline or (byline_name(structure.byline.text, rules) if structure.byline else None)
-    extra = dict(article.extra)
-    extra.update(structure.extra())
-    return replace(article, statements=statements, title=title, byline=byline, extra=extra)
+    headings, lead = structure.parts()
+    return replace(article, statements=statements, title=title, byline=byline, headings=headings, lead=lead)

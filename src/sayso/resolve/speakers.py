@@ -936,10 +936,11 @@ def to_speaker(e: Entity, via: str) -> Speaker:
     name = e.text
     if e.kind == "person":
         return Speaker(name=name, id=slug(name), descriptors=tuple(e.descriptors),
-                       organization=e.organization, country=e.country, resolved_via=via)
+                       organization=e.organization, country=e.country, resolved_via=via, kind="person")
     if e.kind == "place":
-        return Speaker(name=name, id=slug(name), country=e.country or name, resolved_via=via)
-    return Speaker(name=name, id=slug(name), organization=name, country=e.country, resolved_via=via)
+        return Speaker(name=name, id=slug(name), country=e.country or name, resolved_via=via, kind="place")
+    return Speaker(name=name, id=slug(name), organization=name, country=e.country, resolved_via=via,
+                   kind="organization")
 
 
 def _first_names_agree(a: str, b: str) -> bool:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
 
+from sayso.records import Part
 from sayso.resolve.rules import Rules, load_rules
 
 FINAL_PUNCT = tuple('.!?:;"\u201d\u2019\'\u2026)')
@@ -57,14 +58,10 @@ class Structure:
         b = self.blocks[self.paragraph_of(pos)] if self.blocks else None
         return (b.start, b.end) if b else (0, 0)
 
-    def extra(self) -> dict:
+    def parts(self) -> tuple[tuple[Part, ...], Part | None]:
         """What the article record gains: headings and lead as spans, when found."""
-        out: dict = {}
-        if self.headings:
-            out["headings"] = [{"text": h.text, "spans": [[h.start, h.end]]} for h in self.headings]
-        if self.lead is not None:
-            out["lead"] = {"text": self.lead.text, "spans": [[self.lead.start, self.lead.end]]}
-        return out
+        lead = Part(self.lead.text, ((self.lead.start, self.lead.end),)) if self.lead is not None else None
+        return tuple(Part(h.text, ((h.start, h.end),)) for h in self.headings), lead
 
 
 def blocks_of(text: str) -> list[Block]:

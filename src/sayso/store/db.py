@@ -17,8 +17,8 @@ from urllib.parse import quote
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-DB_ENV = "SAYSO_DB"
-DEFAULT_DB = "sayso.db"
+from sayso.settings import DB_ENV, DEFAULT_DB  # noqa: F401 - store re-exports them
+
 MIGRATIONS = "sayso.store:migrations"
 # How long a writer waits for another writer's transaction to end before giving up (one
 # attempt), and how many attempts it makes: an ingest's article transaction takes
@@ -34,7 +34,9 @@ class StoreError(RuntimeError):
 
 
 def database_url(db: str | os.PathLike | None = None) -> str:
-    value = str(db) if db is not None else (os.environ.get(DB_ENV) or DEFAULT_DB)
+    """The SQLAlchemy URL of an archive named by URL or SQLite path (None: ``DEFAULT_DB``;
+    the CLI gives ``--db`` or ``$SAYSO_DB``)."""
+    value = str(db) if db is not None else DEFAULT_DB
     if "://" not in value:
         return "sqlite:///" + str(Path(value).expanduser().resolve())
     if value.startswith(("postgresql://", "postgres://")):

@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from sayso import trust
-from sayso.records import Statement
+from sayso.records import Article, Statement
 from sayso.store.db import WRITE_ATTEMPTS, retry_busy, write_transaction
 from sayso.store.schema import articles, statement_articles, statements
 from sayso.store.speakers import SpeakerBook
@@ -140,10 +140,11 @@ class Writer:
                 ).scalars())
         return found
 
-    def write(self, record: dict, text: str, source: str | None = None,
+    def write(self, record: Article, text: str, source: str | None = None,
               digest: str | None = None) -> Written | None:
-        """Store one article record (``Article.to_dict()``) atomically; None if its text is
-        already in the archive."""
+        """Store one article record atomically; None if its text is already in the archive.
+        The rows keep the record as ``to_dict`` gives it; its speakers' ``kind`` (what the
+        resolver knew) goes to the speaker rows."""
         digest = digest or content_hash(text)
 
         def attempt() -> Written | None:
@@ -154,7 +155,7 @@ class Writer:
 
         return retry_busy(attempt, self.attempts)
 
-    def write_many(self, items: Iterable[tuple[dict, str, str | None, str]]) -> list[Written | None]:
+    def write_many(self, items: Iterable[tuple[Article, str, str | None, str]]) -> list[Written | None]:
         """Several ``(record, text, source, digest)`` in one transaction, all or none: a bulk
         load commits once per batch instead of once per article. Each is stored exactly as
         ``write`` would store it in turn (a text already stored, or repeated, gives None)."""
@@ -172,7 +173,8 @@ class Writer:
 
         return retry_busy(attempt, self.attempts)
 
-    def _write(self, conn: Connection, rec: dict, text: str, source: str | None, digest: str) -> Written:
+    def _write(self, conn: Connection, article: Article, text: str, source: str | None, digest: str) -> Written:
+        rec = article.to_dict()
         aid = rec["id"]
         if conn.execute(sa.select(articles.c.id).where(articles.c.id == aid)).first():
             aid = f"{aid}~{digest[:8]}"  # same id, other text: both kept, deterministically
@@ -189,17 +191,17 @@ class Writer:
         rows, links, fts = [], [], []
         folded: set[str] = set()   # statements of other articles this one already reports
         merged = 0
-        for pos, st in enumerate(stmts):
+        for pos, (st, record) in enumerate(zip(stmts, article.statements)):
             sp = st.get("speaker")
             sid = None
             if sp:
                 key = sp.get("id") or sp.get("name")
                 if key not in canonical:
-                    canonical[key] = book.canonical(sp)
+                    canonical[key] = book.canonical(sp, record.speaker.kind)
                 sid = canonical[key]
             content_text = (st.get("content") or {}).get("text") or ""
             ckey, hkey, tkey = dup_keys(content_text)
-            trusted = trust.is_trusted(Statement.from_dict(st))
+            trusted = trust.is_trusted(Statement.from_dict(st))  # as stored: confidence rounded
             target = None
             if sid and ckey:
                 target = self._near_duplicate(conn, aid, sid, content_text, (ckey, hkey, tkey),

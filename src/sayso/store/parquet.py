@@ -6,9 +6,10 @@ with the same name: ``articles/NAME.parquet`` (one row per document: its metadat
 and SHA-256, or the one-line reason it failed) and ``statements/NAME.parquet`` (one row
 per statement: flat columns for queries, ``trusted`` among them (``sayso.trust``, so a
 data-lake query can keep the trusted view too), plus ``record``, the statement exactly as
-``Statement.to_dict()`` gave it, as JSON). Reading a shard back gives the same
-``Article.to_dict()`` records the worker had, so loading shards into the archive goes
-through the same :class:`~sayso.store.ingest.Writer` as a local ingest.
+``Statement.to_dict()`` gave it, as JSON). Reading a shard back gives the same ``Article``
+records the worker had, so loading shards into the archive goes
+through the same :class:`~sayso.store.ingest.Writer` as a local ingest; the speakers' kinds,
+which the records' dicts leave out, travel in a column of their own (``speaker_kind``).
 
 Each file is written under a temporary name and renamed, statements first: a shard whose
 ``articles`` file exists is complete, so a worker killed mid-write leaves nothing that
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from sayso.records import Statement
+from sayso.records import Article, Statement
 from sayso.trust import is_trusted
 
 ARTICLE_KEYS = ("id", "title", "published", "byline", "url", "language", "skipped")
@@ -34,7 +35,7 @@ class Entry:
     """One document of a partition: an article record with its text, or an error."""
 
     position: int                     # within the partition, in input order
-    record: dict | None = None        # Article.to_dict()
+    article: Article | None = None
     text: str | None = None
     source: str | None = None         # the outlet, as the reader found it
     digest: str | None = None         # SHA-256 of the text (the archive's identity)
@@ -55,28 +56,30 @@ def _schemas():
         ("id", s), ("kind", s), ("type", s), ("trusted", pa.bool_()), ("cue", s), ("source", s), ("content", s),
         ("speaker", s), ("speaker_id", s), ("organization", s), ("date", s), ("place", s),
         ("event", s), ("channel", s), ("responds_to", s), ("flags", s), ("confidence", pa.float64()),
-        ("cue_spans", s), ("source_spans", s), ("content_spans", s), ("record", s),
+        ("cue_spans", s), ("source_spans", s), ("content_spans", s), ("record", s), ("speaker_kind", s),
     ])
     return articles, statements
 
 
 def _article_row(e: Entry) -> dict:
-    rec = e.record or {}
+    rec = e.article.to_dict() if e.article else {}
     extra = {k: v for k, v in rec.items() if k not in ARTICLE_KEYS and k != "statements"}
     return {
         "position": e.position, **{k: rec.get(k) for k in ARTICLE_KEYS}, "content_hash": e.digest,
-        "source": e.source, "n_statements": len(rec.get("statements") or []) if e.record else None,
+        "source": e.source, "n_statements": len(rec.get("statements") or []) if e.article else None,
         "text": e.text, "error": e.error, "extra": json.dumps(extra, ensure_ascii=False) if extra else None,
     }
 
 
 def _statement_rows(e: Entry) -> list[dict]:
     rows = []
-    for pos, st in enumerate((e.record or {}).get("statements") or []):
+    if e.article is None:
+        return rows
+    for pos, (st, record) in enumerate(zip(e.article.to_dict()["statements"], e.article.statements)):
         sp = st.get("speaker") or {}
         src = st.get("source") or {}
         rows.append({
-            "article_position": e.position, "article_id": e.record["id"], "content_hash": e.digest,
+            "article_position": e.position, "article_id": e.article.id, "content_hash": e.digest,
             "position": pos, "id": st["id"], "kind": st["kind"], "type": st.get("type") or "speech",
             "trusted": is_trusted(Statement.from_dict(st)), "cue": st["cue"]["text"],
             "source": src.get("text"), "content": st["content"]["text"], "speaker": sp.get("name"),
@@ -87,6 +90,7 @@ def _statement_rows(e: Entry) -> list[dict]:
             "source_spans": json.dumps(src.get("spans") or []),
             "content_spans": json.dumps(st["content"]["spans"]),
             "record": json.dumps(st, ensure_ascii=False),
+            "speaker_kind": record.speaker.kind if record.speaker else None,
         })
     return rows
 
@@ -130,7 +134,9 @@ def read_shard(out: str | Path, name: str) -> list[Entry]:
 
     a_path, s_path = shard_paths(out, name)
     by_article: dict[int, list[dict]] = {}
-    for row in pq.read_table(str(s_path), columns=["article_position", "position", "record"]).to_pylist():
+    table = pq.read_table(str(s_path))
+    wanted = [c for c in ("article_position", "position", "record", "speaker_kind") if c in table.column_names]
+    for row in table.select(wanted).to_pylist():  # a shard of an older release has no speaker_kind
         by_article.setdefault(row["article_position"], []).append(row)
     entries = []
     for row in sorted(pq.read_table(str(a_path)).to_pylist(), key=lambda r: r["position"]):
@@ -139,11 +145,18 @@ def read_shard(out: str | Path, name: str) -> list[Entry]:
             continue
         stmts = sorted(by_article.get(row["position"], []), key=lambda r: r["position"])
         record = {k: row.get(k) for k in ARTICLE_KEYS}  # a shard of an older release lacks 'skipped'
-        record["statements"] = [json.loads(s["record"]) for s in stmts]
+        record["statements"] = [_with_kind(json.loads(s["record"]), s.get("speaker_kind")) for s in stmts]
         if row["extra"]:
             record.update(json.loads(row["extra"]))
-        entries.append(Entry(row["position"], record, row["text"], row["source"], row["content_hash"]))
+        entries.append(Entry(row["position"], Article.from_dict(record), row["text"], row["source"],
+                             row["content_hash"]))
     return entries
+
+
+def _with_kind(statement: dict, kind: str | None) -> dict:
+    if kind and statement.get("speaker"):
+        statement["speaker"] = {**statement["speaker"], "kind": kind}  # Speaker.from_dict reads it
+    return statement
 
 
 def shard_errors(out: str | Path, name: str) -> tuple[int, int, list[str]]:

@@ -38,6 +38,9 @@ class SpeakerError(ValueError):
 
 
 def kind_of(raw: dict) -> str:
+    """The kind of a speaker record that does not say (one from an older release, or made
+    by hand), read from its roles as the resolver fills them: an organisation is its own
+    organisation, a place its own country. A record from the resolver says (``Speaker.kind``)."""
     name = raw.get("name") or ""
     if raw.get("organization") and raw["organization"] == name:
         return "organization"
@@ -173,10 +176,11 @@ class SpeakerBook:
         return self.conn.execute(q.order_by(speakers.c.id)).all()
 
     # ------------------------------------------------------------------ canonical ids
-    def canonical(self, raw: dict) -> str:
-        """The canonical speaker id for a speaker record as one article gives it."""
+    def canonical(self, raw: dict, kind: str | None = None) -> str:
+        """The canonical speaker id for a speaker record as one article gives it, of the
+        ``kind`` the resolver knew (else read from the roles: ``kind_of``)."""
         rid = raw.get("id") or slug(raw.get("name") or "")
-        kind = kind_of(raw)
+        kind = kind or kind_of(raw)
         if rid in self.overrides.merges:
             sid = self.overrides.follow(rid)
             if self.row(sid) is None:
@@ -301,7 +305,7 @@ def split(conn: Connection, speaker: str, alias: str) -> tuple[str, str, int]:
     raw["id"] = aid
     book = SpeakerBook(conn)
     if book.row(aid) is None:
-        book._create(aid, raw, kind_of(raw))
+        book._create(aid, raw, book.row(sid).kind)  # of the kind of the speaker it was taken for
     moved = conn.execute(statements.update().where(
         statements.c.speaker_id == sid, statements.c.speaker_raw_id == aid
     ).values(speaker_id=aid)).rowcount

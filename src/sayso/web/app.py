@@ -13,7 +13,7 @@ Safety, in one place (the ``create_app`` settings in brackets):
   a thread of their own, never in the pool the read routes use; ``max_analyses_waiting``
   more (default 2) wait without holding a thread, and a further one is a 503 with
   Retry-After at once (``limits.AnalysisQueue``). Each analysis has a budget: over
-  ``time_limit`` seconds of analysis (default ``sayso.budget.DEFAULT_TIME_LIMIT``) it is a
+  ``settings.time_limit`` seconds of analysis (default ``sayso.budget.DEFAULT_TIME_LIMIT``) it is a
   503 without Retry-After (the same text would take as long again: send a shorter one); a
   client that goes away cancels it (logged); ``Services.cancel_all`` stops them all
   (``sayso serve`` on SIGTERM: a 503 with Retry-After for their clients);
@@ -46,7 +46,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.templating import Jinja2Templates
 
 from sayso import __version__
-from sayso.budget import DEFAULT_TIME_LIMIT
+from sayso.settings import Settings
 from sayso.store import StoreError, open_engine
 from sayso.store.db import BUSY_TIMEOUT, is_busy
 from sayso.web.guard import BODY_TIMEOUT, CSP, MAX_BODY, SECURITY_HEADERS, GuardMiddleware
@@ -77,28 +77,31 @@ def _templates() -> Jinja2Templates:
 
 
 def create_app(db_url: str | None = None, token: str | None = None, *,
-               nlp: Language | None = None, model: str | None = None, accuracy: str | None = None,
+               nlp: Language | None = None, settings: Settings | None = None,
                max_body: int = MAX_BODY, busy_timeout: float = BUSY_TIMEOUT,
                allowed_hosts: list[str] | None = None, max_text_chars: int = MAX_TEXT_CHARS,
                max_analyses_waiting: int = MAX_ANALYSES_WAITING,
-               time_limit: float | None = DEFAULT_TIME_LIMIT, body_timeout: float | None = BODY_TIMEOUT,
+               body_timeout: float | None = BODY_TIMEOUT,
                max_token_failures: int = MAX_TOKEN_FAILURES,
                token_failure_window: float = TOKEN_FAILURE_WINDOW) -> FastAPI:
     """The web app over the archive at ``db_url`` (an SQLAlchemy URL or an SQLite path;
-    default ``$SAYSO_DB``, else ``./sayso.db``; created and migrated when needed). ``token``
+    default ``settings.db``, else ``./sayso.db``; created and migrated when needed). ``token``
     enables writes (None: every write is refused). ``nlp``: an already loaded pipeline, else
-    ``model``/``accuracy`` are loaded on first use. ``busy_timeout``: seconds a write waits
+    the one ``settings`` name (default ``Settings()``; ``sayso serve`` builds them from flags
+    and environment) is loaded on first use, and their ``time_limit`` bounds each analysis.
+    ``busy_timeout``: seconds a write waits
     for another writer (an ingest) before the request is a 503. ``allowed_hosts``: the
     names the Host header may give (400 otherwise; a guard against DNS rebinding); None
     accepts any, and ``sayso serve`` always passes a list. The other limits are described in
-    this module's docstring; ``time_limit`` and ``body_timeout`` are seconds (None: none)."""
+    this module's docstring; ``body_timeout`` is seconds (None: none)."""
     from sayso import nlp as nlp_mod
     from sayso.web import api, pages
 
-    engine = open_engine(db_url, busy_timeout=busy_timeout)
+    settings = settings or Settings()
+    engine = open_engine(db_url if db_url is not None else settings.db, busy_timeout=busy_timeout)
 
     def loader() -> Language:
-        return nlp if nlp is not None else nlp_mod.load(nlp_mod.model_name(model), accuracy)
+        return nlp if nlp is not None else nlp_mod.load(settings=settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -113,8 +116,8 @@ def create_app(db_url: str | None = None, token: str | None = None, *,
         docs_url=None, redoc_url=None, openapi_url="/openapi.json",
     )
     app.state.services = Services(
-        engine, token, loader, max_text_chars=max_text_chars,
-        queue=AnalysisQueue(max_analyses_waiting, time_limit),
+        engine, token, loader, max_text_chars=max_text_chars, settings=settings,
+        queue=AnalysisQueue(max_analyses_waiting, settings.time_limit),
         failed_tokens=FailedTokens(max_token_failures, token_failure_window))
     app.state.templates = _templates()
     if allowed_hosts is not None:

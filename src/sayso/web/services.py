@@ -15,12 +15,12 @@ from sayso.pipeline import DocumentError, analyse
 from sayso.records import Document
 from sayso.records import Article
 from sayso.store import Writer, content_hash
+from sayso.settings import TOKEN_ENV, Settings
 from sayso.store.browse import article_id_for_text
 from sayso.store.db import one_line
 from sayso.web.limits import AnalysisQueue, FailedTokens
 
 MAX_TEXT_CHARS = 1_000_000  # characters of text one analysis takes, whatever the body limit
-TOKEN_ENV = "SAYSO_TOKEN"
 MIN_TOKEN_CHARS = 16  # `sayso serve` refuses a shorter token
 
 
@@ -36,8 +36,10 @@ class Services:
 
     def __init__(self, engine: sa.engine.Engine, token: str | None,
                  nlp_loader: Callable[[], Language], *, max_text_chars: int = MAX_TEXT_CHARS,
-                 queue: AnalysisQueue | None = None, failed_tokens: FailedTokens | None = None):
+                 queue: AnalysisQueue | None = None, failed_tokens: FailedTokens | None = None,
+                 settings: Settings | None = None):
         self.engine = engine
+        self.settings = settings or Settings()
         self.token = token or None
         self.max_text_chars = max_text_chars
         self.queue = queue or AnalysisQueue()
@@ -74,7 +76,7 @@ class Services:
         with self._run_lock:  # spaCy pipelines are not made for concurrent calls
             budget.restart()  # the time limit counts analysis, not waiting
             budget.check()  # cancelled while it waited: its client left, or the server stops
-            return analyse(document, nlp, budget=budget)
+            return analyse(document, nlp, budget=budget, settings=self.settings)
 
     def live_budgets(self) -> list[Budget]:
         """The budgets of the analyses running or waiting now."""
@@ -104,7 +106,7 @@ class Services:
         """Write an analysed article: (its id in the archive, whether it is new)."""
         with self._write_lock:
             try:
-                written = Writer(self.engine).write(article.to_dict(), document.text, document.source)
+                written = Writer(self.engine).write(article, document.text, document.source)
             except (sa.exc.DataError, sa.exc.IntegrityError) as exc:
                 reason = one_line(exc)
                 raise HTTPException(422, detail=f"the archive cannot store this article: {reason}") from exc
