@@ -199,11 +199,9 @@ def measure(cases_path: Path = DEFAULT_CASES, gold_path: Path = DEFAULT_GOLD, *,
     articles = load_articles(gold_path, {c["article"] for c in cases})
     check(cases, articles)
     if tier is None:
-        import os
+        from sayso.settings import Settings
 
-        from sayso import nlp as nlp_mod
-
-        tier = os.environ.get(nlp_mod.ACCURACY_ENV) or nlp_mod.DEFAULT_ACCURACY
+        tier = Settings.from_env().accuracy
     out: dict = {"cases": str(cases_path.relative_to(ROOT)) if cases_path.is_relative_to(ROOT) else str(cases_path)}
     if mode in ("both", "gold"):
         rows = resolve_gold(cases, articles, quiet)

@@ -164,3 +164,18 @@ def test_manual_corrections_reject_unknown_or_pointless_requests(engine):
             st.merge(c, "jens-stoltenberg", "Jens Stoltenberg")
         with pytest.raises(st.SpeakerError, match="not an alias"):
             st.split(c, "jens-stoltenberg", "Thorvald Stoltenberg")
+
+
+def test_a_bare_surname_joins_the_namesake_its_article_describes(engine):
+    barack = speaker("Barack Obama", descriptors=("President",))
+    michelle = speaker("Michelle Obama", descriptors=("first lady",))
+    store(engine,
+          article("a1", stmt("s1", "Climate change is the defining challenge of our time", barack)),
+          article("a2", stmt("s1", "When they go low, we go high, and we always will", michelle)),
+          article("a3", stmt("s1", "The museum tells the story of all of America",
+                             speaker("Obama", descriptors=("President",)))),
+          article("a4", stmt("s1", "Nobody should be surprised by this at all", speaker("Obama"))))
+    # 'President Obama': the article says which Obama
+    assert speaker_of(engine, "a3#s1") == "barack-obama"
+    # a bare 'Obama' with two Obamas stored and nothing to tell them apart stays its own
+    assert speaker_of(engine, "a4#s1") == "obama"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from enum import Enum
+from pathlib import Path
 from typing import Optional
 
 import typer
@@ -95,7 +96,7 @@ def _results_table(rows: list[dict]) -> None:
 
 
 # ---------------------------------------------------------------------- speakers
-speakers_app = typer.Typer(help="Speakers across the archive: list, merge, split.", no_args_is_help=False)
+speakers_app = typer.Typer(help="Speakers across the archive: list, merge, split, import a registry.", no_args_is_help=False)
 
 
 def _list_speakers(db: Optional[str], top: int, include_all: bool = False) -> None:
@@ -174,6 +175,35 @@ def speakers_split(
 
     sid, new, moved = _correct_speakers(ctx, db, store.split, speaker, alias)
     print(f"split {new} from {sid}: {moved} statement(s) moved")
+
+
+@speakers_app.command("import")
+def speakers_import(
+    ctx: typer.Context,
+    path: Path = typer.Argument(..., help="A registry: .csv (name, kind, aliases, roles, organization, "
+                                          "wikidata; ';' between aliases) or .yaml with the same keys."),
+    db: Optional[str] = db_option(),
+) -> None:
+    """Known people and organisations: their aliases join them at every later ingest."""
+    from sayso.readers.registry import RegistryError, read_registry
+    from sayso.store.db import write_transaction
+    from sayso.store.registry import import_registry
+
+    try:
+        entries = read_registry(path)
+    except RegistryError as exc:
+        error(exc)
+        raise typer.Exit(2)
+    archive = open_archive(_group_db(ctx, db), create=True)
+    try:
+        with write_transaction(archive) as conn:
+            done = import_registry(conn, entries)
+    finally:
+        archive.dispose()
+    print(f"imported {len(entries)} speaker(s) from {path}: {done.created} new, {done.updated} updated, "
+          f"{done.aliases} alias(es) added, {done.moved} statement(s) moved to them")
+    for kept in done.kept:
+        print(f"  kept where your own merge or split put it: {kept}")
 
 
 def _correct_speakers(ctx: typer.Context, db: Optional[str], correction, *args):

@@ -43,6 +43,8 @@ speakers = sa.Table(
     sa.Column("descriptors", sa.JSON, nullable=False),    # roles as written, first seen first
     sa.Column("organization", sa.String),
     sa.Column("country", sa.String),
+    sa.Column("wikidata", sa.String),                     # 'Q42', from the user's registry
+    sa.Column("registered", sa.Boolean, nullable=False, server_default=sa.false()),  # imported
 )
 
 # Every speaker id a pipeline produced (a slug of the name an article gave) → the canonical

@@ -71,6 +71,26 @@ def _differ(a: str | None, b: str | None) -> bool:
     return bool(a and b and a.casefold() != b.casefold())
 
 
+ROLE_STOPWORDS = frozenset({"the", "of", "and", "for", "a", "an", "to", "in", "on", "at", "his",
+                            "her", "former", "then", "current", "new", "u.s."})
+
+
+def role_words(descriptors) -> set[str]:
+    return {w for d in descriptors or () for w in re.findall(r"[a-z][a-z.'-]+", d.lower())
+            if w not in ROLE_STOPWORDS and len(w) > 2}
+
+
+def told_apart(raw: dict, candidates: list) -> list:
+    """A bare surname with several people to choose from ('Obama': Barack or Michelle)
+    joins the one whose roles share a word with the roles its own article gives ('President
+    Obama'); when the article tells nothing, or fits several, all stay candidates."""
+    mine = role_words(raw.get("descriptors"))
+    if not mine:
+        return candidates
+    fitting = [r for r in candidates if mine & role_words(r.descriptors)]
+    return fitting if len(fitting) == 1 else candidates
+
+
 def conflicts(raw: dict, row: Any) -> bool:
     """Roles that cannot belong to one person: another organisation or another country."""
     return _differ(raw.get("organization"), row.organization) or _differ(raw.get("country"), row.country)
@@ -170,6 +190,9 @@ class SpeakerBook:
         elif cur != sid:
             self.conn.execute(t.update().where(t.c.alias == alias).values(speaker_id=sid))
 
+    def _registered(self, sid: str) -> bool:
+        return bool(self.conn.execute(sa.select(speakers.c.registered).where(speakers.c.id == sid)).scalar())
+
     def _persons(self, surname: str, full: bool):
         q = sa.select(speakers).where(speakers.c.kind == "person", speakers.c.surname == surname)
         q = q.where(speakers.c.first.is_not(None) if full else speakers.c.first.is_(None))
@@ -194,12 +217,14 @@ class SpeakerBook:
         return sid
 
     def _automatic(self, rid: str, raw: dict, kind: str) -> str:
-        if kind != "person":
-            known = self.conn.execute(
-                sa.select(speaker_aliases.c.speaker_id).where(speaker_aliases.c.alias == rid)
-            ).scalar()
-            return known or rid
+        known = self.conn.execute(
+            sa.select(speaker_aliases.c.speaker_id).where(speaker_aliases.c.alias == rid)
+        ).scalar()
         excluded = self.overrides.excluded(rid)
+        if known and known not in excluded and self._registered(known):
+            return known  # a name the user's registry gives this speaker
+        if kind != "person":
+            return known or rid
         first, surname = name_parts(raw.get("name") or rid)
         candidates = [
             r for r in self._persons(surname, full=True)
@@ -207,13 +232,12 @@ class SpeakerBook:
             and (first is None or first_names_agree(first, r.first))
         ]
         if first is None:  # a bare surname: the one person it can be, else its own speaker
+            if len(candidates) > 1:
+                candidates = told_apart(raw, candidates)
             return candidates[0].id if len(candidates) == 1 else rid
         exact = self.row(rid)
         if exact is not None and exact.kind == "person":
             return rid
-        known = self.conn.execute(
-            sa.select(speaker_aliases.c.speaker_id).where(speaker_aliases.c.alias == rid)
-        ).scalar()
         if known and known not in excluded:
             return known
         if len(candidates) == 1:
