@@ -179,3 +179,13 @@ def test_a_bare_surname_joins_the_namesake_its_article_describes(engine):
     assert speaker_of(engine, "a3#s1") == "barack-obama"
     # a bare 'Obama' with two Obamas stored and nothing to tell them apart stays its own
     assert speaker_of(engine, "a4#s1") == "obama"
+
+
+def test_an_organisation_qualified_by_its_country_is_the_same_organisation(engine):
+    store(engine,
+          article("a1", stmt("s1", "The visa rules will not change this year", speaker("State Department", kind="organization"))),
+          article("a2", stmt("s1", "The embassy will reopen next month", speaker("U.S. State Department", kind="organization"))),
+          article("a3", stmt("s1", "Interest rates will stay where they are", speaker("Federal Reserve", kind="organization"))))
+    assert speaker_of(engine, "a1#s1") == speaker_of(engine, "a2#s1") == "state-department"
+    # one word left after the qualifier is no name of its own: the Federal Reserve stays itself
+    assert speaker_of(engine, "a3#s1") == "federal-reserve"

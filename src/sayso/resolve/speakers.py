@@ -389,8 +389,8 @@ class ArticleCoref:
         """'Pagliano's lawyer', 'a spokeswoman for Hillary Clinton': the name is whom the
         source belongs to, not the source ('his lawyer, Mark MacDougall,' names him)."""
         plural = root.tag_ == "NNS"  # 'Clinton supporters', 'advisers to Mr. Obama'
-        if root.pos_ != "NOUN" or not (plural or root.lower_ in self.r.relational_nouns):
-            return False
+        if root.pos_ != "NOUN" or root.ent_type_ or not (plural or root.lower_ in self.r.relational_nouns):
+            return False  # ('Citizens for Tax Justice' is a name, not citizens)
         tok = self._token_at(found.start)
         for _ in range(6):
             if tok is None or tok is root or tok.dep_ == "appos":

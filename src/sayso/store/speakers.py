@@ -71,6 +71,17 @@ def _differ(a: str | None, b: str | None) -> bool:
     return bool(a and b and a.casefold() != b.casefold())
 
 
+# Words before an organisation's name that say whose it is, not which one it is.
+ORG_QUALIFIERS = re.compile(r"^(?:the\s+)?(?:u\.\s?s\.?|us|united\s+states|american|federal)\s+", re.I)
+
+
+def org_key(name: str) -> str:
+    """The slug an organisation is known by whatever its article's qualifiers: 'the U.S.
+    State Department', 'State Department' → 'state-department'."""
+    bare = ORG_QUALIFIERS.sub("", name.strip())
+    return slug(bare) if len(bare.split()) >= 2 else slug(name)
+
+
 ROLE_STOPWORDS = frozenset({"the", "of", "and", "for", "a", "an", "to", "in", "on", "at", "his",
                             "her", "former", "then", "current", "new", "u.s."})
 
@@ -213,8 +224,15 @@ class SpeakerBook:
             if self.row(sid) is None:
                 self._create(sid, raw, kind)
         self._alias(rid, sid)
+        norm = org_key(raw.get("name") or rid) if kind == "organization" else rid
+        if norm != rid and self._alias_of(norm) is None:
+            self._alias(norm, sid)
         self._absorb(sid, raw, kind)
         return sid
+
+    def _alias_of(self, alias: str) -> str | None:
+        return self.conn.execute(
+            sa.select(speaker_aliases.c.speaker_id).where(speaker_aliases.c.alias == alias)).scalar()
 
     def _automatic(self, rid: str, raw: dict, kind: str) -> str:
         known = self.conn.execute(
@@ -223,8 +241,8 @@ class SpeakerBook:
         excluded = self.overrides.excluded(rid)
         if known and known not in excluded and self._registered(known):
             return known  # a name the user's registry gives this speaker
-        if kind != "person":
-            return known or rid
+        if kind != "person":  # 'the U.S. State Department' is the 'State Department'
+            return known or (self._alias_of(org_key(raw.get("name") or rid)) if kind == "organization" else None) or rid
         first, surname = name_parts(raw.get("name") or rid)
         candidates = [
             r for r in self._persons(surname, full=True)
