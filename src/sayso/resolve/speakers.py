@@ -37,6 +37,7 @@ from sayso.resolve.rules import Rules, load_rules
 from sayso.resolve.structure import Structure
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
+GROUP_WORDS = frozenset({"one", "number", "some", "many", "several", "most", "few", "group", "dozens", "all"})
 INDEFINITE = frozenset({"a", "an", "another", "one", "some", "several", "many", "most", "few"})
 ROLE_PENALTY = {"source": 0.0, "subj": 0.25, "other": 1.0, "nested": 1.2}
 PRONOUN_WINDOW = 8       # sentences a pronoun looks back
@@ -388,16 +389,17 @@ class ArticleCoref:
     def _owner_named(self, root: Token, found: NameInPhrase) -> bool:
         """'Pagliano's lawyer', 'a spokeswoman for Hillary Clinton': the name is whom the
         source belongs to, not the source ('his lawyer, Mark MacDougall,' names him)."""
-        plural = root.tag_ == "NNS"  # 'Clinton supporters', 'advisers to Mr. Obama'
-        if root.pos_ != "NOUN" or root.ent_type_ or not (plural or root.lower_ in self.r.relational_nouns):
+        plural = root.tag_ == "NNS" or root.lower_ in GROUP_WORDS  # 'Clinton supporters',
+        if root.pos_ not in ("NOUN", "NUM", "PRON") or root.ent_type_ not in ("", "CARDINAL") \
+                or not (plural or root.lower_ in self.r.relational_nouns):
             return False  # ('Citizens for Tax Justice' is a name, not citizens)
         tok = self._token_at(found.start)
-        for _ in range(6):
+        for _ in range(8):
             if tok is None or tok is root or tok.dep_ == "appos":
                 return False
-            if tok.dep_ == "poss" or (tok.dep_ == "pobj" and tok.head.lower_ in ("for", "of", "to")):
-                return True
-            if plural and tok.dep_ == "compound" and tok.head is root:
+            if tok.dep_ == "poss" or (tok.dep_ == "pobj" and tok.head.lower_ in ("for", "of", "to", "about")):
+                return True  # 'one of Mr. Obama's advisers', 'experts … about Mrs. Clinton's plan'
+            if plural and tok.dep_ in ("compound", "nsubj", "relcl") and tok.head is root:
                 return True
             tok = tok.head
         return False
@@ -421,6 +423,8 @@ class ArticleCoref:
             return False  # the end of a longer organisation: 'Commission on Presidential Debates'
         if len(found.name) == 1 and self.names.is_org_word(found.name[0]):
             return False  # 'Convention', 'Committee': an organisation's last word
+        if len(found.name) == 1 and toks and toks[-1].tag_ in ("NNS", "NNPS") and found.name[0].endswith("s"):
+            return False  # 'Scholars', 'Latinos', a headline's 'Parents'
         if any(self.names.is_role(w) or w.lower() in self.r.person_nouns
                for d in found.descriptors for w in d.split()):
             return True  # 'Vann R. Newkirk II, a writer for The Atlantic,'
@@ -652,8 +656,10 @@ class ArticleCoref:
         if group is None:
             return None
         e = self._author_of(root)
-        if e is None and any(c.lower_ in ("the", "this", "that", "its") for c in root.children):
+        if e is None and any(c.lower_ in ("the", "this", "that", "its", "another") for c in root.children):
             e = self._earlier_author(root, group)
+        if e is None and self.unit_at(root.idx) == 0 and not any(c.dep_ == "det" for c in root.children):
+            e = self._later_author(root, group)  # a headline's 'Poll: …', told in the text
         if e is None and not {root.lower_, root.lemma_.lower()} & self.r.artifact_nouns:
             return None
         return Resolution(e, "nominal")
@@ -691,6 +697,16 @@ class ArticleCoref:
         unit = self._units[noun.i]
         for t in reversed(self.doc[max(0, noun.i - 3000):noun.i]):
             if unit - self._units[t.i] > NOMINAL_WINDOW:
+                break
+            if self._group_of(t) == group:
+                e = self._author_of(t)
+                if e is not None:
+                    return e
+        return None
+
+    def _later_author(self, noun: Token, group: str) -> Entity | None:
+        for t in self.doc[noun.i + 1:min(len(self.doc), noun.i + 400)]:
+            if self.unit_at(t.idx) > 3:
                 break
             if self._group_of(t) == group:
                 e = self._author_of(t)
@@ -757,6 +773,11 @@ class ArticleCoref:
                     e.add_descriptor(written)
                 return Resolution(e, "title")
         kind = self.r.org_nouns.get(head_text)
+        if kind in ("place", "org") and cut < len(words):
+            e = self._named_in(words[cut].idx, toks[-1].idx + len(toks[-1]),
+                               kinds=("place",) if kind == "place" else ("org", "place"))
+            if e is not None:  # 'the city of Phoenix', 'the government of Mexico'
+                return Resolution(e, "nominal")
         if kind == "campaign":
             return self._campaign(pos)
         if kind == "place":
