@@ -190,6 +190,8 @@ class NameReader:
             person = [r for r in runs if any(doc[words[i].last].ent_type_ == "PERSON" for i in r)
                       or words[r[0]].lower in self.r.male_names or words[r[0]].lower in self.r.female_names]
             pool = person or runs
+            if len(pool) > 1:  # 'Minyon Moore, a senior adviser to the Clinton campaign': Moore
+                pool = [r for r in pool if not _dependent_name(doc[words[r[-1]].last])] or pool
             chosen = pool[-1] if prefer_last else pool[0]
         while len(chosen) > 1 and _reporting_verb(words[chosen[-1]].lower):
             chosen = chosen[:-1]  # a title-case headline: 'Obama Says …' is Obama
@@ -342,3 +344,18 @@ def _reporting_verb(word: str) -> bool:
         forms.update({word[:-2], word[:-1]})
     lex = load_lexicon("en")
     return any(lex.is_cue(f) for f in forms)
+
+
+def _dependent_name(tok) -> bool:
+    """A name that modifies a noun or sits in a prepositional phrase ('the Clinton
+    campaign', 'an adviser to Clinton', 'Clinton's aide'): someone the phrase is about."""
+    if tok.dep_ in ("compound", "poss") and tok.head.pos_ == "NOUN":
+        return True
+    t = tok
+    for _ in range(4):
+        if t.dep_ == "pobj":
+            return True
+        if t.head is t or t.dep_ not in ("compound", "flat", "poss", "amod", "nmod", "pobj"):
+            return False
+        t = t.head
+    return False

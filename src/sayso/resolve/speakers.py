@@ -395,12 +395,12 @@ class ArticleCoref:
             return False  # ('Citizens for Tax Justice' is a name, not citizens)
         tok = self._token_at(found.start)
         for _ in range(8):
-            if tok is None or tok is root or tok.dep_ == "appos":
+            if tok is None or tok.dep_ == "appos":
                 return False
+            if tok is root:
+                return plural  # anywhere under 'several judges handling … lawsuits'
             if tok.dep_ == "poss" or (tok.dep_ == "pobj" and tok.head.lower_ in ("for", "of", "to", "about")):
                 return True  # 'one of Mr. Obama's advisers', 'experts … about Mrs. Clinton's plan'
-            if plural and tok.dep_ in ("compound", "nsubj", "relcl") and tok.head is root:
-                return True
             tok = tok.head
         return False
 
