@@ -37,6 +37,7 @@ from sayso.resolve.rules import Rules, load_rules
 from sayso.resolve.structure import Structure
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
+HEAD_ENDS = frozenset({"of", "for", "to", "at", "from", "with", "in", "on"})  # words after a noun phrase's head
 GROUP_WORDS = frozenset({"one", "number", "some", "many", "several", "most", "few", "group", "dozens", "all"})
 INDEFINITE = frozenset({"a", "an", "another", "one", "some", "several", "many", "most", "few"})
 ROLE_PENALTY = {"source": 0.0, "subj": 0.25, "other": 1.0, "nested": 1.2}
@@ -730,7 +731,7 @@ class ArticleCoref:
         if not words:
             return Resolution(None)
         lows = [t.lower_ for t in words]
-        cut = lows.index("of") if "of" in lows else len(lows)
+        cut = next((i for i, w in enumerate(lows) if w in HEAD_ENDS and i > 0), len(lows))
         head = words[cut - 1].lemma_.lower() if cut > 0 else lows[-1]
         head_text = lows[cut - 1] if cut > 0 else lows[-1]
         if head in self.r.artifact_nouns or head_text in self.r.artifact_nouns:
@@ -767,7 +768,10 @@ class ArticleCoref:
         if head_text not in self.r.org_nouns or head_text in self.r.person_nouns:
             e = self._salient(pos, window=NOMINAL_WINDOW, accept=role_match)
             if e is None and self._introduces(toks, conflicts):
-                e = self._named_after(pos, role_match, conflicts, lead=head_text in self.r.person_nouns)
+                gender = self._noun_gender(head_text)
+                e = self._named_after(pos, lambda x: role_match(x) or (
+                    conflicts.related(x) and not (gender and x.gender and x.gender != gender)),
+                    conflicts, lead=head_text in self.r.person_nouns)
             if e is not None:
                 if len(core) > 1 and not self.names.is_role(written.split()[-1]):
                     e.add_descriptor(written)
@@ -859,7 +863,8 @@ class ArticleCoref:
                 e = self._named_in(tail[0].idx, tail[-1].idx + len(tail[-1]))
                 if e is not None:
                     owners.add(e.key)
-        return _Conflicts(self.r.parties, party, places, head, frozenset(owners))
+        names = tuple(e.name[-1].lower() for e in self.entities if e.key in owners)
+        return _Conflicts(self.r.parties, party, places, head, frozenset(owners), names)
 
     def _org_nominal(self, pos: int, noun: str, kind: str) -> Entity | None:
         keys = self.r.org_noun_synonyms.get(noun, (noun,))
@@ -934,6 +939,12 @@ class _Conflicts:
     places: list[str]
     head: str
     owners: frozenset[int]
+    owner_names: tuple[str, ...] = ()  # the owners' surnames: 'Clinton communications director'
+
+    def related(self, e: Entity) -> bool:
+        """Described as the owner's: 'a spokeswoman for Clinton' … 'Clinton aide X'."""
+        desc = " ".join(e.descriptors + [e.organization or ""]).lower()
+        return any(re.search(r"\b" + re.escape(n) + r"\b", desc) for n in self.owner_names)
 
     def __call__(self, e: Entity) -> bool:
         if e.key in self.owners:
