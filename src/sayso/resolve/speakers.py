@@ -785,16 +785,7 @@ class ArticleCoref:
         if kind == "campaign":
             return self._campaign(pos)
         if kind == "place":
-            want_country = head_text in ("country", "nation", "kingdom", "republic")
-            if head_text == "city":
-                e = self._salient(pos, window=GENERIC_WINDOW * 3, kinds=("place",),
-                                  accept=lambda x: x.text.lower() in self.r.cities)
-                if e is not None:
-                    return Resolution(e, "nominal")
-            return Resolution(self._salient(
-                pos, window=GENERIC_WINDOW, kinds=("place",),
-                accept=lambda e: (e.text.lower() in self.r.country_alias) == want_country
-                or head_text == "state"), "nominal")
+            return Resolution(self._place_nominal(pos, head_text), "nominal")
         if kind in ("org", "media"):
             return Resolution(self._org_nominal(pos, head_text, kind), "nominal")
         gender = self._noun_gender(head_text)
@@ -807,6 +798,18 @@ class ArticleCoref:
                 e.add_descriptor(written)
             return Resolution(e, "nominal")
         return Resolution(None)
+
+    def _place_nominal(self, pos: int, head: str) -> Entity | None:
+        """'the city' → the last city named; 'the country' → the last country; 'the state'."""
+        if head == "city":
+            e = self._salient(pos, window=GENERIC_WINDOW * 3, kinds=("place",),
+                              accept=lambda x: x.text.lower() in self.r.cities)
+            if e is not None:
+                return e
+        want_country = head in ("country", "nation", "kingdom", "republic")
+        return self._salient(pos, window=GENERIC_WINDOW, kinds=("place",),
+                             accept=lambda e: (e.text.lower() in self.r.country_alias) == want_country
+                             or head == "state")
 
     def _introduces(self, toks: list[Token], conflicts: "_Conflicts") -> bool:
         """'A New York judge', 'his attorney', a headline's 'Former DNC chairman': a person
