@@ -219,6 +219,30 @@ class Article:
         }
 
 
+@dataclass(frozen=True)
+class SpeakerSummary:
+    """A speaker as the archive knows them across articles: the canonical id and name, the
+    names articles gave (``aliases``), their roles, and their statements and articles
+    counted in the view asked for. An archive view, not part of the statement schema."""
+
+    id: str
+    name: str
+    kind: str  # person | organization | place
+    aliases: tuple[str, ...] = ()
+    descriptors: tuple[str, ...] = ()
+    organization: str | None = None
+    country: str | None = None
+    statements: int = 0
+    articles: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "name": self.name, "kind": self.kind, "aliases": list(self.aliases),
+            "descriptors": list(self.descriptors), "organization": self.organization,
+            "country": self.country, "statements": self.statements, "articles": self.articles,
+        }
+
+
 def content_id(text: str) -> str:
     """An article id for inputs that bring none: stable across runs and machines."""
     return "sha1-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]

@@ -90,11 +90,11 @@ def test_speakers_count_trusted_statements_by_default(archive):
     with archive.connect() as conn:
         default = browse.list_speakers(conn)
         everything = browse.list_speakers(conn, include_all=True)
-        assert [(s["id"], s["statements"]) for s in default.rows] == [("ann-lee", 1)]
+        assert [(s.id, s.statements) for s in default.rows] == [("ann-lee", 1)]
         assert default.total == 1  # Bob Stone said nothing trusted: not listed
-        assert [(s["id"], s["statements"]) for s in everything.rows] == [("ann-lee", 2), ("bob-stone", 1)]
-        assert browse.speaker(conn, "bob-stone")["statements"] == 0  # still found, with zero
-        assert browse.speaker(conn, "bob-stone", include_all=True)["statements"] == 1
+        assert [(s.id, s.statements) for s in everything.rows] == [("ann-lee", 2), ("bob-stone", 1)]
+        assert browse.speaker(conn, "bob-stone").statements == 0  # still found, with zero
+        assert browse.speaker(conn, "bob-stone", include_all=True).statements == 1
         assert browse.timeline(conn, "ann-lee") == {"weeks": [("2024-03-04", 1)], "undated": 0}
         assert browse.timeline(conn, "ann-lee", include_all=True)["weeks"] == [("2024-03-04", 2)]
 

@@ -114,8 +114,8 @@ def _list_speakers(db: Optional[str], top: int, include_all: bool = False) -> No
     for name in ("id", "name", "kind", "statements", "articles", "organization", "aliases"):
         table.add_column(name, overflow="fold", justify="right" if name in ("statements", "articles") else "left")
     for r in rows:
-        table.add_row(r["id"], r["name"], r["kind"], str(r["statements"]), str(r["articles"]),
-                      r["organization"] or "", one_line(", ".join(r["aliases"]), 60))
+        table.add_row(r.id, r.name, r.kind, str(r.statements), str(r.articles),
+                      r.organization or "", one_line(", ".join(r.aliases), 60))
     table.caption = f"{len(rows)} speaker(s)" + ("" if include_all else ", counting trusted statements (--all: every one)")
     console.print(table, markup=False)
 
