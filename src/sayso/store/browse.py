@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sayso.records import SpeakerSummary
-from sayso.store.search import Query, attach_articles, record, speaker_ids, trusted_only, where_clauses
+from sayso.store.search import Query, attach_articles, hit, record, speaker_ids, trusted_only, where_clauses
 from sayso.store.speakers import find_speaker
 from sayso.store.schema import articles, speakers, statement_articles, statements
 
@@ -60,7 +60,7 @@ def search_page(conn: Connection, q: Query, offset: int = 0, limit: int = 20) ->
         .offset(offset).limit(limit)
     )
     rows = attach_articles(conn, [dict(r) for r in conn.execute(stmt).mappings()])
-    return Page(rows, total, offset, limit)
+    return Page([hit(r) for r in rows], total, offset, limit)
 
 
 def _view(include_all: bool) -> list:

@@ -106,7 +106,7 @@ def statements(
     except QueryError as exc:
         raise HTTPException(422, detail=str(exc)) from exc
     return {"total": page.total, "offset": offset, "limit": limit,
-            "statements": [browse.record(r) for r in page.rows]}
+            "statements": [h.to_dict() for h in page.rows]}
 
 
 @router.get("/speakers", response_model=models.SpeakerPage, responses=BAD_QUERY,
