@@ -232,6 +232,94 @@ class KnownSpeaker:
     wikidata: str | None = None  # 'Q42'
 
 
+@dataclass(frozen=True)
+class SpeakerSummary:
+    """A speaker as the archive knows them across articles: the canonical id and name, the
+    names articles gave (``aliases``), their roles, and their statements and articles
+    counted in the view asked for. An archive view, not part of the statement schema."""
+
+    id: str
+    name: str
+    kind: str  # person | organization | place
+    aliases: tuple[str, ...] = ()
+    descriptors: tuple[str, ...] = ()
+    organization: str | None = None
+    country: str | None = None
+    statements: int = 0
+    articles: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "name": self.name, "kind": self.kind, "aliases": list(self.aliases),
+            "descriptors": list(self.descriptors), "organization": self.organization,
+            "country": self.country, "statements": self.statements, "articles": self.articles,
+        }
+
+
+@dataclass(frozen=True)
+class StatementHit:
+    """A stored statement as a search finds it: the statement as its first article gives it
+    (its speaker carrying the archive's canonical id and name), where it was reported,
+    whether the trusted view shows it, and what a list of results shows of its article.
+    An archive view; ``to_dict`` is the statement record plus ``trusted``, ``article_id``,
+    ``article_ids`` and ``statement_id``, as the API and ``sayso search`` give it."""
+
+    statement: Statement
+    statement_id: str          # the archive's key ("article#local id" of its first article)
+    article_id: str            # the first article that reported it
+    article_ids: tuple[str, ...] = ()  # every article that reports it, in ingest order
+    trusted: bool = True
+    said_on: str | None = None  # the statement's date when complete, else its article's
+    title: str | None = None
+    published: str | None = None
+    outlet: str | None = None
+
+    # what a result line shows, by the names the pages use
+    @property
+    def local_id(self) -> str:
+        return self.statement.id
+
+    @property
+    def kind(self) -> str:
+        return self.statement.kind
+
+    @property
+    def type(self) -> str:
+        return self.statement.type
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        return self.statement.flags
+
+    @property
+    def cue(self) -> Part:
+        return self.statement.cue
+
+    @property
+    def source(self) -> Part | None:
+        return self.statement.source
+
+    @property
+    def speaker(self) -> Speaker | None:
+        return self.statement.speaker
+
+    @property
+    def speaker_id(self) -> str | None:
+        return self.statement.speaker.id if self.statement.speaker else None
+
+    @property
+    def speaker_name(self) -> str | None:
+        return self.statement.speaker.name if self.statement.speaker else None
+
+    @property
+    def content_text(self) -> str:
+        return self.statement.content.text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.statement.to_dict(), "trusted": self.trusted, "article_id": self.article_id,
+                "article_ids": list(self.article_ids), "statement_id": self.statement_id}
+
+
 def content_id(text: str) -> str:
     """An article id for inputs that bring none: stable across runs and machines."""
     return "sha1-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]

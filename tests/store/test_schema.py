@@ -91,7 +91,7 @@ def test_migration_0002_upgrades_an_archive_made_at_0001(db_url):
     with eng.connect() as conn:
         assert tuple(conn.execute(sa.select(statements.c.type, statements.c.trusted)).one()) == ("speech", True)
         assert conn.execute(sa.select(articles.c.skipped)).scalar() is None
-        assert [r["id"] for r in search(conn, Query(text="bridge"))] == ["old#s1"]
+        assert [r.statement_id for r in search(conn, Query(text="bridge"))] == ["old#s1"]
         diffs = compare_metadata(MigrationContext.configure(conn, opts={"include_object": include_object}), metadata)
     assert diffs == []
     from sayso.records import Article

@@ -32,7 +32,7 @@ def archive(engine):
 
 def ids(engine, **kw) -> list[str]:
     with engine.connect() as c:
-        return [r["id"] for r in search(c, Query(**kw))]
+        return [r.statement_id for r in search(c, Query(**kw))]
 
 
 def test_text_search_uses_stemming_and_is_newest_first(archive):
@@ -74,7 +74,7 @@ def test_org_kind_and_dates(archive):
 def test_limit_and_article_references(archive):
     with archive.connect() as c:
         rows = search(c, Query(text="membership", limit=1))
-    assert len(rows) == 1 and rows[0]["article_ids"] == ["mar"] and rows[0]["speaker_name"] == "Jens Stoltenberg"
+    assert len(rows) == 1 and rows[0].article_ids == ("mar",) and rows[0].speaker_name == "Jens Stoltenberg"
 
 
 @pytest.mark.parametrize("text", [

@@ -49,8 +49,8 @@ def archive(engine):
     return engine
 
 
-def ids(rows) -> list[str]:
-    return sorted(r["local_id"] if "local_id" in r else r["id"] for r in rows)
+def ids(hits) -> list[str]:
+    return sorted(h.local_id for h in hits)
 
 
 def test_ingest_stores_type_and_verdict_of_the_one_rule(archive):
@@ -81,7 +81,7 @@ def test_search_defaults_to_the_trusted_view(archive):
         page = browse.search_page(conn, Query(), 0, 10)
         assert (page.total, ids(page.rows)) == (1, ["s1"])
         assert browse.search_page(conn, Query(include_all=True), 0, 10).total == 4
-        recs = [browse.record(r) for r in search(conn, Query(include_all=True))]
+        recs = [h.to_dict() for h in search(conn, Query(include_all=True))]
     assert {r["id"]: (r["type"], r["trusted"]) for r in recs} == {
         "s1": ("speech", True), "s2": ("intention", False), "s3": ("speech", False), "s4": ("speech", False)}
 
@@ -90,11 +90,11 @@ def test_speakers_count_trusted_statements_by_default(archive):
     with archive.connect() as conn:
         default = browse.list_speakers(conn)
         everything = browse.list_speakers(conn, include_all=True)
-        assert [(s["id"], s["statements"]) for s in default.rows] == [("ann-lee", 1)]
+        assert [(s.id, s.statements) for s in default.rows] == [("ann-lee", 1)]
         assert default.total == 1  # Bob Stone said nothing trusted: not listed
-        assert [(s["id"], s["statements"]) for s in everything.rows] == [("ann-lee", 2), ("bob-stone", 1)]
-        assert browse.speaker(conn, "bob-stone")["statements"] == 0  # still found, with zero
-        assert browse.speaker(conn, "bob-stone", include_all=True)["statements"] == 1
+        assert [(s.id, s.statements) for s in everything.rows] == [("ann-lee", 2), ("bob-stone", 1)]
+        assert browse.speaker(conn, "bob-stone").statements == 0  # still found, with zero
+        assert browse.speaker(conn, "bob-stone", include_all=True).statements == 1
         assert browse.timeline(conn, "ann-lee") == {"weeks": [("2024-03-04", 1)], "undated": 0}
         assert browse.timeline(conn, "ann-lee", include_all=True)["weeks"] == [("2024-03-04", 2)]
 
@@ -140,7 +140,7 @@ def test_a_trusted_report_is_not_folded_into_an_untrusted_one(engine):
         assert [tuple(r) for r in rows] == [("a1#s1", False), ("a2#s1", True)]
         assert links == {"a1": "a1#s1", "a2": "a2#s1", "a3": "a2#s1"}  # a3 folds into the trusted one
         assert ids(search(conn, Query(text="harbour"))) == ["s1"]
-        assert search(conn, Query(text="harbour"))[0]["article_ids"] == ["a2", "a3"]
+        assert search(conn, Query(text="harbour"))[0].article_ids == ("a2", "a3")
 
 
 def test_export_keeps_everything_with_type_and_trusted(archive, tmp_path):

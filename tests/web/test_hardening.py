@@ -9,6 +9,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
+from sayso.records import Article
 from sayso.store import Writer, open_engine
 from tests.store.helpers import article, speaker, stmt
 from tests.web.conftest import TOKEN
@@ -25,8 +26,7 @@ def odd_archive(tmp_path):
     for i, aid in enumerate(ODD_IDS):
         rec = article(aid, stmt("s1", f"the bridge number {i} will reopen in the spring", speaker("Anna Kowalski")),
                       title=f"Title {i} {RLO}gnp.exe")
-        rec["source"] = None
-        w.write(rec, f"Text {i}: the bridge number {i} will reopen in the spring, Anna Kowalski said.",
+        w.write(Article.from_dict(rec), f"Text {i}: the bridge number {i} will reopen in the spring, Anna Kowalski said.",
                 source=f"{RLO}Outlet {i}")
     engine.dispose()
     return url

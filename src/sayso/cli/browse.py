@@ -13,6 +13,7 @@ import typer
 
 from sayso.cli.common import CONTENT_WIDTH, error, one_line, open_archive
 from sayso.cli.options import all_option, db_option
+from sayso.records import StatementHit
 
 
 class SearchFormat(str, Enum):
@@ -57,13 +58,12 @@ def search(
         raise typer.Exit(0)
 
 
-def _print_results(rows: list[dict], fmt: SearchFormat) -> None:
-    from sayso import store
+def _print_results(rows: list[StatementHit], fmt: SearchFormat) -> None:
     from sayso.store.export import csv_row
 
     if fmt is SearchFormat.jsonl:
         for r in rows:
-            print(json.dumps(store.record(r), ensure_ascii=False))
+            print(json.dumps(r.to_dict(), ensure_ascii=False))
     elif fmt is SearchFormat.csv:
         import csv
 
@@ -72,12 +72,12 @@ def _print_results(rows: list[dict], fmt: SearchFormat) -> None:
         w = csv.DictWriter(sys.stdout, fieldnames=COLUMNS)
         w.writeheader()
         for r in rows:
-            w.writerow(csv_row(store.record(r), r.get("published")))
+            w.writerow(csv_row(r.to_dict(), r.published))
     else:
         _results_table(rows)
 
 
-def _results_table(rows: list[dict]) -> None:
+def _results_table(rows: list[StatementHit]) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -87,10 +87,10 @@ def _results_table(rows: list[dict]) -> None:
                      ("kind", {}), ("content", {"ratio": 1}), ("article", {"max_width": 34})):
         table.add_column(name, overflow="fold", **kw)
     for r in rows:
-        who = r.get("speaker_name") or ((r.get("source") or {}).get("text")) or "—"
-        more = len(r["article_ids"]) - 1
-        where = r["article_id"] + (f" (+{more})" if more > 0 else "")
-        table.add_row(r.get("said_on") or "", who, r["kind"], one_line(r["content_text"], CONTENT_WIDTH), where)
+        who = r.speaker_name or (r.source.text if r.source else None) or "—"
+        more = len(r.article_ids) - 1
+        where = r.article_id + (f" (+{more})" if more > 0 else "")
+        table.add_row(r.said_on or "", who, r.kind, one_line(r.content_text, CONTENT_WIDTH), where)
     table.caption = f"{len(rows)} statement(s)"
     console.print(table, markup=False)
 
@@ -115,8 +115,8 @@ def _list_speakers(db: Optional[str], top: int, include_all: bool = False) -> No
     for name in ("id", "name", "kind", "statements", "articles", "organization", "aliases"):
         table.add_column(name, overflow="fold", justify="right" if name in ("statements", "articles") else "left")
     for r in rows:
-        table.add_row(r["id"], r["name"], r["kind"], str(r["statements"]), str(r["articles"]),
-                      r["organization"] or "", one_line(", ".join(r["aliases"]), 60))
+        table.add_row(r.id, r.name, r.kind, str(r.statements), str(r.articles),
+                      r.organization or "", one_line(", ".join(r.aliases), 60))
     table.caption = f"{len(rows)} speaker(s)" + ("" if include_all else ", counting trusted statements (--all: every one)")
     console.print(table, markup=False)
 

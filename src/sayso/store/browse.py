@@ -19,7 +19,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sayso.store.search import Query, attach_articles, record, speaker_ids, trusted_only, where_clauses
+from sayso.records import SpeakerSummary
+from sayso.store.search import Query, attach_articles, hit, record, speaker_ids, trusted_only, where_clauses
 from sayso.store.speakers import find_speaker
 from sayso.store.schema import articles, speakers, statement_articles, statements
 
@@ -28,7 +29,7 @@ CHUNK = 500
 
 @dataclass(frozen=True)
 class Page:
-    rows: list[dict]
+    rows: list  # search hits (dicts), SpeakerSummary records or article rows
     total: int
     offset: int
     limit: int
@@ -59,7 +60,7 @@ def search_page(conn: Connection, q: Query, offset: int = 0, limit: int = 20) ->
         .offset(offset).limit(limit)
     )
     rows = attach_articles(conn, [dict(r) for r in conn.execute(stmt).mappings()])
-    return Page(rows, total, offset, limit)
+    return Page([hit(r) for r in rows], total, offset, limit)
 
 
 def _view(include_all: bool) -> list:
@@ -76,12 +77,12 @@ def _counts(include_all: bool = False):
             .group_by(st.c.speaker_id).subquery())
 
 
-def _speaker_dict(r: Any) -> dict:
-    return {
-        "id": r.id, "name": r.name, "kind": r.kind, "aliases": list(r.aliases or []),
-        "descriptors": list(r.descriptors or []), "organization": r.organization,
-        "country": r.country, "statements": int(r.statements or 0), "articles": int(r.articles or 0),
-    }
+def _summary(r: Any) -> SpeakerSummary:
+    return SpeakerSummary(
+        id=r.id, name=r.name, kind=r.kind, aliases=tuple(r.aliases or ()),
+        descriptors=tuple(r.descriptors or ()), organization=r.organization, country=r.country,
+        statements=int(r.statements or 0), articles=int(r.articles or 0),
+    )
 
 
 def list_speakers(conn: Connection, name: str | None = None, offset: int = 0, limit: int = 50,
@@ -103,10 +104,10 @@ def list_speakers(conn: Connection, name: str | None = None, offset: int = 0, li
     base = base.where(*cond)
     total = conn.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar() or 0
     rows = conn.execute(base.order_by(c.c.statements.desc(), sp.c.id).offset(offset).limit(limit)).all()
-    return Page([_speaker_dict(r) for r in rows], total, offset, limit)
+    return Page([_summary(r) for r in rows], total, offset, limit)
 
 
-def speaker(conn: Connection, name_or_id: str, include_all: bool = False) -> dict | None:
+def speaker(conn: Connection, name_or_id: str, include_all: bool = False) -> SpeakerSummary | None:
     """One speaker (by id, alias, name, or a surname only one person has) with statement and
     article counts (of the view asked for: a speaker with no trusted statement is still
     found, with zero); None if unknown."""
@@ -120,7 +121,7 @@ def speaker(conn: Connection, name_or_id: str, include_all: bool = False) -> dic
     r = conn.execute(sa.select(sp, c.c.statements, c.c.articles)
                      .select_from(sp.outerjoin(c, c.c.speaker_id == sp.c.id))
                      .where(sp.c.id == sid)).first()
-    return _speaker_dict(r) if r is not None else None
+    return _summary(r) if r is not None else None
 
 
 def week_of(day: str) -> str | None:

@@ -14,7 +14,7 @@ from typing import Iterator
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sayso.records import KINDS
+from sayso.records import KINDS, Statement, StatementHit
 from sayso.resolve.names import slug
 from sayso.store.schema import articles, speaker_aliases, speakers, statement_articles, statements
 
@@ -150,7 +150,7 @@ def where_clauses(conn: Connection, q: Query) -> list:
     return cond
 
 
-def search(conn: Connection, q: Query) -> list[dict]:
+def search(conn: Connection, q: Query) -> list[StatementHit]:
     """Matching statements, newest first (statement date, else the article's)."""
     s, sp, a = statements, speakers, articles
     # Narrow rows are ordered and cut first; only the page gets its wide columns (JSON parts,
@@ -171,7 +171,7 @@ def search(conn: Connection, q: Query) -> list[dict]:
         .order_by(page.c.said_on.desc().nulls_last(), page.c.seq.desc(), page.c.position)
     )
     rows = conn.execute(stmt).mappings().all()
-    return attach_articles(conn, [dict(r) for r in rows])
+    return [hit(r) for r in attach_articles(conn, [dict(r) for r in rows])]
 
 
 def attach_articles(conn: Connection, rows: list[dict]) -> list[dict]:
@@ -189,26 +189,35 @@ def attach_articles(conn: Connection, rows: list[dict]) -> list[dict]:
     return rows
 
 
-def record(row: dict) -> dict:
-    """A stored statement as the schema's statement record, plus where it was reported:
-    ``article_id`` (the first article), ``article_ids`` (all), ``statement_id`` and
-    ``trusted`` (whether the default view shows it, which ``?all=1`` readers need to tell).
-    The speaker carries the archive's canonical id and name."""
+def hit(row: dict) -> StatementHit:
+    """A ``statements`` row (joined with its speaker and article, and ``attach_articles``)
+    as a record: the statement as stored, its speaker carrying the archive's canonical id
+    and name, and where it was reported."""
     speaker = dict(row["speaker"]) if row.get("speaker") else None
     if speaker is not None and row.get("speaker_id"):
         speaker["id"] = row["speaker_id"]
         if row.get("speaker_name"):
             speaker["name"] = row["speaker_name"]
-    return {
-        "id": row["local_id"], "kind": row["kind"], "type": row.get("type") or "speech",
-        "cue": row["cue"], "source": row["source"],
-        "content": row["content"], "speaker": speaker, "date": row["date"],
+    statement = Statement.from_dict({
+        "id": row["local_id"], "kind": row["kind"], "type": row.get("type"), "cue": row["cue"],
+        "source": row["source"], "content": row["content"], "speaker": speaker, "date": row["date"],
         "place": row["place"], "event": row["event"], "channel": row["channel"],
-        "responds_to": list(row["responds_to"] or []), "flags": list(row["flags"] or []),
-        "confidence": row["confidence"], "trusted": bool(row.get("trusted", True)),
-        "article_id": row["article_id"], "article_ids": row.get("article_ids") or [row["article_id"]],
-        "statement_id": row["id"],
-    }
+        "responds_to": row["responds_to"], "flags": row["flags"], "confidence": row["confidence"],
+    })
+    return StatementHit(
+        statement, statement_id=row["id"], article_id=row["article_id"],
+        article_ids=tuple(row.get("article_ids") or [row["article_id"]]),
+        trusted=bool(row.get("trusted", True)), said_on=row.get("said_on"), title=row.get("title"),
+        published=row.get("published"), outlet=row.get("outlet"),
+    )
+
+
+def record(row: dict) -> dict:
+    """A stored statement as the schema's statement record, plus where it was reported:
+    ``article_id`` (the first article), ``article_ids`` (all), ``statement_id`` and
+    ``trusted`` (whether the default view shows it, which ``?all=1`` readers need to tell).
+    The speaker carries the archive's canonical id and name. (``hit(row).to_dict()``.)"""
+    return hit(row).to_dict()
 
 
 def all_statements(conn: Connection, batch: int = 1000) -> Iterator[dict]:

@@ -106,7 +106,7 @@ def statements(
     except QueryError as exc:
         raise HTTPException(422, detail=str(exc)) from exc
     return {"total": page.total, "offset": offset, "limit": limit,
-            "statements": [browse.record(r) for r in page.rows]}
+            "statements": [h.to_dict() for h in page.rows]}
 
 
 @router.get("/speakers", response_model=models.SpeakerPage, responses=BAD_QUERY,
@@ -123,7 +123,7 @@ def speakers(
     speaker with no trusted statement is listed only with `all=1`."""
     with services(request).engine.connect() as conn:
         page = browse.list_speakers(conn, q, offset, limit, include_all)
-    return {"total": page.total, "offset": offset, "limit": limit, "speakers": page.rows}
+    return {"total": page.total, "offset": offset, "limit": limit, "speakers": [s.to_dict() for s in page.rows]}
 
 
 @router.get("/speakers/{speaker_id}", response_model=models.SpeakerDetail,
@@ -138,9 +138,9 @@ def speaker(request: Request, speaker_id: str, include_all: bool = _all_option()
         sp = browse.speaker(conn, speaker_id, include_all)
         if sp is None:
             raise HTTPException(404, detail=f"no speaker {speaker_id!r} in the archive")
-        tl = browse.timeline(conn, sp["id"], include_all)
-        rx = browse.reactions(conn, sp["id"], include_all=include_all)
-    return {**sp, "timeline": [{"week": w, "count": c} for w, c in tl["weeks"]],
+        tl = browse.timeline(conn, sp.id, include_all)
+        rx = browse.reactions(conn, sp.id, include_all=include_all)
+    return {**sp.to_dict(), "timeline": [{"week": w, "count": c} for w, c in tl["weeks"]],
             "undated": tl["undated"], "reactions": rx["reactions"]}
 
 
@@ -196,7 +196,7 @@ def reaction_graph(
                 sp = browse.speaker(conn, speaker, include_all)
                 if sp is None:
                     raise HTTPException(404, detail=f"no speaker {speaker!r} in the archive")
-                g = graph_mod.around_speaker(conn, sp["id"], sp["name"], include_all)
+                g = graph_mod.around_speaker(conn, sp.id, sp.name, include_all)
             else:
                 d = digest_mod.build(conn, query, limit=None, include_all=include_all)
                 g = graph_mod.for_statements(conn, [e.row for grp in d.groups for e in grp.entries])

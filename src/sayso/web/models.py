@@ -1,11 +1,15 @@
 """The HTTP API's request and response bodies (pydantic), mirroring the record contract of
-``../shared/docs/statement-schema.md`` so that the OpenAPI document describes it."""
+``../shared/docs/statement-schema.md`` so that the OpenAPI document describes it.
+
+The records of ``sayso.records`` are the contract; ``tests/web/test_models.py`` checks that
+these models name the same fields with the same optionality, both ways, so the two cannot
+drift apart."""
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 from sayso.records import TYPES
 
@@ -30,7 +34,7 @@ class Speaker(BaseModel):
     descriptors: list[str] = []
     organization: Optional[str] = None
     country: Optional[str] = None
-    resolved_via: Optional[str] = Field(None, description="name | pronoun | nominal | title")
+    resolved_via: str = Field("name", description="name | pronoun | nominal | title")
 
 
 class Statement(BaseModel):
@@ -77,6 +81,19 @@ class Article(BaseModel):
     skipped: Optional[str] = Field(None, description="Why the article has no statements by design "
                                    "(a language sayso does not read); null otherwise.")
     statements: list[Statement]
+    headings: list[Part] = Field([], description="Section headings, when the layout shows them "
+                                 "(absent when none were found).")
+    lead: Optional[Part] = Field(None, description="The lead paragraph (absent when none was found).")
+
+    @model_serializer(mode="wrap")
+    def _found_only(self, handler):
+        """``headings`` and ``lead`` only when found, as the record gives them."""
+        out = handler(self)
+        if not out.get("headings"):
+            out.pop("headings", None)
+        if out.get("lead") is None:
+            out.pop("lead", None)
+        return out
 
 
 class StoredArticle(Article):

@@ -14,8 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from sayso.records import Document
-from sayso.records import KINDS
+from sayso.records import KINDS, Document, SpeakerSummary
 from sayso.store import QueryError
 from sayso.store import browse
 from sayso.store.search import Query as SearchQuery
@@ -153,26 +152,26 @@ def speaker_page(request: Request, speaker_id: str):
         sp = browse.speaker(conn, speaker_id.replace("\x00", "")[:300], every)
         if sp is None:
             raise HTTPException(404, detail=f"No speaker {speaker_id!r} in the archive.")
-        if sp["id"] != speaker_id:
-            return RedirectResponse(keep_all(speaker_href(sp["id"]), every), status_code=307)
-        tl = browse.timeline(conn, sp["id"], every)
-        result = browse.search_page(conn, SearchQuery(speaker=sp["id"], include_all=every),
+        if sp.id != speaker_id:
+            return RedirectResponse(keep_all(speaker_href(sp.id), every), status_code=307)
+        tl = browse.timeline(conn, sp.id, every)
+        result = browse.search_page(conn, SearchQuery(speaker=sp.id, include_all=every),
                                     (page - 1) * PER_PAGE, PER_PAGE)
-        rx = browse.reactions(conn, sp["id"], include_all=every)
+        rx = browse.reactions(conn, sp.id, include_all=every)
         picture = _reaction_picture(conn, sp, every)
     weeks = tl["weeks"]
-    return render(request, "speaker.html", title=sp["name"], sp=sp, chart=timeline_svg(weeks),
+    return render(request, "speaker.html", title=sp.name, sp=sp, chart=timeline_svg(weeks),
                   weeks=weeks, undated=tl["undated"], rows=result.rows,
                   paging=_pager(request, page, result.total), reactions=rx["reactions"],
                   reacts_to=rx["reacts_to"], graph=picture)
 
 
-def _reaction_picture(conn, sp: dict, include_all: bool):
+def _reaction_picture(conn, sp: SpeakerSummary, include_all: bool):
     """The reaction graph around a speaker, as inline SVG ('' when nobody reacts)."""
     from sayso.digest import graph as graph_mod, graph_svg
 
-    g = graph_mod.around_speaker(conn, sp["id"], sp["name"], include_all)
-    return graph_svg.svg(g, centre=sp["id"], title=f"Who reacts to {sp['name']}, and to whom they react")
+    g = graph_mod.around_speaker(conn, sp.id, sp.name, include_all)
+    return graph_svg.svg(g, centre=sp.id, title=f"Who reacts to {sp.name}, and to whom they react")
 
 
 # ---------------------------------------------------------------------- digest

@@ -1,0 +1,67 @@
+"""The API's pydantic models and the records of ``sayso.records`` name the same fields, with
+the same optionality, in both directions (issue 20): ``web/models.py`` is written by hand for
+the OpenAPI document, so this is what keeps it from drifting from the contract."""
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+
+import pytest
+
+from sayso import records
+from sayso.web import models
+
+# Record fields the dicts (and so the API) never carry.
+NOT_SERIALISED = {"Speaker": {"kind"}, "Article": {"extra"}}
+# Model fields the archive adds to a record it gives back (documented on the models).
+ARCHIVE_ONLY = {"Statement": {"trusted", "statement_id", "article_id", "article_ids"}}
+PAIRS = [(records.Part, models.Part), (records.Speaker, models.Speaker),
+         (records.Statement, models.Statement), (records.Article, models.Article),
+         (records.SpeakerSummary, models.SpeakerSummary)]
+
+
+def _record_nullable(cls) -> dict[str, bool]:
+    hints = typing.get_type_hints(cls, vars(records))
+    return {f.name: _allows_none(hints[f.name]) for f in dataclasses.fields(cls)
+            if f.name not in NOT_SERIALISED.get(cls.__name__, set())}
+
+
+def _allows_none(tp) -> bool:
+    return tp is type(None) or (typing.get_origin(tp) in (typing.Union, types.UnionType)
+                                and type(None) in typing.get_args(tp))
+
+
+def _model_nullable(model) -> dict[str, bool]:
+    skip = ARCHIVE_ONLY.get(model.__name__, set())
+    return {name: _allows_none(f.annotation) for name, f in model.model_fields.items() if name not in skip}
+
+
+@pytest.mark.parametrize("record, model", PAIRS, ids=[r.__name__ for r, _ in PAIRS])
+def test_the_model_has_the_records_fields_and_their_optionality(record, model):
+    assert _model_nullable(model) == _record_nullable(record)
+
+
+def test_archive_only_fields_are_optional():
+    for name in ARCHIVE_ONLY["Statement"]:
+        assert not models.Statement.model_fields[name].is_required(), name
+
+
+def test_the_checker_sees_a_difference():
+    @dataclasses.dataclass
+    class Rec:
+        a: str
+        b: "str | None" = None
+
+    class Model(models.BaseModel):
+        a: str
+        b: str = ""
+
+    assert _record_nullable(Rec) != _model_nullable(Model)
+
+
+def test_an_article_without_headings_is_answered_as_before():
+    art = records.Article("a1", title="T")
+    assert models.Article.model_validate(art.to_dict()).model_dump(mode="json") == art.to_dict()
+    full = records.Article("a1", headings=(records.Part("H", ((0, 1),)),), lead=records.Part("L", ((2, 3),)))
+    assert models.Article.model_validate(full.to_dict()).model_dump(mode="json") == full.to_dict()
