@@ -247,12 +247,14 @@ class SpeakerSummary:
     country: str | None = None
     statements: int = 0
     articles: int = 0
+    wikidata: str | None = None  # from the user's registry ('Q57269')
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id, "name": self.name, "kind": self.kind, "aliases": list(self.aliases),
             "descriptors": list(self.descriptors), "organization": self.organization,
             "country": self.country, "statements": self.statements, "articles": self.articles,
+            "wikidata": self.wikidata,
         }
 
 

@@ -232,3 +232,23 @@ def test_analyse_and_store_needs_the_token(client_for, fresh_url):
     off = client_for(fresh_url, token=None)
     r = off.post("/analyse", data={"text": text + " ", "store": "on", "token": TOKEN})
     assert r.status_code == 403 and "SAYSO_TOKEN" in r.text
+
+
+def test_a_registered_speaker_links_to_wikidata(client_for, fresh_url, corpus_file):
+    from sayso.records import KnownSpeaker
+    from sayso.store import open_engine
+    from sayso.store.registry import import_registry
+    from tests.web.conftest import ingest
+
+    ingest(fresh_url, corpus_file)
+    eng = open_engine(fresh_url)
+    with eng.begin() as conn:
+        import_registry(conn, [KnownSpeaker("Jens Stoltenberg", aliases=("Stoltenberg",),
+                                            organization="NATO", wikidata="Q57269")])
+    eng.dispose()
+    c = client_for(fresh_url)
+    html = c.get("/speakers/jens-stoltenberg").text
+    assert '<a class="wikidata" href="https://www.wikidata.org/wiki/Q57269"' in html
+    assert c.get("/api/speakers/jens-stoltenberg").json()["wikidata"] == "Q57269"
+    # an unregistered speaker has no link
+    assert 'class="wikidata"' not in c.get("/speakers/janine-wissler").text

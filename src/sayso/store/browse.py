@@ -81,7 +81,7 @@ def _summary(r: Any) -> SpeakerSummary:
     return SpeakerSummary(
         id=r.id, name=r.name, kind=r.kind, aliases=tuple(r.aliases or ()),
         descriptors=tuple(r.descriptors or ()), organization=r.organization, country=r.country,
-        statements=int(r.statements or 0), articles=int(r.articles or 0),
+        statements=int(r.statements or 0), articles=int(r.articles or 0), wikidata=r.wikidata,
     )
 
 

@@ -143,6 +143,7 @@ class SpeakerSummary(BaseModel):
     country: Optional[str] = None
     statements: int
     articles: int
+    wikidata: Optional[str] = Field(None, description="Wikidata id from the user's registry (sayso speakers import)")
 
 
 class SpeakerPage(Page):
