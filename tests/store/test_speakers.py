@@ -189,3 +189,15 @@ def test_an_organisation_qualified_by_its_country_is_the_same_organisation(engin
     assert speaker_of(engine, "a1#s1") == speaker_of(engine, "a2#s1") == "state-department"
     # one word left after the qualifier is no name of its own: the Federal Reserve stays itself
     assert speaker_of(engine, "a3#s1") == "federal-reserve"
+
+
+def test_a_bare_surname_stored_first_joins_the_namesake_its_roles_fit_when_he_arrives(engine):
+    store(engine,
+          article("a1", stmt("s1", "When they go low, we go high, and we always will",
+                             speaker("Michelle Obama", descriptors=("first lady",)))),
+          article("a2", stmt("s1", "The museum tells the story of all of America",
+                             speaker("Obama", descriptors=("President",)))))
+    assert speaker_of(engine, "a2#s1") == "obama"  # nothing says which Obama yet
+    store(engine, article("a3", stmt("s1", "Climate change is the defining challenge of our time",
+                                     speaker("Barack Obama", descriptors=("President",)))))
+    assert speaker_of(engine, "a2#s1") == "barack-obama"

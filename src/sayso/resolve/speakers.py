@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc, Token
 
@@ -178,6 +178,9 @@ class ArticleCoref:
             if el[-1] == low[-1]:
                 if len(el) > 1 and len(low) > 1 and not _first_names_agree(el[0], low[0]):
                     continue
+                given = self.r.gender_of_word(name[0]) if len(low) > 1 else None
+                if given and e.gender and given != e.gender:
+                    continue  # 'Mr. Obama' is not the 'Michelle Obama' named later
             elif len(low) == 1 and low[0] in el[:-1] and low[0] not in self.r.male_names | self.r.female_names:
                 pass  # 'Ban' for 'Ban Ki-moon'
             elif len(el) == 1 and el[0] in low[:-1] and el[0] not in self.r.male_names | self.r.female_names:
@@ -274,8 +277,8 @@ class ArticleCoref:
             root = self._source_root(first, last)
             if root.lower_ in self._all_pronouns():
                 continue
-            found = self.names.read(self.doc, first, last,
-                                    head=root.i if root.pos_ == "PROPN" else None)
+            found = self._headline_name(self.names.read(self.doc, first, last,
+                                                        head=root.i if root.pos_ == "PROPN" else None))
             role = "nested" if "nested" in st.flags else "source"
             if found is not None and self._owner_named(root, found):
                 continue
@@ -310,7 +313,7 @@ class ArticleCoref:
                         j -= 1  # the role's own words, whatever the parse made of them
                     left = min(left, j)
                 left = max(left, ent.start - 8)
-                found = self.names.read(self.doc, left, ent.end - 1, prefer_last=True)
+                found = self._headline_name(self.names.read(self.doc, left, ent.end - 1, prefer_last=True))
                 if found is None or not (ent.start_char <= found.end and found.start < ent.end_char):
                     continue
                 if len(found.name) == 1 and self.names.is_org_word(found.name[0]):
@@ -354,7 +357,7 @@ class ArticleCoref:
             return False
         after_poss = ent.start > 1 and ent.doc[ent.start - 1].lower_ in ("'s", "\u2019s")
         left = ent.start if poss or after_poss else max(min(ent.root.left_edge.i, ent.start), ent.start - 8)
-        found = self.names.read(self.doc, left, ent.end - 1, prefer_last=True)
+        found = self._headline_name(self.names.read(self.doc, left, ent.end - 1, prefer_last=True))
         if found is None or not (ent.start_char <= found.start and found.end <= ent.end_char):
             return False
         strong = (found.honorific_gender is not None
@@ -432,6 +435,25 @@ class ArticleCoref:
         if labels & (ORG_LABELS | PLACE_LABELS):
             return False
         return not any(self.names.is_org_word(w) for w in found.name)
+
+    def _headline_name(self, found: NameInPhrase | None) -> NameInPhrase | None:
+        """In a title-case line every word looks like a name ('Derelict Obama And Clinton
+        …', 'Gold Star Mom Corners Obama', 'President Obama Speech at …'): keep the words
+        the article names a person by elsewhere."""
+        if found is None or len(found.name) < 2 or not self.structure.blocks:
+            return found
+        block = self.structure.blocks[self.structure.paragraph_of(found.start)]
+        words = re.findall(r"[A-Za-z][\w'\u2019-]*", block.text)
+        if len(words) < 4 or sum(w[0].isupper() for w in words) < 0.7 * len(words):
+            return found  # not a title-case line
+        body = self.text[:block.start] + self.text[block.end:]
+        if re.search(r"\b" + re.escape(" ".join(found.name)) + r"\b", body):
+            return found
+        known = [w for w in found.name if w.lower() in self.r.male_names | self.r.female_names
+                 or re.search(r"\b" + re.escape(w) + r"\b", body)]
+        if len(known) == len(found.name) or not known:
+            return found
+        return replace(found, name=tuple(known))
 
     def _tagged_person_words(self) -> set[str]:
         """Full names the tagger gives as PERSON anywhere in the article, and their surnames.

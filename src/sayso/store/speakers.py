@@ -261,12 +261,15 @@ class SpeakerBook:
         if len(candidates) == 1:
             return candidates[0].id
         # A new person. An earlier surname-only speaker is this person when nobody else
-        # bears the surname and nothing conflicts.
+        # bears the surname, or when its roles fit this person alone; and nothing conflicts.
         self._create(rid, raw, kind)
-        if len(self._persons(surname, full=True)) == 1:
-            for r in self._persons(surname, full=False):
-                if rid not in self.overrides.excluded(r.id) and not conflicts(raw, r):
-                    self.repoint(r.id, rid)
+        namesakes = self._persons(surname, full=True)
+        for r in self._persons(surname, full=False):
+            if rid in self.overrides.excluded(r.id) or conflicts(raw, r):
+                continue
+            fits = namesakes if len(namesakes) == 1 else told_apart({"descriptors": r.descriptors}, namesakes)
+            if len(fits) == 1 and fits[0].id == rid:
+                self.repoint(r.id, rid)
         return rid
 
     # ------------------------------------------------------------------ corrections
