@@ -195,9 +195,11 @@ def test_a_bare_surname_stored_first_joins_the_namesake_its_roles_fit_when_he_ar
     store(engine,
           article("a1", stmt("s1", "When they go low, we go high, and we always will",
                              speaker("Michelle Obama", descriptors=("first lady",)))),
-          article("a2", stmt("s1", "The museum tells the story of all of America",
+          article("a2", stmt("s1", "The schools reopen after the summer holidays",
+                             speaker("Malia Obama", descriptors=("student",)))),
+          article("a3", stmt("s1", "The museum tells the story of all of America",
                              speaker("Obama", descriptors=("President",)))))
-    assert speaker_of(engine, "a2#s1") == "obama"  # nothing says which Obama yet
-    store(engine, article("a3", stmt("s1", "Climate change is the defining challenge of our time",
+    assert speaker_of(engine, "a3#s1") == "obama"  # no stored Obama is a president
+    store(engine, article("a4", stmt("s1", "Climate change is the defining challenge of our time",
                                      speaker("Barack Obama", descriptors=("President",)))))
-    assert speaker_of(engine, "a2#s1") == "barack-obama"
+    assert speaker_of(engine, "a3#s1") == "barack-obama"

@@ -102,6 +102,18 @@ def told_apart(raw: dict, candidates: list) -> list:
     return fitting if len(fitting) == 1 else candidates
 
 
+@dataclass(frozen=True)
+class _Roles:
+    """A row as ``told_apart`` reads it, with the roles its own article gives."""
+
+    id: str
+    descriptors: tuple[str, ...]
+
+
+def _with_roles(row: Any, raw: dict) -> _Roles:
+    return _Roles(row.id, tuple(row.descriptors or ()) + tuple(raw.get("descriptors") or ()))
+
+
 def conflicts(raw: dict, row: Any) -> bool:
     """Roles that cannot belong to one person: another organisation or another country."""
     return _differ(raw.get("organization"), row.organization) or _differ(raw.get("country"), row.country)
@@ -267,7 +279,8 @@ class SpeakerBook:
         for r in self._persons(surname, full=False):
             if rid in self.overrides.excluded(r.id) or conflicts(raw, r):
                 continue
-            fits = namesakes if len(namesakes) == 1 else told_apart({"descriptors": r.descriptors}, namesakes)
+            fits = namesakes if len(namesakes) == 1 else told_apart(
+                {"descriptors": r.descriptors}, [_with_roles(n, raw) if n.id == rid else n for n in namesakes])
             if len(fits) == 1 and fits[0].id == rid:
                 self.repoint(r.id, rid)
         return rid
