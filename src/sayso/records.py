@@ -322,6 +322,74 @@ class StatementHit:
                 "article_ids": list(self.article_ids), "statement_id": self.statement_id}
 
 
+class _StatementFields:
+    """The statement's own fields read through a record that wraps one (``statement``), so
+    that the pages and ``render.highlighted`` read a stored statement as they read a
+    statement."""
+
+    statement: Statement
+
+    id = property(lambda self: self.statement.id)
+    kind = property(lambda self: self.statement.kind)
+    type = property(lambda self: self.statement.type)
+    cue = property(lambda self: self.statement.cue)
+    source = property(lambda self: self.statement.source)
+    content = property(lambda self: self.statement.content)
+    speaker = property(lambda self: self.statement.speaker)
+    date = property(lambda self: self.statement.date)
+    place = property(lambda self: self.statement.place)
+    event = property(lambda self: self.statement.event)
+    channel = property(lambda self: self.statement.channel)
+    responds_to = property(lambda self: self.statement.responds_to)
+    flags = property(lambda self: self.statement.flags)
+    confidence = property(lambda self: self.statement.confidence)
+
+
+@dataclass(frozen=True)
+class StoredStatement(_StatementFields):
+    """A statement as one stored article reports it: the record with that article's own
+    spans (its speaker carrying the archive's canonical id and name), the archive's key,
+    every article that reports it and whether the trusted view shows it. An archive view;
+    ``to_dict`` is the statement record plus ``trusted``, ``statement_id`` and
+    ``article_ids`` (no ``article_id``: the article is the one it is read in)."""
+
+    statement: Statement
+    statement_id: str
+    article_ids: tuple[str, ...] = ()
+    trusted: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.statement.to_dict(), "statement_id": self.statement_id,
+                "article_ids": list(self.article_ids), "trusted": self.trusted}
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article as the archive holds it: the article record's metadata, its ``text``
+    exactly as stored (every span indexes it), the ``outlet``, the statements it reports in
+    the view asked for (text order) and how many the trusted view leaves out (``hidden``).
+    An archive view, given by the article page, ``/api/articles/…`` and ``sayso show``."""
+
+    id: str
+    text: str
+    statements: tuple[StoredStatement, ...] = ()
+    title: str | None = None
+    published: str | None = None
+    byline: str | None = None
+    url: str | None = None
+    language: str = "en"
+    skipped: str | None = None
+    outlet: str | None = None
+    hidden: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "title": self.title, "published": self.published, "byline": self.byline,
+            "url": self.url, "language": self.language, "skipped": self.skipped, "outlet": self.outlet,
+            "text": self.text, "statements": [s.to_dict() for s in self.statements], "hidden": self.hidden,
+        }
+
+
 def content_id(text: str) -> str:
     """An article id for inputs that bring none: stable across runs and machines."""
     return "sha1-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]

@@ -7,8 +7,9 @@ from sayso.digest import dates
 from sayso.digest.affiliation import OTHER, affiliation, group_name, ordered_groups
 from sayso.digest.dedupe import dedupe
 from sayso.digest.lines import clean_cue, make_line, speaker_phrase, usable_descriptor
-from sayso.digest.select import terms_of
+from sayso.digest.select import Found, terms_of
 from sayso.digest.vocab import load_vocab
+from sayso.records import Part, Speaker, StatementHit, Statement
 
 
 @pytest.mark.parametrize("value, phrase", [
@@ -89,8 +90,10 @@ def test_groups():
 
 
 def _row(i, speaker, text, spans, article="a"):
-    return {"id": f"{article}#s{i}", "article_id": article, "speaker_id": speaker, "content_text": text,
-            "content": {"text": text, "spans": spans}, "source": None}
+    content = Part(text, tuple(tuple(s) for s in spans))
+    st = Statement(f"s{i}", "indirect", Part("said", ()), content,
+                   speaker=Speaker(speaker, speaker) if speaker else None)
+    return Found(StatementHit(st, statement_id=f"{article}#s{i}", article_id=article), position=i, seq=1)
 
 
 def test_near_duplicates_keep_the_longer():
@@ -102,7 +105,7 @@ def test_near_duplicates_keep_the_longer():
         _row(4, "x", "relations with Moscow", [[40, 60]]),   # inside statement 1's span
         _row(5, "x", "something else entirely about budgets", [[300, 340]]),
     ]
-    kept = [r["id"] for r in dedupe(rows)]
+    kept = [r.statement_id for r in dedupe(rows)]
     assert kept == ["b#s2", "a#s3", "a#s5"]
 
 

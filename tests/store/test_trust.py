@@ -70,7 +70,7 @@ def test_skipped_article_is_stored_with_its_reason(engine):
     with engine.connect() as conn:
         row = conn.execute(sa.select(articles.c.language, articles.c.skipped, articles.c.n_statements)).one()
         assert tuple(row) == ("de", "language de: sayso reads English only", 0)
-        assert browse.article(conn, "fremd")["skipped"] == "language de: sayso reads English only"
+        assert browse.article(conn, "fremd").skipped == "language de: sayso reads English only"
 
 
 def test_search_defaults_to_the_trusted_view(archive):
@@ -102,10 +102,10 @@ def test_speakers_count_trusted_statements_by_default(archive):
 def test_article_shows_trusted_statements_and_counts_the_rest(archive):
     with archive.connect() as conn:
         art = browse.article(conn, "harbour")
-        assert [s["id"] for s in art["statements"]] == ["s1"] and art["hidden"] == 3
-        assert art["statements"][0]["trusted"] is True
+        assert [s.id for s in art.statements] == ["s1"] and art.hidden == 3
+        assert art.statements[0].trusted is True
         every = browse.article(conn, "harbour", include_all=True)
-        assert [s["id"] for s in every["statements"]] == ["s1", "s2", "s3", "s4"] and every["hidden"] == 0
+        assert [s.id for s in every.statements] == ["s1", "s2", "s3", "s4"] and every.hidden == 0
         assert [a["n_statements"] for a in browse.list_articles(conn).rows] == [1]
         assert [a["n_statements"] for a in browse.list_articles(conn, include_all=True).rows] == [4]
 
@@ -119,8 +119,8 @@ def test_digest_and_reactions_read_the_trusted_view(engine):
     with engine.connect() as conn:
         d = digest.build(conn, "harbour bridge")
         d_all = digest.build(conn, "harbour bridge", include_all=True)
-        assert sorted(e.row["local_id"] for g in d.groups for e in g.entries) == ["s1"]
-        assert {"s1", "s2", "s5"} <= {e.row["local_id"] for g in d_all.groups for e in g.entries}
+        assert sorted(e.row.local_id for g in d.groups for e in g.entries) == ["s1"]
+        assert {"s1", "s2", "s5"} <= {e.row.local_id for g in d_all.groups for e in g.entries}
         assert browse.reactions(conn, "ann-lee")["reactions"] == []
         assert [r["statement_id"] for r in browse.reactions(conn, "ann-lee", include_all=True)["reactions"]] \
             == ["harbour#s5"]

@@ -14,11 +14,14 @@ from sayso.web import models
 
 # Record fields the dicts (and so the API) never carry.
 NOT_SERIALISED = {"Speaker": {"kind"}, "Article": {"extra"}}
-# Model fields the archive adds to a record it gives back (documented on the models).
-ARCHIVE_ONLY = {"Statement": {"trusted", "statement_id", "article_id", "article_ids"}}
+# Model fields the archive adds to a record it gives back (documented on the models), and
+# the article record's optional parts a stored article never has (the archive keeps no
+# headings or lead).
+ARCHIVE_ONLY = {"Statement": {"trusted", "statement_id", "article_id", "article_ids"},
+                "StoredArticle": {"headings", "lead"}}
 PAIRS = [(records.Part, models.Part), (records.Speaker, models.Speaker),
          (records.Statement, models.Statement), (records.Article, models.Article),
-         (records.SpeakerSummary, models.SpeakerSummary)]
+         (records.SpeakerSummary, models.SpeakerSummary), (records.StoredArticle, models.StoredArticle)]
 
 
 def _record_nullable(cls) -> dict[str, bool]:
@@ -65,3 +68,23 @@ def test_an_article_without_headings_is_answered_as_before():
     assert models.Article.model_validate(art.to_dict()).model_dump(mode="json") == art.to_dict()
     full = records.Article("a1", headings=(records.Part("H", ((0, 1),)),), lead=records.Part("L", ((2, 3),)))
     assert models.Article.model_validate(full.to_dict()).model_dump(mode="json") == full.to_dict()
+
+
+def test_a_stored_statement_adds_only_what_the_model_documents():
+    """``StoredStatement`` wraps a statement; what it adds is among the model's archive-only
+    fields (and ``article_id``, which only a search hit carries, stays null)."""
+    added = {f.name for f in dataclasses.fields(records.StoredStatement)} - {"statement"}
+    assert added <= ARCHIVE_ONLY["Statement"] and "article_id" not in added
+    hit_added = {f.name for f in dataclasses.fields(records.StatementHit)} & ARCHIVE_ONLY["Statement"]
+    assert hit_added == ARCHIVE_ONLY["Statement"]
+
+
+def test_a_stored_article_is_answered_as_its_record():
+    st = records.Statement("s1", "direct", records.Part("said", ((4, 8),)), records.Part("Go", ((10, 12),)),
+                           speaker=records.Speaker("Ann Lee", "ann-lee"))
+    art = records.StoredArticle("a1", "Ann said Go", (records.StoredStatement(st, "a1#s1", ("a1", "b2")),),
+                                title="T", outlet="Gazette", hidden=2)
+    out = models.StoredArticle.model_validate(art.to_dict()).model_dump(mode="json")
+    want = art.to_dict()
+    want["statements"] = [{**s, "article_id": None} for s in want["statements"]]
+    assert out == want

@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from sayso.records import Part, Statement, StoredStatement
 from sayso.web.render import highlighted, segments, timeline_svg
 from tests.web.conftest import EXAMPLES, SEED, TOKEN
 
@@ -159,12 +160,14 @@ def test_highlighted_pieces_are_exactly_the_stored_spans(client, article_id):
             assert got == want, (article_id, st["id"], part)
 
 
+def _st(sid: str, cue, content, source=None) -> Statement:
+    part = lambda spans: Part("", tuple(tuple(x) for x in spans))  # noqa: E731 - spans only
+    return Statement(sid, "direct", part(cue), part(content), part(source) if source else None)
+
+
 def test_segments_cover_the_text_and_nest():
     text = 'Ann said "I will go," and Bob agreed.'
-    sts = [
-        {"id": "s1", "cue": {"spans": [[4, 8]]}, "source": {"spans": [[0, 3]]}, "content": {"spans": [[9, 20]]}},
-        {"id": "s2", "cue": {"spans": [[29, 35]]}, "source": {"spans": [[25, 28]]}, "content": {"spans": [[11, 20]]}},
-    ]
+    sts = [_st("s1", [[4, 8]], [[9, 20]], [[0, 3]]), _st("s2", [[29, 35]], [[11, 20]], [[25, 28]])]
     segs = segments(text, sts)
     assert "".join(text[s.start:s.end] for s in segs) == text
     inner = [s for s in segs if s.start == 11][0]
@@ -173,7 +176,10 @@ def test_segments_cover_the_text_and_nest():
     assert 'data-content="s1 s2"' in html
     assert highlighted("<b>&</b>", []) == "&lt;b&gt;&amp;&lt;/b&gt;"
     # spans outside the text are clipped, not a crash
-    assert segments("abc", [{"id": "s1", "cue": {"spans": [[2, 99]]}, "content": {"spans": [[5, 9]]}}])[-1].end == 3
+    assert segments("abc", [_st("s1", [[2, 99]], [[5, 9]])])[-1].end == 3
+    # a stored statement reads the same
+    stored = StoredStatement(sts[0], "a#s1", ("a",))
+    assert [s.marks for s in segments(text, [stored])] == [s.marks for s in segments(text, sts[:1])]
 
 
 def test_timeline_svg():

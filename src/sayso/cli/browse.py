@@ -7,13 +7,13 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence
 
 import typer
 
 from sayso.cli.common import CONTENT_WIDTH, error, one_line, open_archive
 from sayso.cli.options import all_option, db_option
-from sayso.records import StatementHit
+from sayso.records import StatementHit, StoredArticle, StoredStatement
 
 
 class SearchFormat(str, Enum):
@@ -72,7 +72,7 @@ def _print_results(rows: list[StatementHit], fmt: SearchFormat) -> None:
         w = csv.DictWriter(sys.stdout, fieldnames=COLUMNS)
         w.writeheader()
         for r in rows:
-            w.writerow(csv_row(r.to_dict(), r.published))
+            w.writerow(csv_row(r))
     else:
         _results_table(rows)
 
@@ -244,29 +244,29 @@ def show(
     _print_article(art)
 
 
-def _print_article(art: dict) -> None:
+def _print_article(art: StoredArticle) -> None:
     """Metadata, the text with every statement's parts coloured, then the statements' table."""
     from rich.console import Console
     from rich.text import Text
 
     console = Console(width=None if sys.stdout.isatty() else 120)
     for k in ("id", "title", "published", "outlet", "byline", "url"):
-        if art[k]:
-            console.print(Text.assemble((f"{k}: ", "bold"), str(art[k])))
+        if getattr(art, k):
+            console.print(Text.assemble((f"{k}: ", "bold"), str(getattr(art, k))))
     console.print()
-    body = Text(art["text"])
-    for rec in art["statements"]:
-        for s, e in rec["content"]["spans"]:
+    body = Text(art.text)
+    for st in art.statements:
+        for s, e in st.content.spans:
             body.stylize("yellow", s, e)
         for part, style in (("source", "bold cyan"), ("cue", "bold magenta")):
-            for s, e in (rec.get(part) or {}).get("spans") or []:
+            for s, e in getattr(st, part).spans if getattr(st, part) else ():
                 body.stylize(style, s, e)
     console.print(body)
     console.print()
-    console.print(_show_table(art["statements"], art["hidden"]), markup=False)
+    console.print(_show_table(art.statements, art.hidden), markup=False)
 
 
-def _show_table(statements: list[dict], hidden: int):
+def _show_table(statements: Sequence[StoredStatement], hidden: int):
     """The statements `sayso show` lists, and how many the trusted view left out."""
     from rich.table import Table
 
@@ -275,9 +275,9 @@ def _show_table(statements: list[dict], hidden: int):
     for name, kw in (("id", {}), ("speaker", {"max_width": 26}), ("cue", {"max_width": 18}),
                      ("kind", {}), ("content", {"ratio": 1}), ("also in", {"justify": "right"})):
         table.add_column(name, overflow="fold", **kw)
-    for rec in statements:
-        who = (rec.get("speaker") or {}).get("name") or (rec.get("source") or {}).get("text") or "—"
-        others = len(rec["article_ids"]) - 1
-        table.add_row(rec["id"], who, rec["cue"]["text"], "\n".join([rec["kind"], *rec.get("flags", [])]),
-                      one_line(rec["content"]["text"], CONTENT_WIDTH), f"{others} article(s)" if others else "")
+    for st in statements:
+        who = (st.speaker.name if st.speaker else None) or (st.source.text if st.source else None) or "—"
+        others = len(st.article_ids) - 1
+        table.add_row(st.id, who, st.cue.text, "\n".join([st.kind, *st.flags]),
+                      one_line(st.content.text, CONTENT_WIDTH), f"{others} article(s)" if others else "")
     return table

@@ -83,7 +83,7 @@ def _build_graph(conn, query: Optional[str], speaker: Optional[str], since, unti
             raise typer.Exit(2)
         return graph_mod.around_speaker(conn, sp.id, sp.name, include_all), sp.id
     d = digest_mod.build(conn, query, since=since, until=until, limit=None, include_all=include_all)
-    return graph_mod.for_statements(conn, [e.row for grp in d.groups for e in grp.entries]), None
+    return graph_mod.for_statements(conn, [e.row.hit for grp in d.groups for e in grp.entries]), None
 
 
 def graph(

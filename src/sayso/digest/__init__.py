@@ -8,14 +8,14 @@ pointing at its article and character span; ``graph`` draws who reacts to whom.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.engine import Connection
 
 from sayso.digest.affiliation import GROUPINGS
 from sayso.digest.dedupe import dedupe
 from sayso.digest.group import Group, entries, grouped
-from sayso.digest.select import select
+from sayso.digest.select import Found, select
 from sayso.store.search import QueryError, date_bound
 
 DEFAULT_LIMIT = 60
@@ -49,16 +49,16 @@ def build(conn: Connection, query: str, *, group_by: str = "country", since: str
             check_date(value)
     sel = select(conn, query, speaker=speaker, org=org, since=since, until=until, limit=None,
                  include_all=include_all)
-    rows = sorted(sel.rows, key=lambda r: (r.get("said_on") or "9999", r["seq"], r["position"]))
+    rows = sorted(sel.rows, key=lambda r: (r.hit.said_on or "9999", r.seq, r.position))
     rows = dedupe(rows)
     if limit:
         keep = {id(r) for r in _most_relevant(sel.rows, rows, limit)}
         rows = [r for r in rows if id(r) in keep]
-    _merge_overlaps(conn, rows)
+    rows = _merge_overlaps(conn, rows)
     return Digest(query, group_by, grouped(entries(rows, group_by)), sel.terms, since, until)
 
 
-def _merge_overlaps(conn: Connection, rows: list[dict]) -> None:
+def _merge_overlaps(conn: Connection, rows: list[Found]) -> list[Found]:
     """A content whose spans overlap (an extraction slip) would repeat words when its pieces
     are joined; such a row gets ``content_shown``: its merged spans' text, read from the
     article itself, so the line still quotes the article exactly."""
@@ -66,22 +66,24 @@ def _merge_overlaps(conn: Connection, rows: list[dict]) -> None:
 
     from sayso.store.schema import articles
 
-    todo = [r for r in rows if _overlapping((r.get("content") or {}).get("spans") or [])]
+    todo = [r for r in rows if _overlapping(r.content.spans)]
     if not todo:
-        return
-    ids = sorted({r["article_id"] for r in todo})
+        return rows
+    ids = sorted({r.article_id for r in todo})
     texts = dict(conn.execute(sa.select(articles.c.id, articles.c.text).where(articles.c.id.in_(ids))).all())
+    shown: dict[int, str] = {}
     for r in todo:
         merged: list[list[int]] = []
-        for a, b in sorted(r["content"]["spans"]):
+        for a, b in sorted(r.content.spans):
             if merged and a <= merged[-1][1]:
                 merged[-1][1] = max(merged[-1][1], b)
             else:
                 merged.append([a, b])
-        r["content_shown"] = " ".join(texts[r["article_id"]][a:b] for a, b in merged)
+        shown[id(r)] = " ".join(texts[r.article_id][a:b] for a, b in merged)
+    return [replace(r, content_shown=shown[id(r)]) if id(r) in shown else r for r in rows]
 
 
-def _overlapping(spans: list) -> bool:
+def _overlapping(spans) -> bool:
     ordered = sorted(tuple(s) for s in spans)
     return any(b[0] < a[1] for a, b in zip(ordered, ordered[1:]))
 
@@ -98,7 +100,7 @@ def check_date(value: str) -> None:
         raise QueryError(f"not a date: {value!r} (day must be 01 to 31)")
 
 
-def _most_relevant(ranked: list[dict], kept: list[dict], limit: int) -> list[dict]:
+def _most_relevant(ranked: list[Found], kept: list[Found], limit: int) -> list[Found]:
     """The first ``limit`` of ``kept`` in ``select``'s relevance order."""
     alive = {id(r) for r in kept}
     return [r for r in ranked if id(r) in alive][:limit]

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sayso.digest.affiliation import affiliation, group_name
+from sayso.records import StatementHit
 from sayso.store.search import Query, QueryError, trusted_only, where_clauses
 from sayso.store.schema import speakers, statement_articles, statements
 
@@ -182,7 +183,7 @@ def around_speaker(conn: Connection, speaker_id: str, name: str, include_all: bo
     return build(conn, sorted(ids), speaker_id=speaker_id, include_all=include_all)
 
 
-def for_statements(conn: Connection, rows: list[dict]) -> Graph:
+def for_statements(conn: Connection, rows: list[StatementHit]) -> Graph:
     """Who reacts to whom among the given statements (a digest's, already in the view it
     was asked in: they are taken as they are)."""
-    return build(conn, [r["article_id"] for r in rows], {r["id"] for r in rows}, include_all=True)
+    return build(conn, [r.article_id for r in rows], {r.statement_id for r in rows}, include_all=True)

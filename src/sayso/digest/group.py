@@ -13,12 +13,13 @@ from dataclasses import dataclass, field, replace
 from sayso.digest import dates
 from sayso.digest.affiliation import OTHER, affiliation, group_name, ordered_groups
 from sayso.digest.lines import Line, descriptor, make_line, speaker_phrase
+from sayso.digest.select import Found
 from sayso.digest.vocab import load_vocab
 
 
 @dataclass
 class Entry:
-    row: dict
+    row: Found
     name: str          # the speaker as named (canonical name, else the source as written)
     group: str
     sort: str          # ISO date for ordering
@@ -31,14 +32,14 @@ class Group:
     entries: list[Entry] = field(default_factory=list)
 
 
-def speaker_name(row: dict) -> str | None:
+def speaker_name(row: Found) -> str | None:
     """The canonical name, else the article's, else the source as written unless it is a
     pronoun (a statement nobody can be named for is left out)."""
-    rec = row.get("speaker") or {}
-    name = row.get("speaker_name") or rec.get("name")
+    name = (row.archive.name if row.archive else None) or (row.said_by.name if row.said_by else None)
     if name:
         return name
-    src = " ".join(((row.get("source") or {}).get("text") or "").split())
+    source = row.hit.source
+    src = " ".join(((source.text if source else None) or "").split())
     return src if src and names_someone(src) else None
 
 
@@ -54,14 +55,21 @@ def names_someone(source: str) -> bool:
     return any(w[:1].isupper() or w.lower() in v.title_words for w in content)
 
 
-def _row_speaker(row: dict) -> dict | None:
-    if not row.get("speaker_id"):
+def _said_by(row: Found) -> dict | None:
+    """The speaker as the article gave them, as the record ``affiliation`` reads."""
+    return row.said_by.to_dict() if row.said_by else None
+
+
+def _row_speaker(row: Found) -> dict | None:
+    """The archive's speaker, as the record ``affiliation`` reads."""
+    if not row.speaker_id:
         return None
-    return {"name": row.get("speaker_name"), "descriptors": row.get("speaker_descriptors") or [],
-            "organization": row.get("speaker_organization"), "country": row.get("speaker_country")}
+    a = row.archive
+    return {"name": a.name if a else None, "descriptors": list(a.descriptors) if a else [],
+            "organization": a.organization if a else None, "country": a.country if a else None}
 
 
-def entries(rows: list[dict], by: str) -> list[Entry]:
+def entries(rows: list[Found], by: str) -> list[Entry]:
     """An entry per attributable statement, with its group (majority per speaker)."""
     out: list[Entry] = []
     votes: dict[str, Counter] = {}
@@ -69,16 +77,16 @@ def entries(rows: list[dict], by: str) -> list[Entry]:
         name = speaker_name(r)
         if name is None:
             continue
-        record = r.get("speaker") or ({"name": name, "descriptors": [name]} if not r.get("speaker_id") else None)
+        record = _said_by(r) or ({"name": name, "descriptors": [name]} if not r.speaker_id else None)
         aff = affiliation(record, _row_speaker(r))
-        if not r.get("speaker_id") and name.lower() in load_vocab().places:  # 'Jordan' the surname
+        if not r.speaker_id and name.lower() in load_vocab().places:  # 'Jordan' the surname
             aff = replace(aff, country=None)
-        g = group_name(aff, by, r.get("speaker_name") or name)
-        key = r.get("speaker_id") or "source:" + name.lower()
+        g = group_name(aff, by, (r.archive.name if r.archive else None) or name)
+        key = r.speaker_id or "source:" + name.lower()
         votes.setdefault(key, Counter())[g] += 1
-        out.append(Entry(r, name, g, dates.sort_key(r.get("date"), r.get("published"))))
+        out.append(Entry(r, name, g, dates.sort_key(r.hit.statement.date, r.hit.published)))
     for e in out:
-        key = e.row.get("speaker_id") or "source:" + e.name.lower()
+        key = e.row.speaker_id or "source:" + e.name.lower()
         ranked = votes[key].most_common()
         best = [g for g, n in ranked if n == ranked[0][1]]
         e.group = next((g for g in best if g != OTHER), best[0])
@@ -91,19 +99,19 @@ def grouped(items: list[Entry]) -> list[Group]:
     v = load_vocab()
     sizes = Counter(e.group for e in items)
     groups = {n: Group(n) for n in ordered_groups(sizes, sizes)}
-    for e in sorted(items, key=lambda e: (e.sort, e.row.get("seq", 0), e.row.get("position", 0))):
+    for e in sorted(items, key=lambda e: (e.sort, e.row.seq, e.row.position)):
         groups[e.group].entries.append(e)
     introduced: set[str] = set()
     for g in groups.values():
         for e in g.entries:
-            key = e.row.get("speaker_id") or e.name
+            r = e.row
+            key = r.speaker_id or e.name
             role = None
-            if key not in introduced and e.row.get("speaker_id"):
-                role = descriptor(e.row.get("speaker"), e.row.get("speaker_descriptors"), e.name, v)
+            if key not in introduced and r.speaker_id:
+                role = descriptor(_said_by(r), list(r.archive.descriptors) if r.archive else None, e.name, v)
             introduced.add(key)
-            content = (e.row.get("content_shown") or (e.row.get("content") or {}).get("text")
-                       or e.row.get("content_text") or "")
-            e.line = make_line(kind=e.row["kind"], cue=(e.row.get("cue") or {}).get("text") or "",
-                               content=content, speaker=speaker_phrase(e.name, role),
-                               date=e.row.get("date"), published=e.row.get("published"), vocab=v)
+            content = r.content_shown or r.content.text or ""
+            e.line = make_line(kind=r.hit.kind, cue=r.cue.text or "", content=content,
+                               speaker=speaker_phrase(e.name, role), date=r.hit.statement.date,
+                               published=r.hit.published, vocab=v)
     return list(groups.values())

@@ -12,21 +12,18 @@ from markupsafe import escape
 
 from sayso.digest import Digest
 from sayso.digest.group import Entry
-from sayso.store.search import record
 
 FORMATS = ("markdown", "html", "json")
 
 
 def href(entry: Entry, base_url: str = "") -> str:
     r = entry.row
-    return f"{base_url.rstrip('/')}/articles/{quote(r['article_id'], safe='')}#{quote(r['local_id'], safe='')}"
+    return f"{base_url.rstrip('/')}/articles/{quote(r.article_id, safe='')}#{quote(r.local_id, safe='')}"
 
 
 def spans(entry: Entry) -> list[list[int]]:
     """The content's spans; for a statement whose content was lost, its cue's."""
-    row = entry.row
-    found = (row.get("content") or {}).get("spans") or (row.get("cue") or {}).get("spans") or ()
-    return [list(s) for s in found]
+    return [list(s) for s in entry.row.content.spans or entry.row.cue.spans]
 
 
 def span_label(entry: Entry) -> str:
@@ -34,7 +31,7 @@ def span_label(entry: Entry) -> str:
 
 
 def reference(entry: Entry) -> str:
-    return f"{entry.row['article_id']} {entry.row['local_id']}, characters {span_label(entry)}"
+    return f"{entry.row.article_id} {entry.row.local_id}, characters {span_label(entry)}"
 
 
 def header(d: Digest) -> str:
@@ -67,7 +64,7 @@ def to_json(d: Digest) -> dict:
     return {
         "query": d.query, "group_by": d.group_by, "since": d.since, "until": d.until,
         "groups": [{"name": g.name, "statements": [
-            {**record(e.row), "line": e.line.text, "said_on": e.sort if e.sort != "9999" else None,
+            {**e.row.hit.to_dict(), "line": e.line.text, "said_on": e.sort if e.sort != "9999" else None,
              "href": href(e)} for e in g.entries]} for g in d.groups],
     }
 

@@ -17,7 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sayso.digest.vocab import load_vocab
-from sayso.store.search import Query, QueryError, attach_articles, query_terms, trusted_only, where_clauses
+from sayso.records import Part, Speaker, SpeakerSummary, StatementHit
+from sayso.store.search import Query, QueryError, attach_articles, hit, query_terms, trusted_only, where_clauses
 from sayso.store.schema import articles, speakers, statements
 
 CHUNK = 500
@@ -33,8 +34,41 @@ SKIP_FLAGS = {"nested", "truncated"}
 
 
 @dataclass(frozen=True)
+class Found:
+    """A statement a digest may report, as a record: the archive's ``StatementHit`` (its
+    speaker the canonical one; its ``to_dict`` is the statement of a JSON digest) and what a
+    digest orders, places and phrases it by besides: its place in its article and the
+    article's in ingest order, the speaker as the article gave them (``said_by``: the name
+    that article used, which tells a name from an organisation's words), the archive's
+    speaker (roles, organisation, country, gathered across articles), and
+    ``content_shown``, the article's text of merged spans when its content's overlap
+    (``digest.build`` sets it)."""
+
+    hit: StatementHit
+    position: int
+    seq: int
+    said_by: Speaker | None = None
+    archive: SpeakerSummary | None = None
+    content_shown: str | None = None
+
+    # what the pages and the references name
+    article_id = property(lambda self: self.hit.article_id)
+    local_id = property(lambda self: self.hit.local_id)
+    statement_id = property(lambda self: self.hit.statement_id)
+    speaker_id = property(lambda self: self.hit.speaker_id)
+
+    @property
+    def content(self) -> Part:
+        return self.hit.statement.content
+
+    @property
+    def cue(self) -> Part:
+        return self.hit.statement.cue
+
+
+@dataclass(frozen=True)
 class Selected:
-    rows: list[dict]   # statement rows with speaker, article and canonical-speaker columns
+    rows: list[Found]
     terms: tuple[str, ...]
 
 
@@ -91,19 +125,23 @@ def select(conn: Connection, text: str, *, speaker: str | None = None, org: str 
     weak = {sid for sid, ts in matched.items()
             if sid not in strong and topic[article_of[sid]] == everything}
     rows = [r for r in _rows(conn, sorted(strong | weak)) if reportable(r)]
-    near = {(r["article_id"], r["position"]) for r in rows if r["id"] in strong}
-    rows = [r for r in rows if r["id"] in strong or any(
-        (r["article_id"], r["position"] + d) in near for d in range(-NEIGHBOURS, NEIGHBOURS + 1))]
+    near = {(r.article_id, r.position) for r in rows if r.statement_id in strong}
+    rows = [r for r in rows if r.statement_id in strong or _next_to(r, near)]
     rows += _lost_neighbours(conn, near, view)
     chosen = {sid: len(ts) + (sid in strong) for sid, ts in matched.items()}
-    rows.sort(key=lambda r: (-chosen.get(r["id"], 0), r.get("speaker_id") is None, _neg_date(r.get("said_on")),
-                             -r["seq"], r["position"]))
+    rows.sort(key=lambda r: (-chosen.get(r.statement_id, 0), r.speaker_id is None, _neg_date(r.hit.said_on),
+                             -r.seq, r.position))
     if limit:
         rows = rows[:limit]
-    return Selected(attach_articles(conn, rows), tuple(pos))
+    return Selected(rows, tuple(pos))
 
 
-def _lost_neighbours(conn: Connection, near: set[tuple[str, int]], view: list) -> list[dict]:
+def _next_to(row: Found, near: set[tuple[str, int]]) -> bool:
+    """Within ``NEIGHBOURS`` statements of one on the issue, in the same article."""
+    return any((row.article_id, row.position + d) in near for d in range(-NEIGHBOURS, NEIGHBOURS + 1))
+
+
+def _lost_neighbours(conn: Connection, near: set[tuple[str, int]], view: list) -> list[Found]:
     """Statements whose content was lost in scraping (flagged ``truncated``: the text stops
     after 'wrote that') have no words to match; next to a statement on the issue they are
     part of it all the same, and the digest says that their content is missing."""
@@ -112,16 +150,14 @@ def _lost_neighbours(conn: Connection, near: set[tuple[str, int]], view: list) -
         return []
     ids = [sid for (sid,) in conn.execute(
         sa.select(statements.c.id).where(statements.c.article_id.in_(ids_in), *view))]
-    return [r for r in _rows(conn, ids) if "truncated" in set(r.get("flags") or ())
-            and "nested" not in set(r.get("flags") or ())
-            and any((r["article_id"], r["position"] + d) in near for d in range(-NEIGHBOURS, NEIGHBOURS + 1))]
+    return [r for r in _rows(conn, ids) if "truncated" in r.hit.flags and "nested" not in r.hit.flags
+            and _next_to(r, near)]
 
 
-def reportable(row: dict) -> bool:
+def reportable(row: Found) -> bool:
     """A statement a digest can report: it has content, and it is not the inner statement of
     a quote (its outer statement reports it) nor a cue without content."""
-    flags = set(row.get("flags") or ())
-    return bool((row.get("content_text") or "").strip()) and not flags & SKIP_FLAGS
+    return bool(row.hit.content_text.strip()) and not set(row.hit.flags) & SKIP_FLAGS
 
 
 def _neg_date(day: str | None) -> tuple:
@@ -129,9 +165,10 @@ def _neg_date(day: str | None) -> tuple:
     return (day is None, tuple(-ord(c) for c in (day or "")))
 
 
-def _rows(conn: Connection, ids: list[str]) -> list[dict]:
+def _rows(conn: Connection, ids: list[str]) -> list[Found]:
+    """These statements as records, with every article that reports them."""
     s, sp, a = statements, speakers, articles
-    out: list[dict] = []
+    out: list[Found] = []
     for i in range(0, len(ids), CHUNK):
         stmt = (
             sa.select(s, sp.c.name.label("speaker_name"), sp.c.kind.label("speaker_kind"),
@@ -141,8 +178,21 @@ def _rows(conn: Connection, ids: list[str]) -> list[dict]:
             .select_from(s.outerjoin(sp, sp.c.id == s.c.speaker_id).join(a, a.c.id == s.c.article_id))
             .where(s.c.id.in_(ids[i:i + CHUNK]))
         )
-        out.extend(dict(r) for r in conn.execute(stmt).mappings())
+        out.extend(_found(r) for r in attach_articles(conn, [dict(r) for r in conn.execute(stmt).mappings()]))
     return out
 
 
-__all__ = ["QueryError", "Selected", "select", "terms_of"]
+def _found(row: dict) -> Found:
+    """A joined statement row as a record (the article's own speaker record kept apart from
+    the canonical one the hit carries)."""
+    archive = None
+    if row.get("speaker_id"):
+        archive = SpeakerSummary(
+            id=row["speaker_id"], name=row.get("speaker_name") or "", kind=row.get("speaker_kind") or "",
+            descriptors=tuple(row.get("speaker_descriptors") or ()),
+            organization=row.get("speaker_organization"), country=row.get("speaker_country"))
+    return Found(hit(row), position=row["position"], seq=row["seq"],
+                 said_by=Speaker.from_dict(row.get("speaker")), archive=archive)
+
+
+__all__ = ["Found", "QueryError", "Selected", "select", "terms_of"]

@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sayso.records import SpeakerSummary
+from sayso.records import SpeakerSummary, Statement, StoredArticle, StoredStatement
 from sayso.store.search import Query, attach_articles, hit, record, speaker_ids, trusted_only, where_clauses
 from sayso.store.speakers import find_speaker
 from sayso.store.schema import articles, speakers, statement_articles, statements
@@ -246,21 +246,31 @@ def list_articles(conn: Connection, offset: int = 0, limit: int = 50, include_al
     return Page([dict(r) for r in rows], total, offset, limit)
 
 
-def article(conn: Connection, article_id: str, include_all: bool = False) -> dict | None:
+def article(conn: Connection, article_id: str, include_all: bool = False) -> StoredArticle | None:
     """An article as stored (text, metadata) with the statements it reports in the view
     asked for, each as this article gives it (its own spans), the speaker carrying the
-    archive's canonical id and name, plus ``statement_id``, ``article_ids`` (every article
-    that reports it) and ``trusted``; statements in text order. ``hidden``: how many the
-    trusted view leaves out, so a page can say there are more. None if there is no such
-    article."""
+    archive's canonical id and name, with its ``statement_id``, ``article_ids`` (every
+    article that reports it) and ``trusted``; statements in text order. ``hidden``: how
+    many the trusted view leaves out, so a page can say there are more. None if there is
+    no such article."""
     art = conn.execute(sa.select(articles).where(articles.c.id == article_id)).mappings().first()
     if art is None:
         return None
     occ = list(_occurrences(conn, [article_id], include_all=True))
     shown = [o for o in occ if include_all or o.trusted]
-    hidden, occ = len(occ) - len(shown), shown
+    reported = _reported_by(conn, [o.statement_id for o in shown])
+    out = [_stored(o, reported.get(o.statement_id, [article_id])) for o in shown]
+    out.sort(key=lambda r: ((r.content.spans or r.cue.spans or ((0,),))[0][0], _num(r.id)))
+    return StoredArticle(
+        id=art["id"], text=art["text"], statements=tuple(out), title=art["title"],
+        published=art["published"], byline=art["byline"], url=art["url"], language=art["language"],
+        skipped=art["skipped"], outlet=art["source"], hidden=len(occ) - len(shown),
+    )
+
+
+def _reported_by(conn: Connection, ids: list[str]) -> dict[str, list[str]]:
+    """statement id → every article that reports it, in ingest order."""
     reported: dict[str, list[str]] = {}
-    ids = [o.statement_id for o in occ]
     for i in range(0, len(ids), CHUNK):
         q = (sa.select(statement_articles.c.statement_id, statement_articles.c.article_id)
              .select_from(statement_articles.join(articles, articles.c.id == statement_articles.c.article_id))
@@ -268,21 +278,16 @@ def article(conn: Connection, article_id: str, include_all: bool = False) -> dic
              .order_by(articles.c.seq))
         for sid, aid in conn.execute(q):
             reported.setdefault(sid, []).append(aid)
-    out = []
-    for o in occ:
-        rec = dict(o.record)
-        if rec.get("speaker") and o.speaker_id:
-            rec["speaker"] = {**rec["speaker"], "id": o.speaker_id, "name": o.speaker_name or rec["speaker"]["name"]}
-        rec["statement_id"] = o.statement_id
-        rec["article_ids"] = reported.get(o.statement_id, [article_id])
-        rec["trusted"] = bool(o.trusted)
-        out.append(rec)
-    out.sort(key=lambda r: ((r["content"]["spans"] or r["cue"]["spans"] or [[0]])[0][0], _num(r["id"])))
-    return {
-        "id": art["id"], "title": art["title"], "published": art["published"], "byline": art["byline"],
-        "url": art["url"], "language": art["language"], "skipped": art["skipped"],
-        "outlet": art["source"], "text": art["text"], "statements": out, "hidden": hidden,
-    }
+    return reported
+
+
+def _stored(o: Any, article_ids: list[str]) -> StoredStatement:
+    """One occurrence as the record this article gives, its speaker the canonical one."""
+    rec = dict(o.record)
+    if rec.get("speaker") and o.speaker_id:
+        rec["speaker"] = {**rec["speaker"], "id": o.speaker_id, "name": o.speaker_name or rec["speaker"]["name"]}
+    return StoredStatement(Statement.from_dict(rec), statement_id=o.statement_id,
+                           article_ids=tuple(article_ids), trusted=bool(o.trusted))
 
 
 def article_id_for_text(conn: Connection, digest: str) -> str | None:

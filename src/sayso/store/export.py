@@ -26,7 +26,8 @@ from typing import IO, Iterable, Iterator
 
 from sqlalchemy.engine import Engine
 
-from sayso.store.search import all_statements, record
+from sayso.records import StatementHit
+from sayso.store.search import all_statements, hit
 
 FORMATS = ("jsonl", "csv", "parquet")
 COLUMNS = (
@@ -54,7 +55,9 @@ def neutralise(value):
     return value
 
 
-def flat(rec: dict, published: str | None = None) -> dict:
+def flat(found: StatementHit) -> dict:
+    """A statement as one flat row, from its record (``to_dict``) and its article's date."""
+    rec, published = found.to_dict(), found.published
     sp = rec.get("speaker") or {}
     src = rec.get("source") or {}
     return {
@@ -72,16 +75,16 @@ def flat(rec: dict, published: str | None = None) -> dict:
     }
 
 
-def csv_row(rec: dict, published: str | None = None) -> dict:
+def csv_row(found: StatementHit) -> dict:
     """A statement as a CSV row: lists as JSON arrays, every text cell neutralised."""
-    row = flat(rec, published)
+    row = flat(found)
     for key in (*LISTS, *SPANS):
         row[key] = json.dumps(row[key], ensure_ascii=False)
     return {k: neutralise(v) for k, v in row.items()}
 
 
-def _parquet_row(rec: dict, published: str | None) -> dict:
-    row = flat(rec, published)
+def _parquet_row(found: StatementHit) -> dict:
+    row = flat(found)
     for key in SPANS:
         row[key] = [{"start": s, "end": e} for s, e in row[key]]
     return row
@@ -100,25 +103,25 @@ def parquet_schema():
     return pa.schema([(c, kind(c)) for c in COLUMNS])
 
 
-def write_jsonl(rows: Iterable[dict], out: IO[str]) -> int:
+def write_jsonl(rows: Iterable[StatementHit], out: IO[str]) -> int:
     n = 0
     for row in rows:
-        out.write(json.dumps(record(row), ensure_ascii=False) + "\n")
+        out.write(json.dumps(row.to_dict(), ensure_ascii=False) + "\n")
         n += 1
     return n
 
 
-def write_csv(rows: Iterable[dict], out: IO[str]) -> int:
+def write_csv(rows: Iterable[StatementHit], out: IO[str]) -> int:
     w = csv.DictWriter(out, fieldnames=COLUMNS)
     w.writeheader()
     n = 0
     for row in rows:
-        w.writerow(csv_row(record(row), row.get("published")))
+        w.writerow(csv_row(row))
         n += 1
     return n
 
 
-def write_parquet(rows: Iterable[dict], path: Path) -> int:
+def write_parquet(rows: Iterable[StatementHit], path: Path) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -127,7 +130,7 @@ def write_parquet(rows: Iterable[dict], path: Path) -> int:
     with pq.ParquetWriter(str(path), schema) as w:
         batch: list[dict] = []
         for row in rows:
-            batch.append(_parquet_row(record(row), row.get("published")))
+            batch.append(_parquet_row(row))
             if len(batch) == 5000:
                 w.write_table(pa.Table.from_pylist(batch, schema=schema))
                 n += len(batch)
@@ -147,7 +150,7 @@ def export(engine: Engine, fmt: str, path: Path | None, stdout: IO[str] | None =
     if path is not None:
         refuse_archive(engine, Path(path))
     with engine.connect() as conn:
-        rows = all_statements(conn)
+        rows = (hit(row) for row in all_statements(conn))  # the records, in ingest order
         if path is None:
             return (write_jsonl if fmt == "jsonl" else write_csv)(rows, stdout)
         with replaced(Path(path)) as tmp:

@@ -199,7 +199,7 @@ def reaction_graph(
                 g = graph_mod.around_speaker(conn, sp.id, sp.name, include_all)
             else:
                 d = digest_mod.build(conn, query, limit=None, include_all=include_all)
-                g = graph_mod.for_statements(conn, [e.row for grp in d.groups for e in grp.entries])
+                g = graph_mod.for_statements(conn, [e.row.hit for grp in d.groups for e in grp.entries])
     except QueryError as exc:
         raise HTTPException(422, detail=str(exc)) from exc
     return g.to_json()
@@ -217,7 +217,7 @@ def article(request: Request, article_id: str, include_all: bool = _all_option()
         art = browse.article(conn, article_id, include_all)
     if art is None:
         raise HTTPException(404, detail=f"no article {article_id!r} in the archive")
-    return art
+    return art.to_dict()
 
 
 @router.post("/articles", response_model=models.StoredArticle, status_code=201,
@@ -242,4 +242,4 @@ def _stored(svc: Services, doc: Document, analysed) -> tuple[str, bool, dict]:
     """Store an analysed article and read it back, in a pool thread (the archive's calls block)."""
     article_id, created = svc.store(doc, analysed)
     with svc.engine.connect() as conn:
-        return article_id, created, browse.article(conn, article_id)
+        return article_id, created, browse.article(conn, article_id).to_dict()

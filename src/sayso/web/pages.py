@@ -192,7 +192,7 @@ def digest_page(request: Request):
             with _svc(request).engine.connect() as conn:
                 d = digest_mod.build(conn, f["query"], group_by=f["group_by"], since=f["since"],
                                      until=f["until"], include_all=show_all(request))
-                rows = [e.row for g in d.groups for e in g.entries]
+                rows = [e.row.hit for g in d.groups for e in g.entries]
                 picture = graph_svg.svg(graph_mod.for_statements(conn, rows)) if rows else None
         except QueryError as exc:
             error = str(exc)
@@ -220,8 +220,8 @@ def article_page(request: Request, article_id: str):
         art = browse.article(conn, article_id.replace("\x00", "")[:1000], show_all(request))
     if art is None:
         raise HTTPException(404, detail=f"No article {article_id!r} in the archive.")
-    return render(request, "article.html", title=art["title"] or art["id"], art=art,
-                  body=highlighted(art["text"], art["statements"]), archived=True)
+    return render(request, "article.html", title=art.title or art.id, art=art,
+                  body=highlighted(art.text, art.statements), archived=True)
 
 
 # ---------------------------------------------------------------------- analyse
@@ -284,7 +284,7 @@ async def analyse_submit(request: Request):
         return RedirectResponse(article_href(article_id), status_code=303)
     record = art.to_dict()
     return render(request, "analyse.html", title="Analyse", text=document.text, form=ctx["form"],
-                  writes=bool(svc.token), art=record, body=highlighted(document.text, record["statements"]),
+                  writes=bool(svc.token), art=record, body=highlighted(document.text, art.statements),
                   archived=False)
 
 

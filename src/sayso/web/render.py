@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-
+from typing import Sequence
 from urllib.parse import quote
 
 from markupsafe import Markup, escape
+
+from sayso.records import Statement, StoredStatement
 
 PARTS = ("cue", "source", "content")
 CLASS = {"cue": "cue", "source": "src", "content": "content"}
@@ -25,7 +27,7 @@ class Segment:
         return any(self.marks.values())
 
 
-def segments(text: str, statements: list[dict]) -> list[Segment]:
+def segments(text: str, statements: Sequence[Statement | StoredStatement]) -> list[Segment]:
     """The text cut at every span boundary; each piece knows which statements' cue, source or
     content covers it (statement ids in the article's own numbering)."""
     n = len(text)
@@ -33,10 +35,11 @@ def segments(text: str, statements: list[dict]) -> list[Segment]:
     bounds = {0, n}
     for st in statements:
         for part in PARTS:
-            for span in (st.get(part) or {}).get("spans") or ():
+            found = getattr(st, part)
+            for span in found.spans if found else ():
                 s, e = max(0, min(int(span[0]), n)), max(0, min(int(span[1]), n))
                 if e > s:
-                    marks.append((s, e, part, str(st["id"])))
+                    marks.append((s, e, part, str(st.id)))
                     bounds.update((s, e))
     cuts = sorted(bounds)
     starts: dict[int, list[tuple[int, str, str]]] = {}
@@ -54,7 +57,7 @@ def segments(text: str, statements: list[dict]) -> list[Segment]:
     return out
 
 
-def highlighted(text: str, statements: list[dict]) -> Markup:
+def highlighted(text: str, statements: Sequence[Statement | StoredStatement]) -> Markup:
     """The text as HTML: unmarked stretches as escaped text, marked ones as
     ``<span class="hl cue src content" data-s data-e data-cue data-source data-content>``
     (offsets ``[data-s, data-e)`` into the text; statement ids space-separated)."""
