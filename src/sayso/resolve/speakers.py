@@ -29,7 +29,7 @@ import bisect
 import re
 from dataclasses import dataclass, field, replace
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from sayso.records import Speaker, Statement
 from sayso.resolve.names import DETERMINERS, NameInPhrase, NameReader, slug, words_of
@@ -266,6 +266,27 @@ class ArticleCoref:
                     return t
         return toks[-1]
 
+    def _role_start(self, ent: Span) -> int:
+        """Where the words describing a PERSON entity outside any source begin: its own
+        left edge, the role it hangs from, or the role it stands in apposition to."""
+        left = ent.root.left_edge.i if ent.root.left_edge.i < ent.start else ent.start
+        prev = self.doc[left - 1] if left > 0 else None
+        if prev is not None and prev.dep_ == "prep" and prev.head.i < prev.i \
+                and prev.head.pos_ in ("NOUN", "PROPN"):
+            # 'former Vice-Chancellor of [Austria Heinz-Christian Strache]': the
+            # role the name hangs from (NER took the country into the name)
+            j, stop = prev.head.i, prev.head.sent.start
+            while j > stop and (self.doc[j - 1].pos_ in ("ADJ", "PROPN", "NOUN")
+                                or self.doc[j - 1].text in ("-", "\u2013")):
+                j -= 1  # the role's own words, whatever the parse made of them
+            left = min(left, j)
+        head = ent.root.head
+        if head.pos_ == "PROPN" and head.dep_ == "pobj" and head.head.head.pos_ == "NOUN":
+            head = head.head.head  # one name is not in apposition to another: the role is
+        if ent.root.dep_ == "appos" and head.i < ent.start and head.pos_ == "NOUN":
+            left = min(left, head.left_edge.i)  # 'An attorney for Pagliano, Mark MacDougall'
+        return left
+
     def _collect_named(self) -> None:
         """Pass 1: names in sources, PERSON entities, organisations and places."""
         source_ranges = []
@@ -301,17 +322,7 @@ class ArticleCoref:
             if covered(ent.start_char, ent.end_char) or self.structure.in_byline(ent.start_char):
                 continue
             if ent.label_ == "PERSON":
-                left = ent.root.left_edge.i if ent.root.left_edge.i < ent.start else ent.start
-                prev = self.doc[left - 1] if left > 0 else None
-                if prev is not None and prev.dep_ == "prep" and prev.head.i < prev.i \
-                        and prev.head.pos_ in ("NOUN", "PROPN"):
-                    # 'former Vice-Chancellor of [Austria Heinz-Christian Strache]': the
-                    # role the name hangs from (NER took the country into the name)
-                    j, stop = prev.head.i, prev.head.sent.start
-                    while j > stop and (self.doc[j - 1].pos_ in ("ADJ", "PROPN", "NOUN")
-                                        or self.doc[j - 1].text in ("-", "\u2013")):
-                        j -= 1  # the role's own words, whatever the parse made of them
-                    left = min(left, j)
+                left = self._role_start(ent)
                 left = max(left, ent.start - 8)
                 found = self._headline_name(self.names.read(self.doc, left, ent.end - 1, prefer_last=True))
                 if found is None or not (ent.start_char <= found.end and found.start < ent.end_char):
