@@ -33,6 +33,7 @@ from spacy.util import registry
 from thinc.api import (LSTM, HashEmbed, Maxout, Model, chain, concatenate, list2ragged,
                        ragged2list, with_array, with_padded)
 
+from sayso.doctext import text_of
 from sayso.extract.features import EXTRA, extra_features
 from sayso.extract.quotes import ALL_MARKS, DOUBLE_MARKS
 from sayso.extract.spans import index_parts, inside as _inside, overlaps as _overlaps, same_content as _agree
@@ -454,7 +455,7 @@ def _extend_source(doc: Doc, a: int, b: int, blocked: set[int]) -> tuple[int, in
 
 def statements_from_spans(doc: Doc, spans, text: str | None = None,
                           orphans: list | None = None) -> list[Statement]:
-    text = doc.text if text is None else text
+    text = text_of(doc) if text is None else text
     out = []
     blocked = {i for sp in spans if sp[0] != "CON" for i in range(sp[1], sp[2])}
     blocked_src = {i for sp in spans if sp[0] != "SRC" for i in range(sp[1], sp[2])}
@@ -486,7 +487,7 @@ def statements_from_doc(doc: Doc, scores: numpy.ndarray, labels: list[str],
     where the tagger's spans could not be linked, and keeps its ``truncated`` statements;
     pronoun-only content is dropped as the rules drop it."""
     orphans: list = []
-    text = doc.text  # Doc.text rebuilds the string on every access: read it once
+    text = text_of(doc)
     found = statements_from_spans(doc, decode_doc(doc, scores, labels), text, orphans=orphans)
     if not rules:
         return found
@@ -544,7 +545,7 @@ def _parse_source(doc: Doc, st: Statement, text: str | None = None) -> Statement
 
     if not st.cue.spans:
         return st
-    text = doc.text if text is None else text
+    text = text_of(doc) if text is None else text
     src = cue_subject(doc, st.cue.spans[0], text)
     if src is None or src[1] <= src[0] or _overlaps([src], st.cue.spans + st.content.spans):
         return st

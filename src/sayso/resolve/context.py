@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span as SpacySpan, Token
 
+from sayso.doctext import text_of
 from sayso.records import Statement
 from sayso.resolve.dates import resolve_date, shift
 from sayso.resolve.rules import Rules, load_rules
@@ -57,7 +58,7 @@ class ContextReader:
     def __init__(self, doc: Doc, structure: Structure, coref: ArticleCoref,
                  published: str | None, rules: Rules):
         self.doc = doc
-        self.text = doc.text
+        self.text = text_of(doc)
         self.structure = structure
         self.coref = coref
         self.published = published

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc, Token
 
+from sayso.doctext import text_of, token_starts
 from sayso.records import Speaker, Statement
 from sayso.resolve.names import DETERMINERS, NameInPhrase, NameReader, slug, words_of
 from sayso.resolve.rules import Rules, load_rules
@@ -104,9 +105,9 @@ class ArticleCoref:
     def __init__(self, doc: Doc, statements: tuple[Statement, ...], structure: Structure,
                  rules: Rules | None = None):
         self.doc = doc
-        self.text = doc.text
+        self.text = text_of(doc)
         self._ents = list(doc.ents)
-        self._tok_starts = [t.idx for t in doc]
+        self._tok_starts = token_starts(doc)
         self.r = rules or load_rules()
         self.names = NameReader(self.r)
         self._person_words = self._tagged_person_words()
