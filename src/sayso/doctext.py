@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import weakref
 
+import numpy
 from spacy.attrs import IDX
 from spacy.tokens import Doc
 
 _TEXTS: "weakref.WeakKeyDictionary[Doc, str]" = weakref.WeakKeyDictionary()
 _STARTS: "weakref.WeakKeyDictionary[Doc, list[int]]" = weakref.WeakKeyDictionary()
+_BREAKS: "weakref.WeakKeyDictionary[Doc, list[bool]]" = weakref.WeakKeyDictionary()
 
 
 def text_of(doc: Doc) -> str:
@@ -31,3 +33,18 @@ def token_starts(doc: Doc) -> list[int]:
     if starts is None:
         starts = _STARTS[doc] = doc.to_array(IDX).tolist() if len(doc) else []
     return starts
+
+
+def line_break_after(doc: Doc) -> list[bool]:
+    """Per token, whether its text or the whitespace after it holds a line break (what
+    ends a span or a sentence unit), counted on the text once per doc: a token's text and
+    trailing whitespace run from its start to the next token's."""
+    breaks = _BREAKS.get(doc)
+    if breaks is None:
+        text = text_of(doc)
+        codes = numpy.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+        newlines = numpy.flatnonzero(codes == 10)
+        bounds = numpy.asarray(token_starts(doc) + [len(text)], dtype="int64")
+        before = numpy.searchsorted(newlines, bounds)  # line breaks before each bound
+        breaks = _BREAKS[doc] = (before[1:] > before[:-1]).tolist()
+    return breaks
