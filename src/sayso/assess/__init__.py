@@ -12,6 +12,7 @@ from typing import Sequence
 
 from spacy.tokens import Doc
 
+from sayso.doctext import text_of
 from sayso.assess.calibration import Calibrator, density, load_calibrator, signals
 from sayso.assess.types import attribution_type
 from sayso.extract import rules as _rules  # noqa: F401 - registers doc._.rule_statements
@@ -35,7 +36,7 @@ def statement_signals(doc: Doc, statements: Sequence[Statement],
                       calibrator: Calibrator | None = None) -> list[list[float]]:
     """The calibration's input rows for typed statements (also what fitting reads)."""
     calibrator = calibrator or load_calibrator()
-    text = doc.text
+    text = text_of(doc)
     dens = density(statements, len(text))
     rules = doc._.rule_statements or ()
     cues = index_parts(cue for cue, _ in rules)

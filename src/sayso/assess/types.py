@@ -99,7 +99,8 @@ def _around_cue(doc: Doc, cue: Span, content: Span | None, lex: TypeLexicon) -> 
     words = {t.lower_ for t in doc[cue.start:end]}
     if words & lex.writing_words:
         return WRITING
-    if any(p in doc[cue.start:end].text.lower() for p in lex.thought_phrases):
+    around = doc[cue.start:end].text.lower()  # once, not once per phrase
+    if any(p in around for p in lex.thought_phrases):
         return THOUGHT
     return None
 

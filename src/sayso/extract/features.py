@@ -14,6 +14,7 @@ from spacy.attrs import DEP, HEAD, IDX, LEMMA, POS
 from spacy.symbols import AUX, NOUN, VERB
 from spacy.tokens import Doc
 
+from sayso.doctext import text_of
 from sayso.extract.cues import load_lexicon
 from sayso.extract.quotes import DOUBLE_MARKS, QuoteIndex, find_quotes
 from sayso.records import Statement
@@ -60,7 +61,7 @@ def extra_features(doc: Doc, statements: list[Statement]) -> numpy.ndarray:
     """(n_tokens, len(EXTRA)) uint64 array of the extra feature values (small integers).
     Read through ``Doc.to_array``: creating a ``Token`` per access costs more than the rest."""
     lex = load_lexicon("en")
-    text = doc.text
+    text = text_of(doc)
     n = len(doc)
     feats = numpy.zeros((n, len(EXTRA)), dtype="uint64")
     if not n:

@@ -26,6 +26,7 @@ from typing import Iterable, List, Sequence
 
 import numpy
 import spacy
+from spacy.attrs import IS_SPACE
 from spacy.language import Language
 from spacy.ml.models.tok2vec import MaxoutWindowEncoder, build_Tok2Vec_model
 from spacy.tokens import Doc
@@ -33,6 +34,7 @@ from spacy.util import registry
 from thinc.api import (LSTM, HashEmbed, Maxout, Model, chain, concatenate, list2ragged,
                        ragged2list, with_array, with_padded)
 
+from sayso.doctext import line_break_after, text_of
 from sayso.extract.features import EXTRA, extra_features
 from sayso.extract.quotes import ALL_MARKS, DOUBLE_MARKS
 from sayso.extract.spans import index_parts, inside as _inside, overlaps as _overlaps, same_content as _agree
@@ -180,68 +182,70 @@ def label_order(tagger_nlp: Language) -> list[str]:
 
 def viterbi(scores: numpy.ndarray, labels: list[str], o_bias: float = 0.0) -> numpy.ndarray:
     """The best label sequence under the BIO constraint (``I-X`` only after ``B-X`` or
-    ``I-X``), from per-token probabilities; ``o_bias`` is added to O's log-probability."""
+    ``I-X``), from per-token probabilities; ``o_bias`` is added to O's log-probability.
+    A label other than ``I-X`` may follow any label, so each step needs only the best
+    score so far and, per role, the better of its ``B`` and ``I``: stepped in plain floats
+    (numpy's per-call cost on 7 labels made this 2% of the fast tier), the same
+    arithmetic in double precision and the same tie-breaking (the lowest label index)."""
     n, k = scores.shape
     logp = numpy.log(numpy.clip(scores, 1e-9, 1.0))
     o = labels.index("O")
     if o_bias:
         logp[:, o] += o_bias
-    allowed = numpy.zeros((k, k), dtype=bool)  # allowed[prev, cur]
-    inside = [i for i, lab in enumerate(labels) if lab.startswith("I-")]
-    for cur in range(k):
-        if cur not in inside:
-            allowed[:, cur] = True
-        else:
-            role = labels[cur][2:]
-            for prev, lab in enumerate(labels):
-                allowed[prev, cur] = lab[2:] == role
-    trans = numpy.where(allowed, 0.0, -1e9)
-    score = logp[0].copy()
-    score[inside] = -1e9
-    back = numpy.zeros((n, k), dtype="int32")
+    inside = {i for i, lab in enumerate(labels) if lab.startswith("I-")}
+    prevs = [[p for p, lab in enumerate(labels) if lab[2:] == labels[cur][2:]] if cur in inside else None
+             for cur in range(k)]
+    rows = logp.tolist()
+    score = [-1e9 if c in inside else v for c, v in enumerate(rows[0])]
+    chains = [(cur, prevs[cur]) for cur in sorted(inside)]
+    back = [None] * n
     for i in range(1, n):
-        cand = score[:, None] + trans  # prev x cur
-        back[i] = cand.argmax(axis=0)
-        score = cand[back[i], numpy.arange(k)] + logp[i]
+        best = max(score)
+        row = rows[i]
+        ptr = [score.index(best)] * k
+        new = [best + v for v in row]
+        for cur, options in chains:
+            p = max(options, key=score.__getitem__)  # the first of the best
+            ptr[cur], new[cur] = p, score[p] + row[cur]
+        back[i] = ptr
+        score = new
     path = numpy.zeros(n, dtype="int32")
-    path[-1] = int(score.argmax())
+    path[-1] = score.index(max(score))
     for i in range(n - 1, 0, -1):
-        path[i - 1] = back[i, path[i]]
+        path[i - 1] = back[i][path[i]]
     return path
 
 
 def decode_doc(doc: Doc, scores: numpy.ndarray, labels: list[str],
                o_bias: float = 0.0) -> list[tuple[str, int, int, float]]:
     """Tagged spans as (role, first token, end token, mean probability), decoded with the
-    BIO constraint; whitespace tokens with a line break end a span."""
+    BIO constraint; whitespace tokens with a line break end a span. Token attributes are
+    read as arrays once (not as a Token object per token and look)."""
     spans: list[tuple[str, int, int, float]] = []
     if not len(doc):
         return spans
-    guesses = viterbi(scores, labels, o_bias)
+    guesses = viterbi(scores, labels, o_bias).tolist()
+    space = doc.to_array(IS_SPACE).tolist()
+    breaks = line_break_after(doc)
+    parts = [None if lab == "O" else lab.split("-") for lab in labels]
     cur_role, cur_start, probs = None, 0, []
 
     def close(end):
         nonlocal cur_role
         if cur_role is not None:
             e = end
-            while e > cur_start and doc[e - 1].is_space:
+            while e > cur_start and space[e - 1]:
                 e -= 1
             if e > cur_start:
                 spans.append((cur_role, cur_start, e, float(numpy.mean(probs))))
         cur_role = None
 
     for i, g in enumerate(guesses):
-        lab = labels[g]
-        tok = doc[i]
-        if tok.is_space and cur_role is not None and lab == "O":
-            # a paragraph break inside a quote: the span ends here (PolNeAR splits by paragraph)
+        if parts[g] is None:  # O (a paragraph break inside a quote ends the span too)
             close(i)
             continue
-        if lab == "O":
-            close(i)
-            continue
-        bio, role = lab.split("-")
-        if cur_role is None or role != cur_role or bio == "B" or "\n" in doc[i - 1].whitespace_ or doc[i - 1].is_space and "\n" in doc[i - 1].text:
+        bio, role = parts[g]
+        if cur_role is None or role != cur_role or bio == "B" or breaks[i - 1]:
             close(i)
             cur_role, cur_start, probs = role, i, []
         probs.append(scores[i, g])
@@ -454,7 +458,7 @@ def _extend_source(doc: Doc, a: int, b: int, blocked: set[int]) -> tuple[int, in
 
 def statements_from_spans(doc: Doc, spans, text: str | None = None,
                           orphans: list | None = None) -> list[Statement]:
-    text = doc.text if text is None else text
+    text = text_of(doc) if text is None else text
     out = []
     blocked = {i for sp in spans if sp[0] != "CON" for i in range(sp[1], sp[2])}
     blocked_src = {i for sp in spans if sp[0] != "SRC" for i in range(sp[1], sp[2])}
@@ -486,7 +490,7 @@ def statements_from_doc(doc: Doc, scores: numpy.ndarray, labels: list[str],
     where the tagger's spans could not be linked, and keeps its ``truncated`` statements;
     pronoun-only content is dropped as the rules drop it."""
     orphans: list = []
-    text = doc.text  # Doc.text rebuilds the string on every access: read it once
+    text = text_of(doc)
     found = statements_from_spans(doc, decode_doc(doc, scores, labels), text, orphans=orphans)
     if not rules:
         return found
@@ -544,7 +548,7 @@ def _parse_source(doc: Doc, st: Statement, text: str | None = None) -> Statement
 
     if not st.cue.spans:
         return st
-    text = doc.text if text is None else text
+    text = text_of(doc) if text is None else text
     src = cue_subject(doc, st.cue.spans[0], text)
     if src is None or src[1] <= src[0] or _overlaps([src], st.cue.spans + st.content.spans):
         return st
@@ -648,14 +652,25 @@ def number(statements: list[Statement]) -> list[Statement]:
 def extract_statements_fast(doc: Doc, tagger_nlp: Language | None = None) -> list[Statement]:
     """The fast tier on a parsed Doc: rules (as features and for nested statements), tagger,
     linker."""
+    return extract_statements_fast_many([doc], tagger_nlp)[0]
+
+
+def extract_statements_fast_many(docs: list[Doc], tagger_nlp: Language | None = None) -> list[list[Statement]]:
+    """The fast tier on several parsed docs, their taggers run as one batch: the BiLSTM then
+    steps through all the docs at once (one matrix product per step, not one per doc and
+    step), a quarter less time for the taggers on PolNeAR dev in batches of 16, with the
+    same probabilities to the last bit."""
     from sayso.extract.rules import extract_statements
 
     tagger_nlp = tagger_nlp or load_model()
-    rules = extract_statements(doc)
-    doc.user_data[FEATS_KEY] = extra_features(doc, rules)
+    rules = [extract_statements(doc) for doc in docs]
     try:
-        (scores,) = predict_scores(tagger_nlp, [doc])
+        for doc, found in zip(docs, rules):
+            doc.user_data[FEATS_KEY] = extra_features(doc, found)
+        scores = predict_scores(tagger_nlp, docs)
     finally:
-        del doc.user_data[FEATS_KEY]
-    found = statements_from_doc(doc, scores, label_order(tagger_nlp), rules)
-    return number(add_nested(found, rules))
+        for doc in docs:
+            doc.user_data.pop(FEATS_KEY, None)
+    labels = label_order(tagger_nlp)
+    return [number(add_nested(statements_from_doc(doc, sc, labels, found), found))
+            for doc, sc, found in zip(docs, scores, rules)]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span as SpacySpan, Token
 
+from sayso.doctext import text_of
 from sayso.extract.cues import FRAMES, Lexicon, load_lexicon
 from sayso.extract.quotes import ALL_MARKS, DOUBLE_MARKS, QuoteIndex, find_quotes, opens_double
 from sayso.extract.spans import inside as _inside, overlaps as _overlaps
@@ -123,7 +124,7 @@ class RuleExtractor:
 
     def __call__(self, doc: Doc) -> list[Statement]:
         # Doc.text rebuilds the string on every access: read it once per document
-        text = self._text = doc.text
+        text = self._text = text_of(doc)
         quotes = QuoteIndex(find_quotes(text))
         cands: list[Candidate] = []
         for sent in doc.sents:
@@ -903,5 +904,5 @@ def cue_subject(doc: Doc, cue: Span, text: str | None = None) -> Span | None:
     if span is None or not len(span):
         return None
     ext = _default()
-    ext._text = doc.text if text is None else text
+    ext._text = text_of(doc) if text is None else text
     return ext._source(span.root)

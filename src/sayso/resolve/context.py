@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span as SpacySpan, Token
 
+from sayso.doctext import text_of
 from sayso.records import Statement
 from sayso.resolve.dates import resolve_date, shift
 from sayso.resolve.rules import Rules, load_rules
@@ -57,13 +58,14 @@ class ContextReader:
     def __init__(self, doc: Doc, structure: Structure, coref: ArticleCoref,
                  published: str | None, rules: Rules):
         self.doc = doc
-        self.text = doc.text
+        self.text = text_of(doc)
         self.structure = structure
         self.coref = coref
         self.published = published
         self.r = rules
         self.ents = list(doc.ents)
         self.date_ents = [e for e in self.ents if e.label_ == "DATE"]
+        self._ent_at = {e.start: e for e in self.ents}  # entities never share a first token
         self._resolved: dict[int, str | None] = {}
 
     # ------------------------------------------------------------ regions
@@ -158,6 +160,11 @@ class ContextReader:
         f.place = self._place(toks, ids)
         return f
 
+    def ents_starting_in(self, ids: set[int]) -> list[SpacySpan]:
+        """The entities whose first token is one of ``ids``, in text order (a look-up per
+        token, not a scan of the article's entities per statement)."""
+        return [self._ent_at[i] for i in sorted(ids) if i in self._ent_at]
+
     def _channel(self, toks: list[Token], ids: set[int]) -> str | None:
         for t in toks:
             low = t.lower_
@@ -167,8 +174,8 @@ class ContextReader:
                 two = low + " " + self.doc[t.i + 1].lower_
                 if two in self.r.platforms:
                     return self.r.platforms[two]
-        for ent in self.ents:
-            if ent.start in ids and ent.label_ in ("ORG", "PERSON", "GPE", "PRODUCT"):
+        for ent in self.ents_starting_in(ids):
+            if ent.label_ in ("ORG", "PERSON", "GPE", "PRODUCT"):
                 low = ent.text.lower()
                 low = low[4:] if low.startswith("the ") else low
                 if low in self.r.media_outlets and ent.root.head.lower_ in CHANNEL_PREPS | {"told", "tell"}:
@@ -208,8 +215,8 @@ class ContextReader:
         return best[0] if best else None
 
     def _place(self, toks: list[Token], ids: set[int]) -> str | None:
-        for ent in self.ents:
-            if ent.label_ not in ("GPE", "LOC", "FAC") or ent.start not in ids:
+        for ent in self.ents_starting_in(ids):
+            if ent.label_ not in ("GPE", "LOC", "FAC"):
                 continue
             root = ent.root
             prep = root.head

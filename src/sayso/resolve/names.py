@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
+from sayso.doctext import text_of
 from sayso.resolve.rules import Rules
 
 SEPARATORS = set(",;:()[]\"\u201c\u201d\u2018\u2019\u00ab\u00bb\u2014\u2013")
@@ -66,7 +67,7 @@ def words_of(doc: Doc, first: int, last: int, text: str | None = None) -> list[W
     ``text`` is ``doc.text``, passed in by callers that hold it: spaCy rebuilds that
     string on every access, which dominates the cost on long articles.
     """
-    text = doc.text if text is None else text
+    text = text_of(doc) if text is None else text
     out: list[Word] = []
     cur: list[Token] = []
 
@@ -109,7 +110,7 @@ class NameReader:
     def _bind(self, doc: Doc) -> None:
         """Read ``doc.text`` and ``doc.ents`` once per document (spaCy rebuilds both per access)."""
         if self._doc is not doc:
-            self._doc, self._text, self._ents = doc, doc.text, list(doc.ents)
+            self._doc, self._text, self._ents = doc, text_of(doc), list(doc.ents)
 
     # ------------------------------------------------------------ word classes
     def is_role(self, w: str) -> bool:

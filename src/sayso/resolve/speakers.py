@@ -29,8 +29,11 @@ import bisect
 import re
 from dataclasses import dataclass, field, replace
 
+import numpy
+from spacy.attrs import SENT_START
 from spacy.tokens import Doc, Span, Token
 
+from sayso.doctext import line_break_after, text_of, token_starts
 from sayso.records import Speaker, Statement
 from sayso.resolve.names import DETERMINERS, NameInPhrase, NameReader, slug, words_of
 from sayso.resolve.rules import Rules, load_rules
@@ -104,9 +107,9 @@ class ArticleCoref:
     def __init__(self, doc: Doc, statements: tuple[Statement, ...], structure: Structure,
                  rules: Rules | None = None):
         self.doc = doc
-        self.text = doc.text
+        self.text = text_of(doc)
         self._ents = list(doc.ents)
-        self._tok_starts = [t.idx for t in doc]
+        self._tok_starts = token_starts(doc)
         self.r = rules or load_rules()
         self.names = NameReader(self.r)
         self._person_words = self._tagged_person_words()
@@ -124,14 +127,14 @@ class ArticleCoref:
 
     # ================================================================ document layout
     def _unit_index(self) -> list[int]:
-        """Sentence number per token, also breaking at line ends (the parser runs over them)."""
-        units, u = [], 0
-        for tok in self.doc:
-            if tok.i > 0 and (tok.is_sent_start or "\n" in self.doc[tok.i - 1].text
-                              or "\n" in self.doc[tok.i - 1].whitespace_):
-                u += 1
-            units.append(u)
-        return units
+        """Sentence number per token, also breaking at line ends (the parser runs over them):
+        counted on arrays, not token by token."""
+        n = len(self.doc)
+        if not n:
+            return []
+        breaks = numpy.zeros(n, dtype=bool)
+        breaks[1:] = (self.doc.to_array(SENT_START)[1:] == 1) | numpy.asarray(line_break_after(self.doc)[:-1], dtype=bool)
+        return numpy.cumsum(breaks).tolist()
 
     def unit_at(self, char: int) -> int:
         tok = self._token_at(char)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
 
+from sayso.doctext import text_of
 from sayso.records import Part
 from sayso.resolve.rules import Rules, load_rules
 
@@ -140,7 +141,7 @@ def _split_run_on_title(doc: Doc, b: Block, rules: Rules, text: str) -> tuple[Bl
 def find_structure(doc: Doc, title_given: str | None = None, rules: Rules | None = None) -> Structure:
     """Title (first line), lead, headings (short unpunctuated lines), byline (a last-line name)."""
     rules = rules or load_rules()
-    text = doc.text
+    text = text_of(doc)
     blocks = blocks_of(text)
     if not blocks:
         return Structure(())
