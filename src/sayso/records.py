@@ -393,3 +393,49 @@ class StoredArticle:
 def content_id(text: str) -> str:
     """An article id for inputs that bring none: stable across runs and machines."""
     return "sha1-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """A speaker's statements per week (Monday, count), empty weeks filled in, and how
+    many carry no date at all: the speaker page's chart and ``/api/speakers/{id}``."""
+
+    weeks: tuple[tuple[str, int], ...] = ()
+    undated: int = 0
+
+
+@dataclass(frozen=True)
+class ReactionTarget:
+    """Someone a statement reacts to: the archive's speaker and the statement's local id."""
+
+    speaker_id: str
+    speaker_name: str | None
+    local_id: str
+
+
+@dataclass(frozen=True)
+class Reaction:
+    """A statement that responds to another in the same article (``responds_to``: the
+    local ids it answers), with who made it and, on the reacting speaker's side, whom it
+    answers (``targets``). An archive view for the speaker page and its API record."""
+
+    article_id: str
+    statement_id: str
+    statement: Statement
+    responds_to: tuple[str, ...]
+    speaker_id: str | None = None
+    speaker_name: str | None = None
+    targets: tuple[ReactionTarget, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"article_id": self.article_id, "statement_id": self.statement_id,
+                "statement": self.statement.to_dict(), "speaker_id": self.speaker_id,
+                "speaker_name": self.speaker_name, "responds_to": list(self.responds_to)}
+
+
+@dataclass(frozen=True)
+class Reactions:
+    """Both sides of a speaker's exchanges: who reacts to them, and whom they react to."""
+
+    reactions: tuple[Reaction, ...] = ()
+    reacts_to: tuple[Reaction, ...] = ()

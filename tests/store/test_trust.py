@@ -18,6 +18,7 @@ from sayso.cli import app
 from sayso.store import Query, export, search
 from sayso.store import browse
 from sayso.store.schema import articles, statement_articles, statements
+from sayso.records import Timeline
 from tests.store.helpers import article, speaker, stmt, store
 
 LEE, STONE = speaker("Ann Lee"), speaker("Bob Stone")
@@ -95,8 +96,8 @@ def test_speakers_count_trusted_statements_by_default(archive):
         assert [(s.id, s.statements) for s in everything.rows] == [("ann-lee", 2), ("bob-stone", 1)]
         assert browse.speaker(conn, "bob-stone").statements == 0  # still found, with zero
         assert browse.speaker(conn, "bob-stone", include_all=True).statements == 1
-        assert browse.timeline(conn, "ann-lee") == {"weeks": [("2024-03-04", 1)], "undated": 0}
-        assert browse.timeline(conn, "ann-lee", include_all=True)["weeks"] == [("2024-03-04", 2)]
+        assert browse.timeline(conn, "ann-lee") == Timeline((("2024-03-04", 1),), undated=0)
+        assert browse.timeline(conn, "ann-lee", include_all=True).weeks == (("2024-03-04", 2),)
 
 
 def test_article_shows_trusted_statements_and_counts_the_rest(archive):
@@ -121,9 +122,11 @@ def test_digest_and_reactions_read_the_trusted_view(engine):
         d_all = digest.build(conn, "harbour bridge", include_all=True)
         assert sorted(e.row.local_id for g in d.groups for e in g.entries) == ["s1"]
         assert {"s1", "s2", "s5"} <= {e.row.local_id for g in d_all.groups for e in g.entries}
-        assert browse.reactions(conn, "ann-lee")["reactions"] == []
-        assert [r["statement_id"] for r in browse.reactions(conn, "ann-lee", include_all=True)["reactions"]] \
-            == ["harbour#s5"]
+        assert browse.reactions(conn, "ann-lee").reactions == ()
+        every = browse.reactions(conn, "ann-lee", include_all=True).reactions
+        assert [(r.statement_id, r.speaker_id, r.responds_to) for r in every] == [("harbour#s5", "bob-stone", ("s1",))]
+        answered = browse.reactions(conn, "bob-stone", include_all=True).reacts_to
+        assert [[(t.speaker_id, t.local_id) for t in r.targets] for r in answered] == [[("ann-lee", "s1")]]
         from sayso.digest import graph
         assert graph.around_speaker(conn, "ann-lee", "Ann Lee").edges == []
         assert [(e.source, e.target) for e in graph.around_speaker(conn, "ann-lee", "Ann Lee", True).edges] \

@@ -13,7 +13,7 @@ from sayso import records
 from sayso.web import models
 
 # Record fields the dicts (and so the API) never carry.
-NOT_SERIALISED = {"Speaker": {"kind"}, "Article": {"extra"}}
+NOT_SERIALISED = {"Speaker": {"kind"}, "Article": {"extra"}, "Reaction": {"targets"}}
 # Model fields the archive adds to a record it gives back (documented on the models), and
 # the article record's optional parts a stored article never has (the archive keeps no
 # headings or lead).
@@ -21,7 +21,8 @@ ARCHIVE_ONLY = {"Statement": {"trusted", "statement_id", "article_id", "article_
                 "StoredArticle": {"headings", "lead"}}
 PAIRS = [(records.Part, models.Part), (records.Speaker, models.Speaker),
          (records.Statement, models.Statement), (records.Article, models.Article),
-         (records.SpeakerSummary, models.SpeakerSummary), (records.StoredArticle, models.StoredArticle)]
+         (records.SpeakerSummary, models.SpeakerSummary), (records.StoredArticle, models.StoredArticle),
+         (records.Reaction, models.Reaction)]
 
 
 def _record_nullable(cls) -> dict[str, bool]:
@@ -88,3 +89,10 @@ def test_a_stored_article_is_answered_as_its_record():
     want = art.to_dict()
     want["statements"] = [{**s, "article_id": None} for s in want["statements"]]
     assert out == want
+
+
+def test_a_reaction_is_answered_as_its_record():
+    st = records.Statement("s2", "indirect", records.Part("said", ((4, 8),)), records.Part("No", ((10, 12),)),
+                           speaker=records.Speaker("Bob Stone", "bob-stone"), responds_to=("s1",))
+    rx = records.Reaction("a1", "a1#s2", st, ("s1",), "bob-stone", "Bob Stone")
+    assert models.Reaction.model_validate(rx.to_dict()).model_dump(mode="json") == rx.to_dict()

@@ -12,14 +12,15 @@ asked ``include_all``: the one place the web pages, the API and the CLI get that
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sayso.records import SpeakerSummary, Statement, StoredArticle, StoredStatement
+from sayso.records import (Reaction, Reactions, ReactionTarget, SpeakerSummary, Statement, StoredArticle,
+                            StoredStatement, Timeline)
 from sayso.store.search import Query, attach_articles, hit, record, speaker_ids, trusted_only, where_clauses
 from sayso.store.speakers import find_speaker
 from sayso.store.schema import articles, speakers, statement_articles, statements
@@ -133,9 +134,8 @@ def week_of(day: str) -> str | None:
     return (d - timedelta(days=d.weekday())).isoformat()
 
 
-def timeline(conn: Connection, speaker_id: str, include_all: bool = False) -> dict:
-    """Statements per week (``said_on``: the statement's own date, else its article's):
-    ``{"weeks": [(monday, count), …] with empty weeks filled in, "undated": n}``."""
+def timeline(conn: Connection, speaker_id: str, include_all: bool = False) -> Timeline:
+    """Statements per week (``said_on``: the statement's own date, else its article's)."""
     s = statements
     rows = conn.execute(sa.select(s.c.said_on, sa.func.count())
                         .where(s.c.speaker_id == speaker_id, *_view(include_all))
@@ -155,7 +155,7 @@ def timeline(conn: Connection, speaker_id: str, include_all: bool = False) -> di
         while d <= last:
             weeks.append((d.isoformat(), per_week.get(d.isoformat(), 0)))
             d += timedelta(days=7)
-    return {"weeks": weeks, "undated": undated}
+    return Timeline(tuple(weeks), undated)
 
 
 def _occurrences(conn: Connection, article_ids: list[str], include_all: bool = False):
@@ -172,56 +172,62 @@ def _occurrences(conn: Connection, article_ids: list[str], include_all: bool = F
         yield from conn.execute(q)
 
 
-def reactions(conn: Connection, speaker_id: str, limit: int = 50, include_all: bool = False) -> dict:
+def reactions(conn: Connection, speaker_id: str, limit: int = 50, include_all: bool = False) -> Reactions:
     """Who reacts to this speaker (statements whose ``responds_to`` names one of theirs in
     the same article), and to whom this speaker reacts; both sides in the view asked for."""
     links, st = statement_articles, statements
     mine = conn.execute(
-        sa.select(links.c.article_id, links.c.local_id, links.c.record)
+        sa.select(links.c.article_id, links.c.local_id)
         .select_from(links.join(st, st.c.id == links.c.statement_id))
         .where(st.c.speaker_id == speaker_id, *_view(include_all))
     ).all()
-    own: dict[str, dict[str, dict]] = {}
-    for aid, lid, rec in mine:
-        own.setdefault(aid, {})[lid] = rec
-    to_them: list[dict] = []
-    by_them: list[dict] = []
+    own: dict[str, set[str]] = {}
+    for aid, lid in mine:
+        own.setdefault(aid, set()).add(lid)
+    to_them: list[Reaction] = []
+    by_them: list[Reaction] = []
     seen_to: set[str] = set()
-    seen_by: set[tuple[str, str]] = set()
     for o in _occurrences(conn, sorted(own), include_all):
         rec = o.record or {}
         mine_here = own[o.article_id]
         if o.speaker_id == speaker_id:
             # this speaker reacting to someone else in the same article
-            others = [r for r in rec.get("responds_to") or () if r not in mine_here]
+            others = tuple(r for r in rec.get("responds_to") or () if r not in mine_here)
             if others:
-                by_them.append({"article_id": o.article_id, "statement": rec, "statement_id": o.statement_id,
-                                "responds_to": others})
+                by_them.append(Reaction(o.article_id, o.statement_id, Statement.from_dict(rec), others))
             continue
-        targets = [r for r in rec.get("responds_to") or () if r in mine_here]
+        targets = tuple(r for r in rec.get("responds_to") or () if r in mine_here)
         if targets and o.statement_id not in seen_to:
             seen_to.add(o.statement_id)
-            to_them.append({
-                "article_id": o.article_id, "statement_id": o.statement_id, "statement": rec,
-                "speaker_id": o.speaker_id, "speaker_name": o.speaker_name
-                or (rec.get("speaker") or {}).get("name") or (rec.get("source") or {}).get("text"),
-                "responds_to": targets,
-            })
-    # name the people this speaker reacted to
-    if by_them:
-        names: dict[tuple[str, str], tuple[str | None, str | None]] = {}
-        for o in _occurrences(conn, sorted({b["article_id"] for b in by_them}), include_all):
-            names[(o.article_id, o.local_id)] = (o.speaker_id, o.speaker_name)
-        for b in by_them:
-            b["targets"] = []
-            for lid in b["responds_to"]:
-                sid, nm = names.get((b["article_id"], lid), (None, None))
-                key = (b["statement_id"], sid or lid)
-                if sid and sid != speaker_id and key not in seen_by:
-                    seen_by.add(key)
-                    b["targets"].append({"speaker_id": sid, "speaker_name": nm, "local_id": lid})
-        by_them = [b for b in by_them if b["targets"]]
-    return {"reactions": to_them[:limit], "reacts_to": by_them[:limit]}
+            statement = Statement.from_dict(rec)
+            name = o.speaker_name or (statement.speaker.name if statement.speaker else None) \
+                or (statement.source.text if statement.source else None)
+            to_them.append(Reaction(o.article_id, o.statement_id, statement, targets, o.speaker_id, name))
+    return Reactions(tuple(to_them[:limit]), tuple(_with_targets(conn, by_them, speaker_id, include_all)[:limit]))
+
+
+def _with_targets(conn: Connection, by_them: list[Reaction], speaker_id: str,
+                  include_all: bool) -> list[Reaction]:
+    """The speaker's own reactions, each naming the people it answers (once per statement
+    and person); those that answer nobody else stored are left out."""
+    if not by_them:
+        return []
+    names: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+    for o in _occurrences(conn, sorted({b.article_id for b in by_them}), include_all):
+        names[(o.article_id, o.local_id)] = (o.speaker_id, o.speaker_name)
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for b in by_them:
+        targets = []
+        for lid in b.responds_to:
+            sid, nm = names.get((b.article_id, lid), (None, None))
+            key = (b.statement_id, sid or lid)
+            if sid and sid != speaker_id and key not in seen:
+                seen.add(key)
+                targets.append(ReactionTarget(sid, nm, lid))
+        if targets:
+            out.append(replace(b, targets=tuple(targets)))
+    return out
 
 
 def count_articles(conn: Connection) -> int:

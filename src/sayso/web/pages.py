@@ -159,11 +159,11 @@ def speaker_page(request: Request, speaker_id: str):
                                     (page - 1) * PER_PAGE, PER_PAGE)
         rx = browse.reactions(conn, sp.id, include_all=every)
         picture = _reaction_picture(conn, sp, every)
-    weeks = tl["weeks"]
+    weeks = list(tl.weeks)
     return render(request, "speaker.html", title=sp.name, sp=sp, chart=timeline_svg(weeks),
-                  weeks=weeks, undated=tl["undated"], rows=result.rows,
-                  paging=_pager(request, page, result.total), reactions=rx["reactions"],
-                  reacts_to=rx["reacts_to"], graph=picture)
+                  weeks=weeks, undated=tl.undated, rows=result.rows,
+                  paging=_pager(request, page, result.total), reactions=rx.reactions,
+                  reacts_to=rx.reacts_to, graph=picture)
 
 
 def _reaction_picture(conn, sp: SpeakerSummary, include_all: bool):
