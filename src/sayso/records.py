@@ -439,3 +439,30 @@ class Reactions:
 
     reactions: tuple[Reaction, ...] = ()
     reacts_to: tuple[Reaction, ...] = ()
+
+
+@dataclass(frozen=True)
+class GraphNode:
+    """A speaker in a reaction graph, with the group its colour stands for (country or bloc)."""
+
+    id: str
+    name: str
+    group: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "group": self.group}
+
+
+@dataclass(frozen=True)
+class GraphEvidence:
+    """A statement that draws an edge: where it is, and ``via`` how it points at the other
+    speaker ("responds_to" a statement of theirs, or "names" them in its content)."""
+
+    article_id: str
+    local_id: str
+    statement_id: str
+    via: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"article_id": self.article_id, "local_id": self.local_id,
+                "statement_id": self.statement_id, "via": self.via}

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sayso.digest.affiliation import affiliation, group_name
-from sayso.records import StatementHit
+from sayso.records import GraphEvidence, GraphNode, StatementHit
 from sayso.store.search import Query, QueryError, trusted_only, where_clauses
 from sayso.store.schema import speakers, statement_articles, statements
 
@@ -31,17 +31,18 @@ class Edge:
     source: str
     target: str
     count: int = 0
-    evidence: list[dict] = field(default_factory=list)
+    evidence: list[GraphEvidence] = field(default_factory=list)
 
 
 @dataclass
 class Graph:
-    nodes: dict[str, dict]      # speaker id → {"id", "name", "group"}
+    nodes: dict[str, GraphNode]  # by speaker id
     edges: list[Edge]
 
     def to_json(self) -> dict:
-        return {"nodes": list(self.nodes.values()),
-                "edges": [{"source": e.source, "target": e.target, "count": e.count, "evidence": e.evidence}
+        return {"nodes": [n.to_dict() for n in self.nodes.values()],
+                "edges": [{"source": e.source, "target": e.target, "count": e.count,
+                           "evidence": [x.to_dict() for x in e.evidence]}
                           for e in self.edges]}
 
 
@@ -146,25 +147,23 @@ def build(conn: Connection, article_ids: list[str], statement_ids: set[str] | No
                 e = edges.setdefault((src, tgt), Edge(src, tgt))
                 e.count += 1
                 if len(e.evidence) < MAX_EVIDENCE:
-                    e.evidence.append({"article_id": aid, "local_id": o.local_id,
-                                       "statement_id": o.statement_id, "via": via})
+                    e.evidence.append(GraphEvidence(aid, o.local_id, o.statement_id, via))
     ordered = sorted(edges.values(), key=lambda e: (-e.count, e.source, e.target))
     return Graph(_nodes(ordered, info, speaker_id), ordered)
 
 
-def _nodes(ordered: list[Edge], info: dict[str, dict], speaker_id: str | None) -> dict[str, dict]:
+def _nodes(ordered: list[Edge], info: dict[str, dict], speaker_id: str | None) -> dict[str, GraphNode]:
     """The speakers the edges join, in edge order, and the centre speaker even when
     nobody reacts (a picture around someone shows them)."""
-    nodes: dict[str, dict] = {}
+    nodes: dict[str, GraphNode] = {}
     for e in ordered:
         for sid in (e.source, e.target):
             if sid not in nodes:
                 i = info.get(sid, {"name": sid})
-                nodes[sid] = {"id": sid, "name": i.get("name") or sid,
-                              "group": group_name(affiliation(None, i), "country")}
+                nodes[sid] = GraphNode(sid, i.get("name") or sid, group_name(affiliation(None, i), "country"))
     if speaker_id and speaker_id not in nodes and speaker_id in info:
-        nodes[speaker_id] = {"id": speaker_id, "name": info[speaker_id]["name"],
-                             "group": group_name(affiliation(None, info[speaker_id]), "country")}
+        nodes[speaker_id] = GraphNode(speaker_id, info[speaker_id]["name"],
+                                      group_name(affiliation(None, info[speaker_id]), "country"))
     return nodes
 
 

@@ -21,7 +21,7 @@ MAX_EDGES = 24
 
 
 def _colours(graph: Graph) -> dict[str, str]:
-    groups = sorted({n["group"] for n in graph.nodes.values()}, key=lambda g: (g == "Other", g))
+    groups = sorted({n.group for n in graph.nodes.values()}, key=lambda g: (g == "Other", g))
     return {g: ("#8a919c" if g == "Other" else PALETTE[i % len(PALETTE)]) for i, g in enumerate(groups)}
 
 
@@ -74,7 +74,7 @@ def svg(graph: Graph, centre: str | None = None, width: int = 760, height: int =
         x1, y1 = x1 + ux * NODE_R, y1 + uy * NODE_R
         x2, y2 = x2 - ux * (NODE_R + 2), y2 - uy * (NODE_R + 2)
         w = 1 + 3 * (e.count / peak)
-        names = (graph.nodes[e.source]["name"], graph.nodes[e.target]["name"])
+        names = (graph.nodes[e.source].name, graph.nodes[e.target].name)
         tip = f"{names[0]} → {names[1]}: {e.count} statement{'s' if e.count != 1 else ''}"
         out.append(f'<line class="edge" data-source="{escape(e.source)}" data-target="{escape(e.target)}" '
                    f'x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="#5c6575" '
@@ -86,10 +86,10 @@ def svg(graph: Graph, centre: str | None = None, width: int = 760, height: int =
         tx = x if anchor == "middle" else (x + NODE_R + 5 if anchor == "start" else x - NODE_R - 5)
         ty = y - NODE_R - 6 if anchor == "middle" else y + 4
         out.append(f'<g class="node" data-id="{escape(sid)}"><circle cx="{x:.1f}" cy="{y:.1f}" r="{NODE_R}" '
-                   f'fill="{colours[n["group"]]}" stroke="#ffffff" stroke-width="2">'
-                   f'<title>{escape(n["name"])} ({escape(n["group"])})</title></circle>'
+                   f'fill="{colours[n.group]}" stroke="#ffffff" stroke-width="2">'
+                   f'<title>{escape(n.name)} ({escape(n.group)})</title></circle>'
                    f'<text x="{tx:.1f}" y="{ty:.1f}" text-anchor="{anchor}" font-size="13" '
-                   f'font-family="system-ui, sans-serif" fill="#1d2330">{escape(n["name"])}</text></g>')
+                   f'font-family="system-ui, sans-serif" fill="#1d2330">{escape(n.name)}</text></g>')
     ly = height - 12
     lx = 10.0
     for g, c in colours.items():
