@@ -3,6 +3,12 @@
 This is the only module that spells out field names: every other stage builds these
 records and every writer serialises them through ``to_dict``, so the contract cannot
 drift between the CLI, the archive and the web app.
+
+Two families: the contract itself (``Part``, ``Speaker``, ``Statement``, ``Article``) and
+the archive's views of it, which store, browse, search, digests and the front ends pass
+between them (``StatementHit``, ``StoredStatement``, ``StoredArticle``, ``SpeakerSummary``,
+``Timeline``, ``Reaction``, ``GraphNode``, ...). ``tests/web/test_models.py`` checks the
+API's models against both.
 """
 from __future__ import annotations
 
