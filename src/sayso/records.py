@@ -7,8 +7,8 @@ drift between the CLI, the archive and the web app.
 Two families: the contract itself (``Part``, ``Speaker``, ``Statement``, ``Article``) and
 the archive's views of it, which store, browse, search, digests and the front ends pass
 between them (``StatementHit``, ``StoredStatement``, ``StoredArticle``, ``SpeakerSummary``,
-``Timeline``, ``Reaction``, ``GraphNode``, ...). ``tests/web/test_models.py`` checks the
-API's models against both.
+``ArticleSummary``, ``Timeline``, ``Reaction``, ``GraphNode``, ...).
+``tests/web/test_models.py`` checks the API's models against both.
 """
 from __future__ import annotations
 
@@ -402,12 +402,37 @@ def content_id(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class WeekCount:
+    """How many statements a speaker made in one week (``week``: its Monday, ISO)."""
+
+    week: str
+    count: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"week": self.week, "count": self.count}
+
+
+@dataclass(frozen=True)
 class Timeline:
-    """A speaker's statements per week (Monday, count), empty weeks filled in, and how
+    """A speaker's statements per week, consecutive weeks (empty ones filled in), and how
     many carry no date at all: the speaker page's chart and ``/api/speakers/{id}``."""
 
-    weeks: tuple[tuple[str, int], ...] = ()
+    weeks: tuple[WeekCount, ...] = ()
     undated: int = 0
+
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    """An article as the list of articles shows it: its metadata, the ``outlet``, and how
+    many ``statements`` its page shows in the view asked for. An archive view."""
+
+    id: str
+    title: str | None = None
+    published: str | None = None
+    outlet: str | None = None
+    statements: int = 0
+    language: str = "en"
+    skipped: str | None = None
 
 
 @dataclass(frozen=True)

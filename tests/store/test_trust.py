@@ -18,7 +18,7 @@ from sayso.cli import app
 from sayso.store import Query, export, search
 from sayso.store import browse
 from sayso.store.schema import articles, statement_articles, statements
-from sayso.records import Timeline
+from sayso.records import Timeline, WeekCount
 from tests.store.helpers import article, speaker, stmt, store
 
 LEE, STONE = speaker("Ann Lee"), speaker("Bob Stone")
@@ -96,8 +96,8 @@ def test_speakers_count_trusted_statements_by_default(archive):
         assert [(s.id, s.statements) for s in everything.rows] == [("ann-lee", 2), ("bob-stone", 1)]
         assert browse.speaker(conn, "bob-stone").statements == 0  # still found, with zero
         assert browse.speaker(conn, "bob-stone", include_all=True).statements == 1
-        assert browse.timeline(conn, "ann-lee") == Timeline((("2024-03-04", 1),), undated=0)
-        assert browse.timeline(conn, "ann-lee", include_all=True).weeks == (("2024-03-04", 2),)
+        assert browse.timeline(conn, "ann-lee") == Timeline((WeekCount("2024-03-04", 1),), undated=0)
+        assert browse.timeline(conn, "ann-lee", include_all=True).weeks == (WeekCount("2024-03-04", 2),)
 
 
 def test_article_shows_trusted_statements_and_counts_the_rest(archive):
@@ -107,8 +107,8 @@ def test_article_shows_trusted_statements_and_counts_the_rest(archive):
         assert art.statements[0].trusted is True
         every = browse.article(conn, "harbour", include_all=True)
         assert [s.id for s in every.statements] == ["s1", "s2", "s3", "s4"] and every.hidden == 0
-        assert [a["n_statements"] for a in browse.list_articles(conn).rows] == [1]
-        assert [a["n_statements"] for a in browse.list_articles(conn, include_all=True).rows] == [4]
+        assert [a.statements for a in browse.list_articles(conn).rows] == [1]
+        assert [a.statements for a in browse.list_articles(conn, include_all=True).rows] == [4]
 
 
 def test_digest_and_reactions_read_the_trusted_view(engine):

@@ -22,7 +22,8 @@ ARCHIVE_ONLY = {"Statement": {"trusted", "statement_id", "article_id", "article_
 PAIRS = [(records.Part, models.Part), (records.Speaker, models.Speaker),
          (records.Statement, models.Statement), (records.Article, models.Article),
          (records.SpeakerSummary, models.SpeakerSummary), (records.StoredArticle, models.StoredArticle),
-         (records.Reaction, models.Reaction)]
+         (records.Reaction, models.Reaction), (records.WeekCount, models.Week),
+         (records.GraphNode, models.GraphNode), (records.GraphEvidence, models.GraphEvidence)]
 
 
 def _record_nullable(cls) -> dict[str, bool]:
@@ -96,3 +97,12 @@ def test_a_reaction_is_answered_as_its_record():
                            speaker=records.Speaker("Bob Stone", "bob-stone"), responds_to=("s1",))
     rx = records.Reaction("a1", "a1#s2", st, ("s1",), "bob-stone", "Bob Stone")
     assert models.Reaction.model_validate(rx.to_dict()).model_dump(mode="json") == rx.to_dict()
+
+
+def test_a_week_and_a_graph_are_answered_as_their_records():
+    week = records.WeekCount("2024-03-04", 2)
+    assert models.Week.model_validate(week.to_dict()).model_dump(mode="json") == week.to_dict()
+    node = records.GraphNode("ann-lee", "Ann Lee", "Other")
+    assert models.GraphNode.model_validate(node.to_dict()).model_dump(mode="json") == node.to_dict()
+    ev = records.GraphEvidence("a1", "s2", "a1#s2", "responds_to")
+    assert models.GraphEvidence.model_validate(ev.to_dict()).model_dump(mode="json") == ev.to_dict()

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from sayso.records import Part, Statement, StoredStatement
+from sayso.records import Part, Statement, StoredStatement, WeekCount
 from sayso.web.render import highlighted, segments, timeline_svg
 from tests.web.conftest import EXAMPLES, SEED, TOKEN
 
@@ -184,10 +184,10 @@ def test_segments_cover_the_text_and_nest():
 
 def test_timeline_svg():
     assert timeline_svg([]) == ""
-    svg = str(timeline_svg([("2024-01-01", 2), ("2024-01-08", 0), ("2024-01-15", 5)]))
+    svg = str(timeline_svg([WeekCount("2024-01-01", 2), WeekCount("2024-01-08", 0), WeekCount("2024-01-15", 5)]))
     assert svg.startswith("<svg") and svg.count('<rect class="bar"') == 2
     assert 'data-week="2024-01-15" data-count="5"' in svg and "style=" not in svg
-    one = str(timeline_svg([("2024-01-01", 1)]))
+    one = str(timeline_svg([WeekCount("2024-01-01", 1)]))
     assert one.count('<rect class="bar"') == 1
 
 

@@ -19,9 +19,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sayso.records import (Reaction, Reactions, ReactionTarget, SpeakerSummary, Statement, StoredArticle,
-                            StoredStatement, Timeline)
-from sayso.store.search import Query, attach_articles, hit, record, speaker_ids, trusted_only, where_clauses
+from sayso.records import (ArticleSummary, Reaction, Reactions, ReactionTarget, SpeakerSummary, Statement,
+                            StoredArticle, StoredStatement, Timeline, WeekCount)
+from sayso.store.search import Query, attach_articles, hit, speaker_ids, trusted_only, where_clauses
 from sayso.store.speakers import find_speaker
 from sayso.store.schema import articles, speakers, statement_articles, statements
 
@@ -30,7 +30,7 @@ CHUNK = 500
 
 @dataclass(frozen=True)
 class Page:
-    rows: list  # search hits (dicts), SpeakerSummary records or article rows
+    rows: list  # StatementHit, SpeakerSummary or ArticleSummary records
     total: int
     offset: int
     limit: int
@@ -148,12 +148,12 @@ def timeline(conn: Connection, speaker_id: str, include_all: bool = False) -> Ti
             undated += n
         else:
             per_week[w] += n
-    weeks: list[tuple[str, int]] = []
+    weeks: list[WeekCount] = []
     if per_week:
         first, last = date.fromisoformat(min(per_week)), date.fromisoformat(max(per_week))
         d = first
         while d <= last:
-            weeks.append((d.isoformat(), per_week.get(d.isoformat(), 0)))
+            weeks.append(WeekCount(d.isoformat(), per_week.get(d.isoformat(), 0)))
             d += timedelta(days=7)
     return Timeline(tuple(weeks), undated)
 
@@ -236,8 +236,8 @@ def count_articles(conn: Connection) -> int:
 
 
 def list_articles(conn: Connection, offset: int = 0, limit: int = 50, include_all: bool = False) -> Page:
-    """Articles, latest stored first; ``n_statements`` counts what the article page shows
-    in the same view."""
+    """Articles, latest stored first; each one's ``statements`` counts what the article
+    page shows in the same view."""
     a, links, st = articles, statement_articles, statements
     total = count_articles(conn)
     n = a.c.n_statements
@@ -245,11 +245,12 @@ def list_articles(conn: Connection, offset: int = 0, limit: int = 50, include_al
         n = (sa.select(sa.func.count()).select_from(links.join(st, st.c.id == links.c.statement_id))
              .where(links.c.article_id == a.c.id, trusted_only()).scalar_subquery())
     rows = conn.execute(
-        sa.select(a.c.id, a.c.title, a.c.published, a.c.source, n.label("n_statements"), a.c.seq,
+        sa.select(a.c.id, a.c.title, a.c.published, a.c.source, n.label("n_statements"),
                   a.c.language, a.c.skipped)
         .order_by(a.c.seq.desc()).offset(offset).limit(limit)
-    ).mappings().all()
-    return Page([dict(r) for r in rows], total, offset, limit)
+    ).all()
+    return Page([ArticleSummary(r.id, r.title, r.published, r.source, int(r.n_statements or 0),
+                                r.language, r.skipped) for r in rows], total, offset, limit)
 
 
 def article(conn: Connection, article_id: str, include_all: bool = False) -> StoredArticle | None:
@@ -306,4 +307,4 @@ def _num(local_id: str) -> tuple[int, str]:
 
 
 __all__ = ["Page", "article", "article_id_for_text", "count_articles", "list_articles", "list_speakers",
-           "reactions", "record", "search_page", "speaker", "timeline", "week_of"]
+           "reactions", "search_page", "speaker", "timeline", "week_of"]

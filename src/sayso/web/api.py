@@ -140,7 +140,7 @@ def speaker(request: Request, speaker_id: str, include_all: bool = _all_option()
             raise HTTPException(404, detail=f"no speaker {speaker_id!r} in the archive")
         tl = browse.timeline(conn, sp.id, include_all)
         rx = browse.reactions(conn, sp.id, include_all=include_all)
-    return {**sp.to_dict(), "timeline": [{"week": w, "count": c} for w, c in tl.weeks],
+    return {**sp.to_dict(), "timeline": [w.to_dict() for w in tl.weeks],
             "undated": tl.undated, "reactions": [r.to_dict() for r in rx.reactions]}
 
 

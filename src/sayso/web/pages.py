@@ -6,6 +6,7 @@ Rendered on the server with Jinja2 (autoescape on); article text is marked up by
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from sayso.records import KINDS, Document, SpeakerSummary
+from sayso.records import KINDS, Document, SpeakerSummary, StatementHit
 from sayso.store import QueryError
 from sayso.store import browse
 from sayso.store.search import Query as SearchQuery
@@ -92,16 +93,27 @@ def _page(request: Request) -> int:
         return 1
 
 
-def _pager(request: Request, page: int, total: int, per_page: int = PER_PAGE) -> dict:
+@dataclass(frozen=True)
+class Pager:
+    """Where a list page is (``page`` of ``pages``, ``total`` items) and the links to the
+    pages around it (None at either end), as the ``pager`` macro shows them."""
+
+    page: int
+    pages: int
+    total: int
+    prev: str | None = None
+    next: str | None = None
+
+
+def _pager(request: Request, page: int, total: int, per_page: int = PER_PAGE) -> Pager:
     pages = max(1, -(-total // per_page))
     params = {k: v for k, v in request.query_params.items() if k != "page" and v}
 
     def link(p: int) -> str:
         return request.url.path + "?" + urlencode({**params, "page": p})
 
-    return {"page": page, "pages": min(pages, MAX_PAGE), "total": total,
-            "prev": link(page - 1) if page > 1 else None,
-            "next": link(page + 1) if page < min(pages, MAX_PAGE) else None}
+    return Pager(page, min(pages, MAX_PAGE), total, prev=link(page - 1) if page > 1 else None,
+                 next=link(page + 1) if page < min(pages, MAX_PAGE) else None)
 
 
 # ---------------------------------------------------------------------- search (home)
@@ -112,7 +124,7 @@ def search_page(request: Request):
         f["kind"] = None
     page = _page(request)
     error = None
-    rows: list[dict] = []
+    rows: list[StatementHit] = []
     total = 0
     speaker_card = None
     every = show_all(request)
@@ -282,9 +294,8 @@ async def analyse_submit(request: Request):
     if want_store:
         article_id, _created = await run_in_threadpool(svc.store, document, art)
         return RedirectResponse(article_href(article_id), status_code=303)
-    record = art.to_dict()
     return render(request, "analyse.html", title="Analyse", text=document.text, form=ctx["form"],
-                  writes=bool(svc.token), art=record, body=highlighted(document.text, art.statements),
+                  writes=bool(svc.token), art=art, body=highlighted(document.text, art.statements),
                   archived=False)
 
 

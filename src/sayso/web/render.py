@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
-from sayso.records import Statement, StoredStatement
+from sayso.records import Statement, StoredStatement, WeekCount
 
 PARTS = ("cue", "source", "content")
 CLASS = {"cue": "cue", "source": "src", "content": "content"}
@@ -76,21 +76,21 @@ def highlighted(text: str, statements: Sequence[Statement | StoredStatement]) ->
     return Markup("".join(html))
 
 
-def timeline_svg(weeks: list[tuple[str, int]], width: int = 760, height: int = 180) -> Markup:
+def timeline_svg(weeks: Sequence[WeekCount], width: int = 760, height: int = 180) -> Markup:
     """Statements per week as a bar chart (inline SVG, styled by the site's CSS: no script,
-    no inline style). ``weeks``: (Monday ISO date, count), consecutive weeks."""
+    no inline style). ``weeks``: consecutive weeks, as ``browse.timeline`` gives them."""
     if not weeks:
         return Markup("")
     left, right, top, bottom = 40, 12, 12, 34
     pw, ph = width - left - right, height - top - bottom
-    peak = max(c for _, c in weeks) or 1
+    peak = max(w.count for w in weeks) or 1
     n = len(weeks)
     step = pw / n
     bar = max(1.0, step * 0.8) if n > 1 else min(40.0, pw)
     parts = [
         f'<svg class="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" '
-        f'aria-label="{escape(f"Statements per week, {weeks[0][0]} to {weeks[-1][0]}")}">',
+        f'aria-label="{escape(f"Statements per week, {weeks[0].week} to {weeks[-1].week}")}">',
         f'<line class="axis" x1="{left}" y1="{top + ph}" x2="{left + pw}" y2="{top + ph}"/>',
         f'<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{top + ph}"/>',
         f'<text class="tick" x="{left - 6}" y="{top + 4}" text-anchor="end">{peak}</text>',
@@ -98,7 +98,8 @@ def timeline_svg(weeks: list[tuple[str, int]], width: int = 760, height: int = 1
     ]
     if peak > 1:
         parts.append(f'<line class="grid" x1="{left}" y1="{top}" x2="{left + pw}" y2="{top}"/>')
-    for i, (week, count) in enumerate(weeks):
+    for i, w in enumerate(weeks):
+        week, count = w.week, w.count
         if not count:
             continue
         h = max(1.0, ph * count / peak)
@@ -112,7 +113,7 @@ def timeline_svg(weeks: list[tuple[str, int]], width: int = 760, height: int = 1
         x = left + (i + 0.5) * step if n > 1 else left + pw / 2
         parts.append(f'<line class="axis" x1="{x:.1f}" y1="{top + ph}" x2="{x:.1f}" y2="{top + ph + 4}"/>')
         parts.append(f'<text class="tick" x="{x:.1f}" y="{top + ph + 18}" text-anchor="middle">'
-                     f'{escape(_short(weeks[i][0]))}</text>')
+                     f'{escape(_short(weeks[i].week))}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
