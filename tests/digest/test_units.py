@@ -9,7 +9,7 @@ from sayso.digest.dedupe import dedupe
 from sayso.digest.lines import clean_cue, make_line, speaker_phrase, usable_descriptor
 from sayso.digest.select import Found, terms_of
 from sayso.digest.vocab import load_vocab
-from sayso.records import Part, Speaker, StatementHit, Statement
+from sayso.records import Part, Speaker, SpeakerSummary, StatementHit, Statement
 
 
 @pytest.mark.parametrize("value, phrase", [
@@ -75,16 +75,17 @@ def test_roles_and_cues():
     ({"name": "A B", "descriptors": ["spokesman for us"]}, None, None),   # 'us' the pronoun
 ])
 def test_affiliation_from_what_was_recorded(record, country, org):
-    a = affiliation(record)
+    a = affiliation(Speaker.from_dict({"id": "a-b", **record}))
     assert (a.country, a.organization) == (country, org)
 
 
 def test_groups():
-    nato = affiliation({"name": "J S", "organization": "NATO"})
+    nato = affiliation(Speaker("J S", "j-s", organization="NATO"))
     assert group_name(nato, "country") == "NATO" and group_name(nato, "organization") == "NATO"
-    us = affiliation({"name": "L A", "country": "United States"})
+    us = affiliation(Speaker("L A", "l-a", country="United States"))
     assert group_name(us, "country") == "United States" and group_name(us, "organization") == "United States"
-    assert group_name(affiliation({"name": "N N"}), "country") == OTHER
+    assert group_name(affiliation(Speaker("N N", "n-n")), "country") == OTHER
+    assert affiliation(None, SpeakerSummary("j-s", "J S", "person", organization="NATO")) == nato
     assert group_name(us, "speaker", "L A") == "L A"
     assert ordered_groups(["Other", "B", "A", "C"], {"Other": 9, "A": 1, "B": 3, "C": 1}) == ["B", "A", "C", "Other"]
 

@@ -14,10 +14,14 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from sayso.digest.vocab import Org, Vocab, load_vocab
+from sayso.records import Speaker, SpeakerSummary
 
 OTHER = "Other"
 GROUPINGS = ("country", "organization", "speaker")
 MAX_ROLE_WORDS = 8  # longer "descriptors" are clauses the resolver caught by mistake
+# What is read of a speaker: the article's record or the archive's (name, roles,
+# organisation, country); both records name these fields alike.
+SpeakerFacts = Speaker | SpeakerSummary
 
 
 @dataclass(frozen=True)
@@ -27,13 +31,13 @@ class Affiliation:
     international: bool = False  # the organisation belongs to no single country
 
 
-def _texts(*sources: dict | None) -> list[str]:
+def _texts(*sources: SpeakerFacts | None) -> list[str]:
     """The organisation and the roles of each speaker record, in order, without repeats."""
     out: list[str] = []
     for src in sources:
         if not src:
             continue
-        for t in [src.get("organization"), *(src.get("descriptors") or ())]:
+        for t in [src.organization, *(src.descriptors or ())]:
             if t and isinstance(t, str) and t not in out:
                 out.append(t)
     return out
@@ -67,26 +71,26 @@ def _known_org(text: str, v: Vocab) -> Org | None:
     return None
 
 
-def affiliation(record: dict | None, row: dict | None = None, vocab: Vocab | None = None) -> Affiliation:
+def affiliation(record: SpeakerFacts | None, row: SpeakerFacts | None = None,
+                vocab: Vocab | None = None) -> Affiliation:
     """The country and organisation of a speaker: ``record`` is the speaker as the article
-    gave it (``name``, ``descriptors``, ``organization``, ``country``), ``row`` the archive's
-    canonical speaker (same keys), used when the record says nothing."""
+    gave it, ``row`` the archive's canonical speaker, used when the record says nothing."""
     v = vocab or load_vocab()
     if not record and not row:
         return Affiliation()
     texts = _texts(record, row)
-    name = (record or row or {}).get("name")
+    name = (record or row).name
 
     org, org_name = None, None
     for src in (record, row):  # the organisation as recorded first, then the roles
         if not src:
             continue
-        recorded = src.get("organization")
+        recorded = src.organization
         known = _known_org(recorded, v) if recorded else None
         if known or _valid_org(recorded, name, v):
             org, org_name = known, known.name if known else recorded.strip()
             break
-        for t in src.get("descriptors") or ():
+        for t in src.descriptors or ():
             known = _known_org(t, v) if isinstance(t, str) and len(t.split()) <= MAX_ROLE_WORDS else None
             if known:
                 org, org_name = known, known.name
@@ -94,7 +98,7 @@ def affiliation(record: dict | None, row: dict | None = None, vocab: Vocab | Non
         if org_name:
             break
 
-    country = _country((record or {}).get("country"), v) or _country((row or {}).get("country"), v)
+    country = _country(record.country if record else None, v) or _country(row.country if row else None, v)
     if country is None:
         for t in (t for t in texts if len(t.split()) <= MAX_ROLE_WORDS):
             m = v.country_pattern.search(t)

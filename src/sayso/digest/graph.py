@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sayso.digest.affiliation import affiliation, group_name
-from sayso.records import GraphEvidence, GraphNode, StatementHit
+from sayso.records import GraphEvidence, GraphNode, SpeakerSummary, StatementHit
 from sayso.store.search import Query, QueryError, trusted_only, where_clauses
 from sayso.store.schema import speakers, statement_articles, statements
 
@@ -89,14 +89,15 @@ def _mention_patterns(people: dict[str, dict]) -> dict[str, re.Pattern]:
     return out
 
 
-def _own_org(speaker: dict, target: dict) -> bool:
+def _own_org(speaker: SpeakerSummary, target: dict) -> bool:
     """An organisation the speaker belongs to (NATO for its Secretary General): naming it
-    is speaking for it, not reacting to it."""
+    is speaking for it, not reacting to it (the target's name read as an organisation's)."""
     if target["kind"] != "organization":
         return False
-    org = affiliation(None, speaker).organization or speaker.get("organization") or ""
+    org = affiliation(None, speaker).organization or speaker.organization or ""
     names = {target["name"], *target["aliases"]}
-    return bool(org) and (org in names or affiliation(None, {"organization": target["name"]}).organization == org)
+    as_org = SpeakerSummary("", target["name"], "organization", organization=target["name"])
+    return bool(org) and (org in names or affiliation(None, as_org).organization == org)
 
 
 def build(conn: Connection, article_ids: list[str], statement_ids: set[str] | None = None,
@@ -109,7 +110,7 @@ def build(conn: Connection, article_ids: list[str], statement_ids: set[str] | No
     for o in _occurrences(conn, sorted(set(article_ids))):
         by_article.setdefault(o.article_id, []).append(o)
     edges: dict[tuple[str, str], Edge] = {}
-    info: dict[str, dict] = {}
+    info: dict[str, SpeakerSummary] = {}
     for aid, occ in by_article.items():
         people: dict[str, dict] = {}
         owner: dict[str, str] = {}
@@ -122,8 +123,10 @@ def build(conn: Connection, article_ids: list[str], statement_ids: set[str] | No
             for d in ((o.record or {}).get("speaker") or {}).get("descriptors") or ():
                 if d not in p["roles"]:
                     p["roles"].append(d)
-            info.setdefault(o.speaker_id, {"name": o.name, "descriptors": o.descriptors or [],
-                                           "organization": o.organization, "country": o.country})
+            if o.speaker_id not in info:
+                info[o.speaker_id] = SpeakerSummary(
+                    o.speaker_id, o.name, o.kind, descriptors=tuple(o.descriptors or ()),
+                    organization=o.organization, country=o.country)
         patterns = _mention_patterns(people)
         for o in occ:
             src = owner.get(o.local_id)
@@ -152,17 +155,18 @@ def build(conn: Connection, article_ids: list[str], statement_ids: set[str] | No
     return Graph(_nodes(ordered, info, speaker_id), ordered)
 
 
-def _nodes(ordered: list[Edge], info: dict[str, dict], speaker_id: str | None) -> dict[str, GraphNode]:
+def _nodes(ordered: list[Edge], info: dict[str, SpeakerSummary], speaker_id: str | None) -> dict[str, GraphNode]:
     """The speakers the edges join, in edge order, and the centre speaker even when
     nobody reacts (a picture around someone shows them)."""
     nodes: dict[str, GraphNode] = {}
     for e in ordered:
         for sid in (e.source, e.target):
             if sid not in nodes:
-                i = info.get(sid, {"name": sid})
-                nodes[sid] = GraphNode(sid, i.get("name") or sid, group_name(affiliation(None, i), "country"))
+                i = info.get(sid)
+                nodes[sid] = GraphNode(sid, (i.name if i else None) or sid,
+                                       group_name(affiliation(None, i), "country"))
     if speaker_id and speaker_id not in nodes and speaker_id in info:
-        nodes[speaker_id] = GraphNode(speaker_id, info[speaker_id]["name"],
+        nodes[speaker_id] = GraphNode(speaker_id, info[speaker_id].name,
                                       group_name(affiliation(None, info[speaker_id]), "country"))
     return nodes
 

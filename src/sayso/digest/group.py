@@ -15,6 +15,7 @@ from sayso.digest.affiliation import OTHER, affiliation, group_name, ordered_gro
 from sayso.digest.lines import Line, descriptor, make_line, speaker_phrase
 from sayso.digest.select import Found
 from sayso.digest.vocab import load_vocab
+from sayso.records import Speaker
 
 
 @dataclass
@@ -55,18 +56,12 @@ def names_someone(source: str) -> bool:
     return any(w[:1].isupper() or w.lower() in v.title_words for w in content)
 
 
-def _said_by(row: Found) -> dict | None:
-    """The speaker as the article gave them, as the record ``affiliation`` reads."""
-    return row.said_by.to_dict() if row.said_by else None
-
-
-def _row_speaker(row: Found) -> dict | None:
-    """The archive's speaker, as the record ``affiliation`` reads."""
-    if not row.speaker_id:
-        return None
-    a = row.archive
-    return {"name": a.name if a else None, "descriptors": list(a.descriptors) if a else [],
-            "organization": a.organization if a else None, "country": a.country if a else None}
+def _said_by(row: Found, name: str) -> Speaker | None:
+    """The speaker as the article gave them; for a source nobody resolved, its own words
+    are its name and its only role ('Russian officials' places itself)."""
+    if row.said_by:
+        return row.said_by
+    return Speaker(name, id="", descriptors=(name,)) if not row.speaker_id else None
 
 
 def entries(rows: list[Found], by: str) -> list[Entry]:
@@ -77,8 +72,7 @@ def entries(rows: list[Found], by: str) -> list[Entry]:
         name = speaker_name(r)
         if name is None:
             continue
-        record = _said_by(r) or ({"name": name, "descriptors": [name]} if not r.speaker_id else None)
-        aff = affiliation(record, _row_speaker(r))
+        aff = affiliation(_said_by(r, name), r.archive if r.speaker_id else None)
         if not r.speaker_id and name.lower() in load_vocab().places:  # 'Jordan' the surname
             aff = replace(aff, country=None)
         g = group_name(aff, by, (r.archive.name if r.archive else None) or name)
@@ -108,7 +102,7 @@ def grouped(items: list[Entry]) -> list[Group]:
             key = r.speaker_id or e.name
             role = None
             if key not in introduced and r.speaker_id:
-                role = descriptor(_said_by(r), list(r.archive.descriptors) if r.archive else None, e.name, v)
+                role = descriptor(r.said_by, r.archive.descriptors if r.archive else None, e.name, v)
             introduced.add(key)
             content = r.content_shown or r.content.text or ""
             e.line = make_line(kind=r.hit.kind, cue=r.cue.text or "", content=content,

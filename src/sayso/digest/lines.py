@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Sequence
 
 from sayso.digest import dates
 from sayso.digest.vocab import Vocab, load_vocab
+from sayso.records import Speaker
 
 MAX_CONTENT = 600
 QUOTES = "\"“”„«»'‘’"
@@ -56,9 +58,9 @@ def usable_descriptor(d: str, name: str, v: Vocab) -> bool:
     return any(w.lower().strip(",.") in v.title_words or w.lower() in v.title_words for w in words)
 
 
-def descriptor(record: dict | None, row_descriptors: list | None, name: str, v: Vocab) -> str | None:
+def descriptor(record: Speaker | None, row_descriptors: Sequence[str] | None, name: str, v: Vocab) -> str | None:
     """The first printable role of the article's speaker record, else of the archive's."""
-    for src in ((record or {}).get("descriptors") or (), row_descriptors or ()):
+    for src in ((record.descriptors if record else None) or (), row_descriptors or ()):
         for d in src:
             if isinstance(d, str) and usable_descriptor(d.strip(), name, v):
                 return d.strip()
