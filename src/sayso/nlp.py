@@ -18,6 +18,7 @@ from spacy.tokens import Doc
 from spacy.util import minibatch
 
 from sayso import fastpipes
+from sayso.doctext import text_of
 from sayso.settings import (  # noqa: F401 - the names callers know from here
     ACCURACIES, ACCURACY_ENV, BEST_MODEL_ENV, DEFAULT_ACCURACY, DEFAULT_MODEL, FAST_MODEL_ENV, MODEL_ENV,
     Settings,
@@ -138,7 +139,7 @@ class SaysoComponent:
         from sayso import language
         from sayso.records import Document
 
-        return doc._.sayso_document or (Document(doc.text), language.detect(doc.text))
+        return doc._.sayso_document or (Document(text_of(doc)), language.detect(text_of(doc)))
 
     @staticmethod
     def _unread(doc: Doc, document, code) -> bool:

@@ -64,8 +64,8 @@ def slug(name: str) -> str:
 def words_of(doc: Doc, first: int, last: int, text: str | None = None) -> list[Word]:
     """Words of tokens ``first..last`` (inclusive); separators and possessives stand alone.
 
-    ``text`` is ``doc.text``, passed in by callers that hold it: spaCy rebuilds that
-    string on every access, which dominates the cost on long articles.
+    ``text`` is ``doc.text``, passed in by callers that hold it; else it is read once per
+    doc (``sayso.doctext``: spaCy rebuilds that string on every access).
     """
     text = text_of(doc) if text is None else text
     out: list[Word] = []
