@@ -13,7 +13,7 @@ from typing import Sequence
 from spacy.tokens import Doc
 
 from sayso.doctext import text_of
-from sayso.assess.calibration import Calibrator, density, load_calibrator, signals
+from sayso.assess.calibration import Calibrator, load_calibrator, page_signals, signals
 from sayso.assess.types import attribution_type
 from sayso.extract import rules as _rules  # noqa: F401 - registers doc._.rule_statements
 from sayso.extract.spans import index_parts
@@ -37,13 +37,13 @@ def statement_signals(doc: Doc, statements: Sequence[Statement],
     """The calibration's input rows for typed statements (also what fitting reads)."""
     calibrator = calibrator or load_calibrator()
     text = text_of(doc)
-    dens = density(statements, len(text))
+    page = page_signals(statements, len(text))
     rules = doc._.rule_statements or ()
     cues = index_parts(cue for cue, _ in rules)
     rows = []
     for st in statements:
         hits = cues.overlapping(st.cue.spans)
-        rows.append(signals(doc, text, st, rules[hits[0]][1] if hits else None, calibrator, dens))
+        rows.append(signals(doc, text, st, rules[hits[0]][1] if hits else None, calibrator, page))
     return rows
 
 

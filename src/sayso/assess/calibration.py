@@ -34,7 +34,7 @@ FEATURES = (
     "low_confidence", "rule_cue", "rule_content", "cue_prior", "cue_punct", "according",
     "writing", "thought", "knowledge", "intention", "evidence", "content_words",
     "content_quoted", "same_sentence", "question", "density", "content_verb", "speech_frame",
-    "narrator",
+    "narrator", "unnamed_page",
 )
 
 
@@ -76,8 +76,16 @@ def load_calibrator(language: str = "en") -> Calibrator:
                       {k: (int(v[0]), int(v[1])) for k, v in raw["cue_prior"].items()}, raw.get("about", ""))
 
 
+@dataclass(frozen=True)
+class PageSignals:
+    """What the whole page says about each of its statements."""
+
+    density: float  # statements per 1,000 characters, capped: news is dense with them
+    unnamed: bool  # no speaker on the page is named in full
+
+
 def signals(doc: Doc, text: str, st: Statement, rule_content, calibrator: Calibrator,
-            density: float) -> list[float]:
+            page: PageSignals) -> list[float]:
     """One row of ``FEATURES`` for a statement as the tier gave it (its ``confidence`` is
     still the tier's own), read from the parsed doc (``text`` is ``doc.text``, read once);
     ``rule_content`` is the content spans of the rule tier's statement on the same cue, or
@@ -104,13 +112,19 @@ def signals(doc: Doc, text: str, st: Statement, rule_content, calibrator: Calibr
         st.type == "writing", st.type == "thought", st.type == "knowledge",
         st.type == "intention", st.type == "evidence",
         math.log1p(len(WORD.findall(content))), any(c in QUOTES for c in content), same,
-        content.rstrip(" \"'”’").endswith("?"), density,
+        content.rstrip(" \"'”’").endswith("?"), page.density,
         con is not None and any(t.pos_ in ("VERB", "AUX") for t in con),
         cue_sent is not None and any("speech" in lexicon.frames(t.lemma_.lower()) for t in cue_sent),
-        first_person and st.kind == "indirect",
+        first_person and st.kind == "indirect", page.unnamed,
     ]
 
 
-def density(statements: Sequence[Statement], n_chars: int) -> float:
-    """Statements per 1,000 characters, capped: news is dense with them, recipes are not."""
-    return min(len(statements) * 1000.0 / max(n_chars, 1), 10.0)
+def page_signals(statements: Sequence[Statement], n_chars: int) -> PageSignals:
+    """News names the people it quotes in full at least once (a first and a last name, or an
+    organisation's full name); a page whose statements have speakers called only "Penny" or
+    "Klein", or none at all, is fiction, a game wiki's dialogue or a forum far more often
+    than news: of the annotated real-news pages' statements, 6 of 211 on such pages are
+    right, against 331 of 652 elsewhere (PolNeAR, all news, has 35 statements on such pages)."""
+    dens = min(len(statements) * 1000.0 / max(n_chars, 1), 10.0)
+    named = any(st.speaker is not None and len(st.speaker.name.split()) >= 2 for st in statements)
+    return PageSignals(dens, not named)
