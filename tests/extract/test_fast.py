@@ -121,6 +121,29 @@ def test_a_cue_without_a_tagged_source_takes_its_verbs_subject(nlp, text, cue, s
     assert_offsets_valid(text, [got])
 
 
+@pytest.mark.parametrize("text, cue, subject", [
+    # the parser hangs an inverted speaker on the verb as an adverb or an object
+    ("Your daily vitamin will work in tandem with it, said Best.", "said", "Best"),
+    ("Do not worry too much about overdoses if you take one pill, says Best.", "says", "Best"),
+    ("There is one thing it will do for sure, as noted by dietitian Trista Best.", "noted",
+     "dietitian Trista Best"),
+])
+def test_a_speaker_after_the_cue_is_the_source(nlp, text, cue, subject):
+    """'…, said Best.' and '…, as noted by X': the statement stands before its cue and the
+    speaker after it, where no subject is."""
+    from sayso.extract.model import _parse_source
+    from sayso.records import Part, Statement
+
+    doc = nlp(text)
+    start = text.index(cue)
+    end_of_content = text.rindex(",", 0, start)
+    st = Statement(id="s1", kind="indirect", cue=Part.from_spans(text, [(start, start + len(cue))]),
+                   content=Part.from_spans(text, [(0, end_of_content)]), source=None)
+    got = _parse_source(doc, st)
+    assert got.source is not None and got.source.text == subject
+    assert_offsets_valid(text, [got])
+
+
 def test_a_source_is_not_taken_from_inside_the_content(nlp):
     from sayso.extract.model import _parse_source
     from sayso.records import Part, Statement

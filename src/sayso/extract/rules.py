@@ -905,4 +905,39 @@ def cue_subject(doc: Doc, cue: Span, text: str | None = None) -> Span | None:
         return None
     ext = _default()
     ext._text = text_of(doc) if text is None else text
-    return ext._source(span.root)
+    verb = span.root
+    found = ext._source(verb)
+    if found is None:
+        holder = _agent(verb) or _inverted_subject(verb)
+        found = ext._np_span(holder) if holder is not None else None
+    return found
+
+
+INVERSION_AFTER = frozenset({",", ".", ";", ":", "!", "?"})
+
+
+def _agent(verb: Token) -> Token | None:
+    """'… , as noted by dietitian Trista Best': a participle with its agent and no subject."""
+    for c in verb.children:
+        if c.dep_ == "agent":
+            pobj = [g for g in c.children if g.dep_ == "pobj"]
+            return pobj[0] if pobj else None
+    return None
+
+
+def _inverted_subject(verb: Token) -> Token | None:
+    """'… will work in tandem with it, said Best.': the speaker after the verb, which the
+    parser often hangs there as an adverb or object. Only where the statement stands
+    before the verb and the name closes the clause."""
+    doc = verb.doc
+    if verb.i == 0 or not (doc[verb.i - 1].text in {",", "\"", "”", "’", "'"}
+                           or any(c.dep_ in ("ccomp", "parataxis") and c.i < verb.i for c in verb.children)):
+        return None
+    for c in verb.rights:
+        if c.left_edge.i != verb.i + 1 or c.dep_ not in ("advmod", "dobj", "npadvmod", "attr", "appos"):
+            continue
+        end = c.right_edge.i + 1
+        closes = end >= c.sent.end or doc[end].text in INVERSION_AFTER
+        if c.pos_ == "PROPN" and closes:
+            return c
+    return None
