@@ -104,6 +104,7 @@ def test_random_text_never_breaks_offsets(fast_extract, pieces):
     ("Toomey fumed that the vote was a sham.", "fumed", "Toomey"),
     ("Trump, who tweeted that the polls were rigged, left early.", "tweeted", "who"),  # as PolNeAR marks it
     ("The senator stood up and warned that the bill would fail.", "warned", "The senator"),
+    ("Walker spent weeks on the road before announcing that he would retire.", "announcing", "Walker"),
 ])
 def test_a_cue_without_a_tagged_source_takes_its_verbs_subject(nlp, text, cue, subject):
     """The tagger sometimes finds a cue and its content but no source; the parse then
@@ -142,6 +143,13 @@ def test_a_speaker_after_the_cue_is_the_source(nlp, text, cue, subject):
     got = _parse_source(doc, st)
     assert got.source is not None and got.source.text == subject
     assert_offsets_valid(text, [got])
+
+
+def test_a_date_after_the_cue_is_not_a_speaker(nlp):
+    from sayso.extract.rules import cue_subject
+
+    text = "The plan will fail, said Tuesday."
+    assert cue_subject(nlp(text), (text.index("said"), text.index("said") + 4)) is None
 
 
 def test_a_source_is_not_taken_from_inside_the_content(nlp):

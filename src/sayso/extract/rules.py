@@ -323,6 +323,9 @@ class RuleExtractor:
             if v.dep_ in ("conj", "xcomp", "advcl") and v.head != v:
                 v = v.head
                 continue
+            if v.dep_ == "pcomp" and v.head.dep_ == "prep" and v.head.head.pos_ in ("VERB", "AUX"):
+                v = v.head.head  # "… spent weeks on it before announcing he would retire"
+                continue
             if v.dep_ == "relcl" and v.head.pos_ in ("PROPN", "NOUN", "PRON"):
                 return self._np_span(v.head, skip_relcl=True)
             break
@@ -914,6 +917,7 @@ def cue_subject(doc: Doc, cue: Span, text: str | None = None) -> Span | None:
 
 
 INVERSION_AFTER = frozenset({",", ".", ";", ":", "!", "?"})
+NOT_SPEAKERS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"})
 
 
 def _agent(verb: Token) -> Token | None:
@@ -930,7 +934,7 @@ def _inverted_subject(verb: Token) -> Token | None:
     parser often hangs there as an adverb or object. Only where the statement stands
     before the verb and the name closes the clause."""
     doc = verb.doc
-    if verb.i == 0 or not (doc[verb.i - 1].text in {",", "\"", "”", "’", "'"}
+    if verb.i == 0 or any(c.dep_ == "nsubjpass" for c in verb.children) or not (doc[verb.i - 1].text in {",", "\"", "”", "’", "'"}
                            or any(c.dep_ in ("ccomp", "parataxis") and c.i < verb.i for c in verb.children)):
         return None
     for c in verb.rights:
@@ -938,6 +942,8 @@ def _inverted_subject(verb: Token) -> Token | None:
             continue
         end = c.right_edge.i + 1
         closes = end >= c.sent.end or doc[end].text in INVERSION_AFTER
-        if c.pos_ == "PROPN" and closes:
+        # a name, even one the tagger read as a word ("said Best"), but not "said Tuesday"
+        named = c.pos_ == "PROPN" or (c.text[:1].isupper() and c.i != c.sent.start)
+        if named and closes and c.ent_type_ not in NOT_SPEAKERS:
             return c
     return None
