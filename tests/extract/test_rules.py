@@ -93,6 +93,8 @@ INDIRECT = [
     ("The company plans to close two factories next year.",
      ("plans", "The company", "to close two factories next year")),
     ("Officials said the bridge was safe.", ("said", "Officials", "the bridge was safe")),
+    ("Our bodies need a variety of minerals to function, as noted by Harvard Medical School.",
+     ("noted", "Harvard Medical School", "Our bodies need a variety of minerals to function")),
 ]
 
 

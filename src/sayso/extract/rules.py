@@ -313,12 +313,10 @@ class RuleExtractor:
                 if s.lower_ in EXPLETIVE and s.dep_ == "nsubj" and not list(s.children):
                     return None
                 return self._np_span(s)
+            agent = _agent(v)
+            if agent is not None:  # "was told by X", "…, as noted by X": never the main clause's subject
+                return self._np_span(agent)
             if any(c.dep_ == "nsubjpass" for c in v.children):
-                agent = [c for c in v.children if c.dep_ == "agent"]
-                if agent:
-                    pobj = [c for c in agent[0].children if c.dep_ == "pobj"]
-                    if pobj:
-                        return self._np_span(pobj[0])
                 return None
             if v.dep_ in ("conj", "xcomp", "advcl") and v.head != v:
                 v = v.head
@@ -911,7 +909,7 @@ def cue_subject(doc: Doc, cue: Span, text: str | None = None) -> Span | None:
     verb = span.root
     found = ext._source(verb)
     if found is None:
-        holder = _agent(verb) or _inverted_subject(verb)
+        holder = _inverted_subject(verb)
         found = ext._np_span(holder) if holder is not None else None
     return found
 
@@ -921,7 +919,7 @@ NOT_SPEAKERS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MON
 
 
 def _agent(verb: Token) -> Token | None:
-    """'… , as noted by dietitian Trista Best': a participle with its agent and no subject."""
+    """The agent of a passive verb or participle ('… , as noted by dietitian Trista Best')."""
     for c in verb.children:
         if c.dep_ == "agent":
             pobj = [g for g in c.children if g.dep_ == "pobj"]
