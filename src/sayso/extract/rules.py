@@ -932,8 +932,11 @@ def _inverted_subject(verb: Token) -> Token | None:
     parser often hangs there as an adverb or object. Only where the statement stands
     before the verb and the name closes the clause."""
     doc = verb.doc
-    if verb.i == 0 or any(c.dep_ == "nsubjpass" for c in verb.children) or not (doc[verb.i - 1].text in {",", "\"", "”", "’", "'"}
-                           or any(c.dep_ in ("ccomp", "parataxis") and c.i < verb.i for c in verb.children)):
+    if verb.i == 0 or any(c.dep_ == "nsubjpass" for c in verb.children):
+        return None
+    after_statement = doc[verb.i - 1].text in {",", "\"", "”", "’", "'"} or any(
+        c.dep_ in ("ccomp", "parataxis") and c.i < verb.i for c in verb.children)
+    if not after_statement:
         return None
     for c in verb.rights:
         if c.left_edge.i != verb.i + 1 or c.dep_ not in ("advmod", "dobj", "npadvmod", "attr", "appos"):
