@@ -304,7 +304,8 @@ class RuleExtractor:
         return keep
 
     def _source(self, verb: Token) -> Span | None:
-        """The subject of the cue verb, or of the verb it hangs from (conjuncts, participles)."""
+        """The subject (or agent) of the cue verb, or of the verb it hangs from (conjuncts,
+        participles)."""
         v = verb
         for _ in range(4):
             subj = [c for c in v.children if c.dep_ in ("nsubj", "csubj")]
@@ -900,7 +901,8 @@ def extract_statements(doc: Doc) -> list[Statement]:
 
 def cue_subject(doc: Doc, cue: Span, text: str | None = None) -> Span | None:
     """The source the parse gives a cue found some other way (by the trained tagger): the
-    subject of the cue's verb, or of the verb it hangs from, as the rule tier reads it."""
+    subject or agent of the cue's verb, or of the verb it hangs from, as the rule tier reads
+    it; failing that, a speaker named right after the verb ("…, said Best.")."""
     span = doc.char_span(*cue, alignment_mode="expand")
     if span is None or not len(span):
         return None
@@ -914,8 +916,9 @@ def cue_subject(doc: Doc, cue: Span, text: str | None = None) -> Span | None:
     return found
 
 
-INVERSION_AFTER = frozenset({",", ".", ";", ":", "!", "?"})
-NOT_SPEAKERS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"})
+INVERSION_BEFORE = frozenset({",", '"', "”", "’", "'"})  # what ends a statement just before its verb
+INVERSION_AFTER = frozenset({",", ".", ";", ":", "!", "?"})  # what ends the speaker's name
+NUMERIC_ENTITIES = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"})
 
 
 def _agent(verb: Token) -> Token | None:
@@ -934,7 +937,7 @@ def _inverted_subject(verb: Token) -> Token | None:
     doc = verb.doc
     if verb.i == 0 or any(c.dep_ == "nsubjpass" for c in verb.children):
         return None
-    after_statement = doc[verb.i - 1].text in {",", "\"", "”", "’", "'"} or any(
+    after_statement = doc[verb.i - 1].text in INVERSION_BEFORE or any(
         c.dep_ in ("ccomp", "parataxis") and c.i < verb.i for c in verb.children)
     if not after_statement:
         return None
@@ -945,6 +948,6 @@ def _inverted_subject(verb: Token) -> Token | None:
         closes = end >= c.sent.end or doc[end].text in INVERSION_AFTER
         # a name, even one the tagger read as a word ("said Best"), but not "said Tuesday"
         named = c.pos_ == "PROPN" or (c.text[:1].isupper() and c.i != c.sent.start)
-        if named and closes and c.ent_type_ not in NOT_SPEAKERS:
+        if named and closes and c.ent_type_ not in NUMERIC_ENTITIES:
             return c
     return None
