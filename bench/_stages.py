@@ -69,8 +69,8 @@ def stage_times(nlp: Language, docs: list[Document], component: str) -> dict[str
     tier enabled; ``sayso: other`` is the component's time outside the named stages
     (language, assembling the record), ``total`` the sum."""
     times: dict[str, float] = {}
-    pipeline = [(n, c) for n, c in nlp.pipeline if not n.startswith("sayso") or n in (component, "sayso_sentences",
-                                                                                      "sayso_lemmatizer")]
+    helpers = (component, "sayso_sentences", "sayso_lemmatizer", "sayso_entities")  # not tiers
+    pipeline = [(n, c) for n, c in nlp.pipeline if not n.startswith("sayso") or n in helpers]
     with _wrapped(times):
         for document in docs:
             doc = nlp.make_doc(document.text)

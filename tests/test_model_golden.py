@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+import spacy
 
 from sayso import nlp as nlp_mod
 
@@ -32,6 +33,9 @@ HEADS = [11, 3, 3, 11, 5, 3, 11, 11, 10, 10, 11, 11, 11, 12, 11, 14, 11,
          25, 17, 20, 18, 25, 23, 25, 25, 25, 27, 28, 25, 25]
 ENTS = [("Anna Kowalski", "PERSON"), ("Tuesday", "DATE"), ("Eastbridge", "LOC"),
         ("4 million", "CARDINAL")]
+# sayso's entity tagger (sayso.entities) in NER's place: distilled from it, not identical
+SAYSO_ENTS = [("Anna Kowalski", "PERSON"), ("Tuesday", "DATE"), ("Eastbridge", "ORG"),
+              ("4 million", "CARDINAL")]
 LEMMAS = (
     '" we will rebuild the bridge , " Mayor Anna Kowalski say on Tuesday in Eastbridge . '
     "accord to the council , the repair will cost 4 million euro ."
@@ -58,7 +62,7 @@ def test_model_identity(nlp):
     assert nlp.meta["version"] == "3.8.0"
     assert nlp.meta["lang"] == "en"
     assert nlp.pipe_names == ["tok2vec", "tagger", "sayso_sentences", "parser", "attribute_ruler",
-                              "sayso_lemmatizer", "ner", "sayso"]
+                              "sayso_lemmatizer", "sayso_entities", "sayso"]
     assert nlp.disabled == ["lemmatizer"]  # run per distinct key by sayso_lemmatizer (sayso.fastpipes)
 
 
@@ -75,5 +79,10 @@ def test_golden_analysis(nlp):
     assert [t.dep_ for t in doc] == DEPS
     assert [t.head.i for t in doc] == HEADS
     assert [t.lemma_ for t in doc] == LEMMAS
-    assert [(e.text, e.label_) for e in doc.ents] == ENTS
+    assert [(e.text, e.label_) for e in doc.ents] == SAYSO_ENTS
     assert [s.start for s in doc.sents] == [0, 17]
+
+
+def test_golden_entities_of_the_pinned_ner():
+    plain = spacy.load(nlp_mod.DEFAULT_MODEL, exclude=["senter"])
+    assert [(e.text, e.label_) for e in plain(SENTENCES).ents] == ENTS

@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import minibatch
 
-from sayso import fastpipes
+from sayso import entities, fastpipes
 from sayso.doctext import text_of
 from sayso.settings import (  # noqa: F401 - the names callers know from here
     ACCURACIES, ACCURACY_ENV, BEST_MODEL_ENV, DEFAULT_ACCURACY, DEFAULT_MODEL, FAST_MODEL_ENV, MODEL_ENV,
@@ -226,6 +226,7 @@ def _load(name: str, accuracy: str = DEFAULT_ACCURACY, fast_model: str | None = 
     if "sayso_sentences" not in nlp.pipe_names:
         nlp.add_pipe("sayso_sentences", before="parser")
     fastpipes.tune(nlp)  # the same annotations, faster (see sayso.fastpipes)
+    entities.replace_ner(nlp)  # entities from the shared tok2vec (see sayso.entities)
     if "sayso" not in nlp.pipe_names:
         nlp.add_pipe("sayso", last=True, config={"accuracy": accuracy, "fast_model": fast_model,
                                                  "best_model": best_model})
