@@ -174,10 +174,9 @@ class EntityModel:
     def save(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
         (path / "model.bin").write_bytes(self.model.to_bytes())
-        (path / "meta.json").write_text(json.dumps({
-            "labels": list(self.labels), "window": self.window, "pipeline": self.pipeline,
-            "width": self.width,
-            **{k: self.model.attrs[k] for k in ("hidden", "lex_rows", "lex_width")}}, indent=1) + "\n", encoding="utf-8")
+        meta = {"labels": list(self.labels), "window": self.window, "pipeline": self.pipeline,
+                "width": self.width, **{k: self.model.attrs[k] for k in ("hidden", "lex_rows", "lex_width")}}
+        (path / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
 
 
 def load_entity_model(path: Path) -> EntityModel:

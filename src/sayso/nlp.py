@@ -4,7 +4,8 @@
 on each doc: ``doc._.article`` is the Article record ``pipeline.analyse`` gives for the same
 text (statements with speakers, context, type and confidence), ``doc._.statements`` the
 statements as extracted, before resolution. The factory also puts the sentence guard before
-the parser, as ``load`` does. It is registered both here (on import) and through the
+the parser and, on the pipeline it was distilled from, sayso's entity tagger in NER's place
+(``sayso.entities``), as ``load`` does. It is registered both here (on import) and through the
 ``spacy_factories`` entry point, so ``spacy.load`` of a saved pipeline finds it too.
 """
 from __future__ import annotations
@@ -170,6 +171,7 @@ def make_sayso_component(nlp: Language, name: str, accuracy: str, fast_model: st
                          best_model: str | None) -> SaysoComponent:
     if "parser" in nlp.pipe_names and "sayso_sentences" not in nlp.pipe_names:
         nlp.add_pipe("sayso_sentences", before="parser")  # the statements depend on the guard
+    entities.replace_ner(nlp)  # the speakers depend on the entities, as in ``load``
     return SaysoComponent(nlp, name, accuracy, fast_model, best_model)
 
 
