@@ -228,7 +228,7 @@ def _load(name: str, accuracy: str = DEFAULT_ACCURACY, fast_model: str | None = 
     if "sayso_sentences" not in nlp.pipe_names:
         nlp.add_pipe("sayso_sentences", before="parser")
     fastpipes.tune(nlp)  # the same annotations, faster (see sayso.fastpipes)
-    entities.replace_ner(nlp)  # entities from the shared tok2vec (see sayso.entities)
+    entities.replace_ner(nlp)  # entities without NER's decoder (see sayso.entities)
     if "sayso" not in nlp.pipe_names:
         nlp.add_pipe("sayso", last=True, config={"accuracy": accuracy, "fast_model": fast_model,
                                                  "best_model": best_model})
