@@ -8,7 +8,7 @@ The teacher is the default pipeline's own NER; the student reads that NER's own 
 of the tokens and replaces its transition decoder. The texts of PolNeAR train are the
 training set (no gold is read, only text), dev measures agreement with the teacher after
 each epoch, and the epoch that agrees best is written to ``src/sayso/data/entities_en``
-(about 4 minutes for the teacher's pass and 45 seconds an epoch on one core).
+(about 4 minutes for the teacher's pass and 30 seconds an epoch on one core).
 """
 from __future__ import annotations
 
