@@ -23,7 +23,7 @@ def spacy_ner():
     return spacy.load(nlp_mod.DEFAULT_MODEL, exclude=["senter"])
 
 
-def test_the_default_pipeline_reads_entities_from_the_shared_tok2vec(nlp):
+def test_the_default_pipeline_has_the_entity_tagger_in_ners_place(nlp):
     assert "sayso_entities" in nlp.pipe_names and "ner" not in nlp.pipe_names
     with nlp.select_pipes(disable=["sayso"]):
         doc = nlp("NATO Secretary General Jens Stoltenberg spoke in Brussels on Tuesday.")

@@ -2,7 +2,7 @@
 """Distil spaCy's NER into sayso's entity tagger (``sayso.entities``).
 
     python tools/train_entities.py [--train ../shared/data/polnear/train.jsonl]
-                                   [--dev ../shared/data/polnear/dev.jsonl] [--epochs 6]
+                                   [--dev ../shared/data/polnear/dev.jsonl] [--epochs 8]
 
 The teacher is the default pipeline's own NER; the student reads that NER's own embedding
 of the tokens and replaces its transition decoder. The texts of PolNeAR train are the

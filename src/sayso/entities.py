@@ -160,7 +160,7 @@ class EntityModel:
                  norms: Sequence[numpy.ndarray]) -> list[list[tuple[int, int, str]]]:
         """Each doc's entities (from its tokens' embeddings and NORM hashes), the docs of a
         batch predicted in one matrix product."""
-        rows = [windows(t.astype(numpy.float32), self.window) for t in tensors if len(t)]
+        rows = [windows(t, self.window) for t in tensors if len(t)]
         ids = [n.reshape(-1, 1) for t, n in zip(tensors, norms) if len(t)]
         probs = (self.model.predict((numpy.vstack(rows), numpy.vstack(ids))) if rows
                  else numpy.zeros((0, len(self.labels))))
