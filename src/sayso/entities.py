@@ -28,6 +28,8 @@ from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 from thinc.api import HashEmbed, Maxout, Model, Softmax, chain
 
+from sayso import blas
+
 IMPOSSIBLE = -1e9
 SURE_OUTSIDE = math.log(0.99)  # a token this likely to be outside any entity is taken to be
 MODEL_DIR = "entities_en"
@@ -185,6 +187,7 @@ def load_entity_model(path: Path) -> EntityModel:
     model = build_model(len(labels), meta["window"], meta["hidden"], meta["lex_rows"], meta["lex_width"])
     model.initialize(X=sample_input(meta["width"], meta["window"]))
     model.from_bytes((path / "model.bin").read_bytes())
+    blas.adopt([model])
     return EntityModel(model, labels, meta["window"], meta["pipeline"], Transitions.of(labels), meta["width"])
 
 
@@ -246,7 +249,9 @@ def make_entity_tagger(nlp: Language, name: str) -> EntityTagger:
     if "ner" not in nlp.pipe_names:
         raise ValueError("sayso_entities needs the pipeline's NER, whose embedding it reads; "
                          "add it with sayso.entities.replace_ner")
-    return EntityTagger(packaged_model(), embedder(nlp))
+    tok2vec = embedder(nlp)
+    blas.adopt([tok2vec])  # NER's embedding now serves the tagger alone (sayso.blas)
+    return EntityTagger(packaged_model(), tok2vec)
 
 
 def replace_ner(nlp: Language) -> bool:

@@ -5,7 +5,8 @@ on each doc: ``doc._.article`` is the Article record ``pipeline.analyse`` gives 
 text (statements with speakers, context, type and confidence), ``doc._.statements`` the
 statements as extracted, before resolution. The factory also puts the sentence guard before
 the parser and, on the pipeline it was distilled from, sayso's entity tagger in NER's place
-(``sayso.entities``), as ``load`` does. It is registered both here (on import) and through the
+(``sayso.entities``), and has the pipeline's layers multiply through numpy's BLAS
+(``sayso.blas``), as ``load`` does. It is registered both here (on import) and through the
 ``spacy_factories`` entry point, so ``spacy.load`` of a saved pipeline finds it too.
 """
 from __future__ import annotations
@@ -18,7 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import minibatch
 
-from sayso import entities, fastpipes
+from sayso import blas, entities, fastpipes
 from sayso.doctext import text_of
 from sayso.settings import (  # noqa: F401 - the names callers know from here
     ACCURACIES, ACCURACY_ENV, BEST_MODEL_ENV, DEFAULT_ACCURACY, DEFAULT_MODEL, FAST_MODEL_ENV, MODEL_ENV,
@@ -172,6 +173,7 @@ def make_sayso_component(nlp: Language, name: str, accuracy: str, fast_model: st
     if "parser" in nlp.pipe_names and "sayso_sentences" not in nlp.pipe_names:
         nlp.add_pipe("sayso_sentences", before="parser")  # the statements depend on the guard
     entities.replace_ner(nlp)  # the speakers depend on the entities, as in ``load``
+    blas.adopt_pipeline(nlp)  # the same last bits of every probability as in ``load``
     return SaysoComponent(nlp, name, accuracy, fast_model, best_model)
 
 
@@ -229,6 +231,7 @@ def _load(name: str, accuracy: str = DEFAULT_ACCURACY, fast_model: str | None = 
         nlp.add_pipe("sayso_sentences", before="parser")
     fastpipes.tune(nlp)  # the same annotations, faster (see sayso.fastpipes)
     entities.replace_ner(nlp)  # entities without NER's decoder (see sayso.entities)
+    blas.adopt_pipeline(nlp)  # spaCy's layers multiply through numpy's BLAS (see sayso.blas)
     if "sayso" not in nlp.pipe_names:
         nlp.add_pipe("sayso", last=True, config={"accuracy": accuracy, "fast_model": fast_model,
                                                  "best_model": best_model})
