@@ -22,6 +22,18 @@ def test_the_products_are_blis_products_up_to_rounding(trans1, trans2):
     numpy.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.parametrize("n_in,n_out", [(320, 192), (64, 7), (1024, 96)])
+def test_no_row_depends_on_the_rows_multiplied_with_it(n_in, n_out):
+    """An article's probabilities must not depend on the articles in its batch, so a short
+    product (where OpenBLAS takes other kernels) gives each row what a long one gives it."""
+    rng = numpy.random.default_rng(3)
+    x = rng.standard_normal((2000, n_in), dtype=numpy.float32)
+    w = rng.standard_normal((n_out, n_in), dtype=numpy.float32)
+    whole = blas.OPS.gemm(x, w, trans2=True)
+    for n in (1, 2, 5, 17, 171, 600):
+        assert numpy.array_equal(blas.OPS.gemm(x[9:9 + n], w, trans2=True), whole[9:9 + n])
+
+
 def test_a_product_into_a_given_array_fills_it():
     x = numpy.ones((4, 3), dtype=numpy.float32)
     out = numpy.zeros((4, 2), dtype=numpy.float32)

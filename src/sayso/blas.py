@@ -3,9 +3,9 @@
 On the CPU, thinc multiplies through blis (``NumpyOps``); numpy ships OpenBLAS, whose
 float32 kernels for the shapes of spaCy's and sayso's layers (a few thousand rows by 64–320)
 ran 1.4x faster on one core of this project's machines (``bench/gemm.py`` measures it
-wherever sayso runs). The products are the same sums in another order: the models' outputs
-move in the last bits (confidences by under 1e-6), and no span or speaker changed on PolNeAR
-dev or the real-news pages (docs/speed.md).
+wherever sayso runs). The products are the same sums in another order, so the models'
+probabilities may move in the last bits; ``sayso extract`` gave byte-identical output on
+PolNeAR dev, the real-news pages and the reference article (docs/speed.md).
 
 One thread, because sayso scales by processes (one worker per core, as spaCy's blis runs
 on one): a BLAS that starts a thread per core in every worker would fight the other workers
@@ -36,8 +36,8 @@ def _blas():
 
 # Multiply-adds below which OpenBLAS takes other kernels (its small-matrix kernels, gemv
 # for one row), whose sums run in another order: a row's product would then depend on how
-# many rows were multiplied with it, so an article's probabilities on its batch. The largest
-# such product measured on the layers' shapes was 442,368 (bench/gemm.py --check).
+# many rows were multiplied with it, so an article's probabilities on its batch. Such
+# products measured on layers' shapes were all under 450,000 (bench/gemm.py --check).
 MIN_WORK = 1 << 21
 
 
