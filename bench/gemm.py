@@ -55,8 +55,7 @@ def batch_dependence(gemm, x, w, up_to: int) -> int:
 
 
 def check(rng, up_to: int) -> None:
-    blas = ops_blas()
-    plain = lambda x, w: blas(x, w)  # noqa: E731
+    plain = ops_blas()
     ours = NumpyBlasOps()
     print(f"{'layer':55s} {'numpy':>9s} {'sayso.blas':>10s}   (largest product whose rows depend on the batch)")
     for name, (n_in, n_out) in SHAPES.items():

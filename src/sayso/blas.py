@@ -45,8 +45,6 @@ class NumpyBlasOps(NumpyOps):
     """``NumpyOps`` whose ``gemm`` is numpy's, on one thread, each row's product the same
     whatever rows come with it (a short product is padded with zero rows to ``MIN_WORK``)."""
 
-    name = "numpy"  # thinc's ops of the CPU, as far as any layer asks
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, use_blis=False, **kwargs)
 
