@@ -61,12 +61,10 @@ class SaysoComponent:
         self.accuracy = accuracy
         self._extract_many = None  # a tier that extracts from a batch of docs at once
         if accuracy == "fast":
-            from sayso.extract.model import (check_pipeline, extract_statements_fast,
-                                             extract_statements_fast_many, load_model)
+            from sayso.extract.model import extract_statements_fast, extract_statements_fast_many, load_model
 
             try:
                 tagger = load_model(fast_model or None)
-                check_pipeline(tagger, nlp)
             except (OSError, ValueError) as exc:
                 raise ModelError(f"cannot load the fast tier's model: {exc}") from exc
             self._extract = functools.partial(extract_statements_fast, tagger_nlp=tagger)
@@ -83,11 +81,8 @@ class SaysoComponent:
             if encoder.fast_weight:  # the encoder's probabilities are mixed with the fast tier's
                 from sayso.extract.best import fast_pipeline
 
-                from sayso.extract.model import check_pipeline
-
                 try:
                     fast = fast_pipeline(fast_model)
-                    check_pipeline(fast, nlp)
                 except (OSError, ValueError) as exc:
                     raise ModelError(f"cannot load the fast tier's model, which the best tier "
                                      f"mixes in: {exc}") from exc

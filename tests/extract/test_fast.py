@@ -208,6 +208,27 @@ def test_only_a_quotation_continues_into_the_next_sentence(nlp):
     assert _prune_contents(reported, cue, [plan, joke], {}, gap, _sent_ids(reported)) == [plan]
 
 
+def test_content_of_function_words_alone_is_no_statement(nlp, fast_extract):
+    """A cue whose content was lost in scraping keeps the rule tier's ``truncated``
+    statement, even where the taggers mark the dangling 'that' as content."""
+    from sayso.extract.model import _function_words_only
+    from sayso.records import Part, Statement
+
+    text = "The spokeswoman wrote that taxes would rise."
+    doc = nlp(text)
+
+    def statement(content):
+        start = text.index(content)
+        return Statement(id="s1", kind="indirect", cue=Part.from_spans(text, [(16, 21)]),
+                         content=Part.from_spans(text, [(start, start + len(content))]))
+
+    assert _function_words_only(doc, statement("that"))
+    assert not _function_words_only(doc, statement("that taxes would rise"))
+    cut = "The spokeswoman also wrote in her Telegram channel that\nOn Monday, the talks resumed."
+    (lost,) = [s for s in fast_extract(cut) if s.cue.text.startswith("also wrote")]
+    assert "truncated" in lost.flags and lost.content.spans == ()
+
+
 def test_an_ensemble_averages_its_members(nlp):
     """Two copies of one tagger score exactly as that tagger does; members with other
     labels are refused."""

@@ -96,59 +96,6 @@ def build_tok2vec(width: int, depth: int, window_size: int, maxout_pieces: int,
     return chain(tok2vec, with_padded(LSTM(width, width, bi=True, depth=lstm_depth)))
 
 
-WORD_ATTRS = ("NORM", "PREFIX", "SUFFIX", "SHAPE")
-TENSOR_WIDTH = 96  # en_core_web_sm's tok2vec
-
-
-@registry.layers("sayso.DocTensor.v1")
-def DocTensor(width: int) -> Model[List[Doc], List]:
-    """The parsing pipeline's own token vectors (``doc.tensor``, which its tok2vec sets), read
-    as a fixed input: the taggers reuse spaCy's embedding of the words instead of computing
-    one of their own, and never train it (the tagger and parser listen to it)."""
-
-    def forward(model, docs, is_train):
-        out = []
-        for doc in docs:
-            tensor = doc.tensor
-            if len(doc) and getattr(tensor, "shape", None) != (len(doc), width):
-                raise ValueError(f"the fast tier reads the parsing pipeline's token vectors "
-                                 f"(doc.tensor, {width} wide); this doc has "
-                                 f"{getattr(tensor, 'shape', None)}: parse it with sayso.nlp.load()")
-            arr = tensor if len(doc) else numpy.zeros((0, width), dtype="float32")
-            out.append(model.ops.asarray2f(arr, dtype="float32"))
-        return out, lambda dY: []
-
-    return Model("sayso_doc_tensor", forward, attrs={"width": width})
-
-
-@registry.architectures("sayso.TensorTok2Vec.v1")
-def build_tensor_tok2vec(width: int, depth: int, window_size: int, maxout_pieces: int,
-                         attrs: List[str], rows: List[int], narrow_width: int,
-                         word_width: int = 0, lstm_depth: int = 0,
-                         tensor_width: int = TENSOR_WIDTH) -> Model[List[Doc], List]:
-    """spaCy's token vectors beside hash embeddings of the small columns (``attrs`` and the
-    EXTRA features, at ``narrow_width``; a word-form column at ``word_width``), mixed by one
-    Maxout layer, then ``depth`` CNN layers and optionally a BiLSTM."""
-    n_cols = len(attrs) + len(EXTRA)
-    if len(rows) != n_cols:
-        raise ValueError(f"need {n_cols} row counts, got {len(rows)}")
-    widths = [word_width if a in WORD_ATTRS else narrow_width for a in attrs] + [narrow_width] * len(EXTRA)
-    embeddings = [HashEmbed(w, r, column=i, seed=11 + i, dropout=0.0)
-                  for i, (w, r) in enumerate(zip(widths, rows))]
-    columns = chain(SaysoFeatures(attrs), list2ragged(), with_array(concatenate(*embeddings)),
-                    ragged2list())
-    model = chain(concatenate(DocTensor(tensor_width), columns),
-                  with_array(Maxout(width, tensor_width + sum(widths), nP=maxout_pieces,
-                                    dropout=0.0, normalize=True)))
-    if depth:
-        model = chain(model, with_array(MaxoutWindowEncoder(
-            width=width, window_size=window_size, maxout_pieces=maxout_pieces, depth=depth)))
-    if lstm_depth:
-        model = chain(model, with_padded(LSTM(width, width, bi=True, depth=lstm_depth)))
-    model.set_dim("nO", width)
-    return model
-
-
 DEFAULT_HPARAMS = {
     "width": 64, "depth": 4, "window_size": 2, "maxout_pieces": 3, "narrow_width": 16,
     "rows": [5000, 1000, 2500, 500, 200, 200, 64, 32, 64, 2000, 2000],
@@ -156,19 +103,12 @@ DEFAULT_HPARAMS = {
 
 
 def build_tagger_nlp(hparams: dict | None = None) -> Language:
-    """A blank English pipeline with one tagger, labels added: over a tok2vec of its own, or
-    (``"tensor": True``) over the parsing pipeline's token vectors and the small columns."""
+    """A blank English pipeline with one tagger over the sayso tok2vec, labels added."""
     hp = {**DEFAULT_HPARAMS, **(hparams or {})}
     nlp = spacy.blank("en")
-    keys = ("width", "depth", "window_size", "maxout_pieces", "rows", "narrow_width")
-    if hp.get("tensor"):
-        tok2vec = {"@architectures": "sayso.TensorTok2Vec.v1", "attrs": list(hp["attrs"]),
-                   "word_width": hp.get("word_width", 0), "lstm_depth": hp.get("lstm_depth", 0),
-                   **{k: hp[k] for k in keys}}
-    else:
-        tok2vec = {"@architectures": "sayso.Tok2Vec.v1", "attrs": list(BASE_ATTRS),
-                   **{k: hp[k] for k in keys},
-                   **({"lstm_depth": hp["lstm_depth"]} if hp.get("lstm_depth") else {})}
+    tok2vec = {"@architectures": "sayso.Tok2Vec.v1", "attrs": list(BASE_ATTRS), **{
+        k: hp[k] for k in ("width", "depth", "window_size", "maxout_pieces", "rows", "narrow_width")},
+        **({"lstm_depth": hp["lstm_depth"]} if hp.get("lstm_depth") else {})}
     tagger = nlp.add_pipe("tagger", config={"model": {
         "@architectures": "spacy.Tagger.v2", "nO": None, "normalize": False, "tok2vec": tok2vec}})
     for label in LABELS:
@@ -229,25 +169,6 @@ def combine(members: Sequence[Language]) -> Language:
     nlp.meta.update({key: value for key, value in members[0].meta.items()
                      if key in ("name", "version", "description")})
     return nlp
-
-
-def reads_tensor(tagger_nlp: Language) -> bool:
-    """Whether a tagger reads the parsing pipeline's token vectors (``sayso.DocTensor.v1``)."""
-    return any(node.name == "sayso_doc_tensor" for pipe in taggers(tagger_nlp) for node in pipe.model.walk())
-
-
-def check_pipeline(tagger_nlp: Language, nlp: Language) -> None:
-    """Token vectors mean something only to the taggers trained on that pipeline's: another
-    pipeline's (even of the same width) would give wrong statements without any error."""
-    if not reads_tensor(tagger_nlp):
-        return
-    trained = tagger_nlp.meta.get("sayso", {}).get("pipeline")
-    here = f"{nlp.meta.get('name')}=={nlp.meta.get('version')}"
-    if trained != here:
-        raise ValueError(f"its taggers read the token vectors of the spaCy pipeline they were "
-                         f"trained on ({trained or 'not recorded'}), not {here}'s: use that "
-                         f"pipeline, --accuracy rules, or train a fast model on {here} "
-                         f"(sayso train)")
 
 
 def _softmax(x: numpy.ndarray) -> numpy.ndarray:

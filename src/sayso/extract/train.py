@@ -29,10 +29,7 @@ from sayso.extract.model import (DEFAULT_HPARAMS, FEATS_KEY, build_tagger_nlp, c
 # The shipped fast tier averages two taggers that see the text differently: the CNN alone
 # (wider receptive field per layer) and a shallower CNN under a BiLSTM (the whole article).
 # Out of fold on PolNeAR train the pair beats either member (see docs/accuracy.md).
-# The shipped ensemble: both members read the parsing pipeline's token vectors beside their
-# own word-form and feature embeddings; one CNN, one CNN + BiLSTM (docs/speed.md).
-_TENSOR = {"tensor": True, "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE", "TAG", "DEP"], "word_width": 32}
-MEMBERS: tuple[dict, ...] = ({**_TENSOR, "depth": 2}, {**_TENSOR, "depth": 1, "lstm_depth": 1})
+MEMBERS: tuple[dict, ...] = ({}, {"depth": 2, "lstm_depth": 1})
 
 GOLD_KEY = "sayso_gold"
 ID_KEY = "sayso_id"
@@ -76,19 +73,6 @@ def prepare(records: list[dict], nlp, progress: Callable[[str], None] = print) -
     return docs
 
 
-def with_tensors(docs: list[Doc], nlp, batch: int = 16) -> list[Doc]:
-    """The parsing pipeline's token vectors back on cached docs (a ``DocBin`` does not keep
-    ``doc.tensor``; the taggers read it): its tok2vec gives the same vectors from the same
-    tokens."""
-    if "tok2vec" not in nlp.pipe_names:
-        return docs
-    tok2vec = nlp.get_pipe("tok2vec")
-    for k in range(0, len(docs), batch):
-        chunk = docs[k:k + batch]
-        tok2vec.set_annotations(chunk, tok2vec.predict(chunk))
-    return docs
-
-
 def default_cache_dir() -> Path:
     """``~/.cache/sayso/train``; the CLI gives ``Settings.train_cache`` ($XDG_CACHE_HOME) instead."""
     return Path.home() / ".cache" / "sayso" / "train"
@@ -106,7 +90,7 @@ def cached_docs(path: Path, cache_dir: Path, nlp_loader, progress=print) -> tupl
         progress(f"reading parsed {path} from {cache}")
         docs = list(DocBin(store_user_data=True).from_disk(cache).get_docs(nlp.vocab))
         if len(docs) == len(records):
-            return with_tensors(docs, nlp), records
+            return docs, records
     progress(f"parsing {path} ({len(records)} articles)")
     docs = prepare(records, nlp, progress)
     db = DocBin(store_user_data=True, docs=docs)
@@ -222,8 +206,7 @@ def train(train_path: Path, dev_path: Path, output: Path, *, max_steps: int = 10
     meta = {"name": "sayso_fast", "version": "0.1.0",
             "description": "sayso fast tier: cue/source/content BIO tagger (PolNeAR train)",
             "sayso": {"hparams": {**DEFAULT_HPARAMS, **(hparams or {})}, "train_file": train_path.name,
-                      "dev_file": dev_path.name, "articles": len(train_docs), "tokens": n_words,
-                      "pipeline": _pipeline_id(nlp_loader())}}
+                      "dev_file": dev_path.name, "articles": len(train_docs), "tokens": n_words}}
     selection = _Selection(nlp, optimizer, (dev_path, dev_docs, dev_rules), output, meta,
                            patience, t_start, progress)
     step = _update(nlp, optimizer, examples, rng, selection, max_steps=max_steps,
@@ -234,11 +217,6 @@ def train(train_path: Path, dev_path: Path, output: Path, *, max_steps: int = 10
     total = time.time() - t_start
     progress(f"done in {total / 60:.1f} min; best dev {_fmt(selection.best_h)}; model in {output}")
     return {"dev": selection.best_h, "seconds": total, "steps": step}
-
-
-def _pipeline_id(nlp) -> str:
-    """The parsing pipeline the taggers were trained over (``check_pipeline`` reads it)."""
-    return f"{nlp.meta.get('name')}=={nlp.meta.get('version')}"
 
 
 def _training_data(train_path: Path, dev_path: Path, cache_dir: Path, nlp_loader,
