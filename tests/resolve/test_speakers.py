@@ -8,7 +8,7 @@ from spacy.tokens import Span
 from sayso.records import Article
 from sayso.resolve import resolve_article
 from sayso.resolve.names import slug
-from tests.resolve.helpers import resolve, statement
+from tests.resolve.helpers import find, resolve, statement
 
 # (text, source as written, cue, content, expected speaker name, resolved_via)
 CASES = [
@@ -202,3 +202,17 @@ def test_an_organisation_named_like_nobody_in_the_article_stays_an_organisation(
     text = "Stumpf said that the bank had fired 5,300 employees. Senators questioned the bank's CEO."
     sp = _resolved_with_surname_as_org(nlp, text, "Stumpf", "said", "that the bank had fired 5,300 employees")
     assert (sp.name, sp.organization) == ("Stumpf", "Stumpf")
+
+
+def test_a_name_the_tagger_left_untagged_still_keeps_its_person_salient(nlp):
+    """The small model tags 'Lopez' in one sentence and not in the next; that untagged
+    'Lopez' is still a mention of Maria Lopez, so 'the singer' after it is her, not the
+    person she toured with."""
+    text = ("Maria Lopez has sung for thirty years. Later, Lopez toured Europe with the drummer "
+            "Tom Becker. The singer said that the tour had changed her life.")
+    with nlp.select_pipes(disable=["sayso"]):
+        doc = nlp(text)
+    untagged = doc.char_span(*find(text, "Lopez", 1))
+    doc.ents = [e for e in doc.ents if not (e.start <= untagged.start < e.end)]
+    st = statement(text, "s1", "The singer", "said", "that the tour had changed her life")
+    assert resolve_article(doc, (st,), Article(id="t")).statements[0].speaker.name == "Maria Lopez"

@@ -274,10 +274,11 @@ class ArticleCoref:
         left edge, the role it hangs from, or the role it stands in apposition to."""
         left = ent.root.left_edge.i if ent.root.left_edge.i < ent.start else ent.start
         prev = self.doc[left - 1] if left > 0 else None
-        if prev is not None and prev.dep_ == "prep" and prev.head.i < prev.i \
+        if prev is not None and prev.dep_ == "prep" and prev.lower_ == "of" and prev.head.i < prev.i \
                 and prev.head.pos_ in ("NOUN", "PROPN"):
             # 'former Vice-Chancellor of [Austria Heinz-Christian Strache]': the
-            # role the name hangs from (NER took the country into the name)
+            # role the name hangs from (NER took the country into the name); only through
+            # 'of': 'joined forces with soul star Peabo Bryson' is no 'forces'
             j, stop = prev.head.i, prev.head.sent.start
             while j > stop and (self.doc[j - 1].pos_ in ("ADJ", "PROPN", "NOUN")
                                 or self.doc[j - 1].text in ("-", "\u2013")):
@@ -358,6 +359,32 @@ class ArticleCoref:
                 if kind == "place":
                     e.country = self.r.country_alias.get(bare.lower())
                 self._mention(ent.start_char, ent.end_char, e, self._role_of(ent.root))
+        self._untagged_mentions()
+
+    def _untagged_mentions(self) -> None:
+        """The small model leaves a name it tagged elsewhere untagged here and there ('in
+        2010 Dion gave birth to twins Eddy and Nelson'): a lone proper noun that is the
+        surname of exactly one person read so far is a mention of them, so that a pronoun or
+        'the singer' after it finds them and not the person next to them. (The tagger makes
+        some such names common nouns; those count except at a sentence start.)"""
+        surnames: dict[str, list[Entity]] = {}
+        for e in self.entities:
+            if e.kind == "person":
+                surnames.setdefault(e.name[-1].lower(), []).append(e)
+        for tok in self.doc:
+            if (not (tok.pos_ == "PROPN" or (tok.pos_ == "NOUN" and not tok.is_sent_start))
+                    or tok.ent_type_ or not tok.text[:1].isupper() or len(tok.text) < 2
+                    or len(surnames.get(tok.lower_, ())) != 1 or self._in_mention(tok.idx)
+                    or self.structure.in_byline(tok.idx)):
+                continue
+            if any(n.pos_ == "PROPN" for n in (tok.nbor(-1) if tok.i else None,
+                                                 tok.nbor(1) if tok.i + 1 < len(self.doc) else None) if n):
+                continue  # part of a longer name
+            self._mention(tok.idx, tok.idx + len(tok), surnames[tok.lower_][0], self._role_of(tok))
+
+    def _in_mention(self, char: int) -> bool:
+        k = bisect.bisect_right(self._starts, char) - 1
+        return k >= 0 and self.mentions[k].end > char
 
     def _person_in_org(self, ent) -> bool:
         """'German Chancellor Olaf Scholz' tagged ORG: a person when the phrase says so, or
