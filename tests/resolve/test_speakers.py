@@ -216,3 +216,28 @@ def test_a_name_the_tagger_left_untagged_still_keeps_its_person_salient(nlp):
     doc.ents = [e for e in doc.ents if not (e.start <= untagged.start < e.end)]
     st = statement(text, "s1", "The singer", "said", "that the tour had changed her life")
     assert resolve_article(doc, (st,), Article(id="t")).statements[0].speaker.name == "Maria Lopez"
+
+
+ROLE_WORD_SURNAMES = [
+    # a relative clause describes the source; the name inside it is not the speaker's
+    ("Mark Meadows announced his retirement on Monday. His aide Wayne King heard of it late. "
+     "King, who resigned from Meadows' office in December, said that he would run for the seat.",
+     "King, who resigned from Meadows' office in December", "Wayne King"),
+    ("Larry King has hosted talk shows for decades. Mr. King said that nobody had ever edited "
+     "his shows.", "Mr. King", "Larry King"),
+    ("Former Prime Minister John Major spoke in London. Major said that the treaty was a mistake.",
+     "Major", "John Major"),
+    # a title before a name stays a title
+    ("King Charles visited Wales on Monday. The King said that the floods were a tragedy.",
+     "The King", "Charles"),
+]
+
+
+@pytest.mark.parametrize("text,source,name", ROLE_WORD_SURNAMES, ids=[c[2] + ":" + c[1][:12] for c in ROLE_WORD_SURNAMES])
+def test_a_role_word_after_a_given_name_or_an_honorific_is_a_surname(nlp, text, source, name):
+    """'King', 'Major', 'Bishop' are role words, but in 'Wayne King' and 'Mr. King' the
+    surname: the speaker is the person, not a 'Wayne' with the title 'King'."""
+    cue = "said"
+    content = text[text.index(cue, text.index(source) + len(source)) + len(cue) + 1:-1]
+    art = resolve(nlp, text, [statement(text, "s1", source, cue, content, cue_nth=text[:text.index(source)].count(cue))])
+    assert art.statements[0].speaker.name == name

@@ -129,6 +129,8 @@ class NameReader:
         t = w.text
         if not t or not t[0].isupper() or w.text in SEPARATORS:
             return False
+        if self.is_role(t) and self._surname_in_entity(doc, w):
+            return True
         if self.is_role(t) or self.is_org_word(t) or self.r.is_place(t) or self.is_acronym(t):
             return False
         low = t.lower()
@@ -142,6 +144,24 @@ class NameReader:
         head = toks[-1]
         return head.pos_ == "PROPN" or head.ent_type_ == "PERSON" or (
             re.fullmatch(r"[A-Z]\.", t) is not None)
+
+    def _surname_in_entity(self, doc: Doc, w: Word) -> bool:
+        """'Wayne King', 'Mr. King', 'John Major': a role word that ends a PERSON entity
+        right after a given name or an honorific is a surname, and so is one tagged PERSON
+        alone when the article names someone with it ('King said'); a title comes first
+        and a name follows it ('King Charles', 'Mr. President')."""
+        first, last = doc[w.first], doc[w.last]
+        if first.ent_type_ != "PERSON" or last.pos_ != "PROPN" or w.first == 0:
+            return False
+        if w.last + 1 < len(doc) and doc[w.last + 1].ent_iob_ == "I":
+            return False
+        prev = doc[w.first - 1]
+        if prev.lower_ in self.r.honorifics:
+            return True
+        if first.ent_iob_ == "B":  # alone: the surname of a 'Wayne King' named in the article
+            return any(len(e) > 1 and e[-1].lower_ == last.lower_ and e.label_ == "PERSON"
+                       for e in self._ents)
+        return prev.text[:1].isupper() and not self.is_role(prev.text)
 
     # ------------------------------------------------------------ runs and choice
     def runs(self, doc: Doc, words: list[Word]) -> list[list[int]]:

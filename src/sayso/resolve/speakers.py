@@ -259,7 +259,20 @@ class ArticleCoref:
                 first -= 1
                 continue
             break
-        return first, span.end - 1
+        return first, self._before_relative(first, span.end - 1)
+
+    def _before_relative(self, first: int, last: int) -> int:
+        """'King, who resigned from Meadows' office and filed to run': a relative clause
+        describes the source; a name inside it is not the source's. (Only a clause opened by
+        a relative pronoun: in 'a speech Mrs. Clinton delivered' the name is the maker.)"""
+        for tok in self.doc[first + 1:last + 1]:
+            if (tok.dep_ == "relcl" and first <= tok.head.i < tok.left_edge.i
+                    and tok.left_edge.lower_ in self.r.relative_pronouns):
+                cut = tok.left_edge.i - 1
+                while cut > first and (self.doc[cut].is_punct or self.doc[cut].is_space):
+                    cut -= 1
+                return cut
+        return last
 
     def _source_root(self, first: int, last: int) -> Token:
         toks = self.doc[first:last + 1]
