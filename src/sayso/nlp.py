@@ -14,8 +14,11 @@ from __future__ import annotations
 import functools
 from typing import Iterable, Iterator
 
+import numpy
 import spacy
+from spacy.attrs import IS_SPACE, IS_TITLE, ORTH
 from spacy.language import Language
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 from spacy.util import minibatch
 
@@ -181,25 +184,51 @@ def make_sayso_component(nlp: Language, name: str, accuracy: str, fast_model: st
 def guard_sentences(doc: Doc) -> Doc:
     """Preset boundaries the parser must respect: paragraphs always end a sentence, a title
     abbreviation never does ("Gov. John Kasich said"). Statements are read sentence by
-    sentence, so one wrong boundary costs a whole source or content."""
+    sentence, so one wrong boundary costs a whole source or content. A run of
+    ``MAX_SENTENCE`` tokens without a boundary is cut. Read from arrays: only the tokens
+    whose boundary is set, and the runs long enough to be cut, are visited as tokens."""
     from sayso.extract.cues import load_lexicon
 
-    titles = load_lexicon("en").abbreviations
-    run = 0  # tokens since the last boundary: a run-on "sentence" is cut at MAX_SENTENCE
-    for i, tok in enumerate(doc[:-1]):
-        nxt = doc[i + 1]
-        run += 1
-        if "\n" in tok.whitespace_ or (tok.is_space and "\n" in tok.text):
-            nxt.is_sent_start = True
+    if len(doc) < 2:
+        return doc
+    kind = _boundary_kinds(doc, load_lexicon("en").abbreviations)
+    for i in numpy.flatnonzero(kind == _PARAGRAPH).tolist():
+        doc[i + 1].is_sent_start = True
+    for i in numpy.flatnonzero(kind == _TITLE).tolist():
+        doc[i + 1].is_sent_start = False
+    resets = numpy.flatnonzero((kind == _PARAGRAPH) | (kind == _END)).tolist()
+    for a, b in zip([-1] + resets, resets + [len(kind)]):
+        if b - a > MAX_SENTENCE:  # tokens a+1 .. b-1 run on without a boundary
             run = 0
-        elif tok.text in titles and nxt.is_title:
-            nxt.is_sent_start = False
-        elif tok.text in SENTENCE_ENDS:
-            run = 0
-        elif run >= MAX_SENTENCE:
-            nxt.is_sent_start = True
-            run = 0
+            for i in range(a + 1, b):
+                run += 1
+                if kind[i] == _OTHER and run >= MAX_SENTENCE:
+                    doc[i + 1].is_sent_start = True
+                    run = 0
     return doc
+
+
+_OTHER, _PARAGRAPH, _TITLE, _END = range(4)
+
+
+def _boundary_kinds(doc: Doc, titles) -> numpy.ndarray:
+    """Per token but the last, what it says of the boundary after it: a line break ends a
+    paragraph; a title abbreviation before a capitalised word joins them; ".!?;…" ends a
+    sentence (in that order of precedence)."""
+    arr = doc.to_array([ORTH, IS_SPACE, IS_TITLE])
+    orth, space, title_next = arr[:-1, 0], arr[:-1, 1] == 1, arr[1:, 2] == 1
+    kind = numpy.full(len(doc) - 1, _OTHER, dtype=numpy.int8)
+    kind[numpy.isin(orth, _ids(SENTENCE_ENDS))] = _END
+    kind[numpy.isin(orth, _ids(titles)) & title_next] = _TITLE
+    for i in numpy.flatnonzero(space).tolist():
+        if "\n" in doc[i].text:
+            kind[i] = _PARAGRAPH
+    return kind
+
+
+@functools.lru_cache(maxsize=8)
+def _ids(words: frozenset) -> numpy.ndarray:
+    return numpy.array([get_string_id(w) for w in words], dtype="uint64")
 
 
 def model_name(explicit: str | None = None, settings: Settings | None = None) -> str:

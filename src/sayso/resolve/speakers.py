@@ -30,7 +30,8 @@ import re
 from dataclasses import dataclass, field, replace
 
 import numpy
-from spacy.attrs import SENT_START
+from spacy.attrs import LOWER, SENT_START
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
 from sayso.doctext import line_break_after, text_of, token_starts
@@ -384,7 +385,10 @@ class ArticleCoref:
         for e in self.entities:
             if e.kind == "person":
                 surnames.setdefault(e.name[-1].lower(), []).append(e)
-        for tok in self.doc:
+        wanted = numpy.array([get_string_id(w) for w, es in surnames.items() if len(es) == 1], dtype="uint64")
+        lower = self.doc.to_array(LOWER)  # only tokens spelled like a surname are read as tokens
+        for i in numpy.flatnonzero(numpy.isin(lower, wanted)).tolist():
+            tok = self.doc[i]
             if (not (tok.pos_ == "PROPN" or (tok.pos_ == "NOUN" and not tok.is_sent_start))
                     or tok.ent_type_ or not tok.text[:1].isupper() or len(tok.text) < 2
                     or len(surnames.get(tok.lower_, ())) != 1 or self._in_mention(tok.idx)
