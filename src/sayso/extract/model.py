@@ -194,26 +194,31 @@ def viterbi(scores: numpy.ndarray, labels: list[str], o_bias: float = 0.0) -> nu
     if o_bias:
         logp[:, o] += o_bias
     inside = {i for i, lab in enumerate(labels) if lab.startswith("I-")}
-    prevs = [[p for p, lab in enumerate(labels) if lab[2:] == labels[cur][2:]] if cur in inside else None
-             for cur in range(k)]
+    chains = []  # (I-X, the first and the second of I-X's possible predecessors)
+    for cur in sorted(inside):
+        first, second = [p for p, lab in enumerate(labels) if lab[2:] == labels[cur][2:]]
+        chains.append((cur, first, second))
     rows = logp.tolist()
     score = [-1e9 if c in inside else v for c, v in enumerate(rows[0])]
-    chains = [(cur, prevs[cur]) for cur in sorted(inside)]
-    back = [None] * n
+    back: list = [None] * n  # per step: the best label before it, and each I-X's predecessor
     for i in range(1, n):
         best = max(score)
         row = rows[i]
-        ptr = [score.index(best)] * k
         new = [best + v for v in row]
-        for cur, options in chains:
-            p = max(options, key=score.__getitem__)  # the first of the best
-            ptr[cur], new[cur] = p, score[p] + row[cur]
-        back[i] = ptr
+        came = {}
+        for cur, first, second in chains:
+            p = first if score[first] >= score[second] else second  # the first of the best
+            came[cur] = p
+            new[cur] = score[p] + row[cur]
+        back[i] = (score.index(best), came)
         score = new
     path = numpy.zeros(n, dtype="int32")
-    path[-1] = score.index(max(score))
+    last = score.index(max(score))
+    path[-1] = last
     for i in range(n - 1, 0, -1):
-        path[i - 1] = back[i][path[i]]
+        before, came = back[i]
+        last = came.get(last, before)
+        path[i - 1] = last
     return path
 
 
