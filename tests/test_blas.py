@@ -63,25 +63,3 @@ def test_every_model_of_the_loaded_pipeline_multiplies_through_numpy():
     models += [p.model for _, p in load_model().components]  # the fast tier's taggers
     assert models and all(node.ops is blas.OPS for m in models for node in m.walk())
 
-
-@pytest.mark.parametrize("normalize", [False, True])
-def test_maxout_and_layernorm_predict_the_same_bits_and_still_train(normalize):
-    """Prediction takes the best piece without recording which won, and normalises
-    without recomputing the mean: the same values to the last bit; training keeps thinc's
-    own forward pass (and its gradients)."""
-    from thinc.api import Maxout
-
-    rng = numpy.random.default_rng(5)
-    x = rng.standard_normal((700, 48), dtype=numpy.float32) * 3 + 1
-    plain = Maxout(32, 48, nP=3, normalize=normalize)
-    plain.initialize(X=x)
-    fast = Maxout(32, 48, nP=3, normalize=normalize)
-    fast.initialize(X=x)
-    fast.from_bytes(plain.to_bytes())
-    blas.adopt([fast])
-    for node in plain.walk():
-        node.ops = blas.OPS  # the same products, so that only the forward passes differ
-    assert any(node._func in blas.PREDICT.values() for node in fast.walk())
-    assert numpy.array_equal(fast.predict(x), plain.predict(x))
-    y, backprop = fast.begin_update(x)
-    assert numpy.array_equal(y, plain.begin_update(x)[0]) and backprop(y).shape == x.shape

@@ -24,8 +24,8 @@ from typing import Iterable
 import numpy
 from spacy.language import Language
 from thinc.api import Model, NumpyOps
-from thinc.layers.layernorm import forward as layernorm_forward
-from thinc.layers.maxout import forward as maxout_forward
+
+from sayso import fastlayers
 
 
 @functools.lru_cache(maxsize=1)
@@ -68,55 +68,17 @@ class NumpyBlasOps(NumpyOps):
 OPS = NumpyBlasOps()
 
 
-def _maxout_predict(model: Model, X, is_train: bool):
-    """thinc's Maxout when predicting: the same product, and the best piece taken with
-    numpy's elementwise maximum (exact, 3x faster than the maxout kernel, which also
-    records which piece won, for a backward pass that prediction never makes)."""
-    if is_train:
-        return maxout_forward(model, X, is_train)
-    nO, nP = model.get_dim("nO"), model.get_dim("nP")
-    W = model.ops.reshape2f(model.get_param("W"), nO * nP, model.get_dim("nI"))
-    Y = model.ops.gemm(X, W, trans2=True)
-    Y += model.ops.reshape1f(model.get_param("b"), nO * nP)
-    Z = Y.reshape((Y.shape[0], nO, nP))
-    best = numpy.maximum(Z[:, :, 0], Z[:, :, 1]) if nP > 1 else Z[:, :, 0].copy()
-    for p in range(2, nP):
-        numpy.maximum(best, Z[:, :, p], out=best)
-    return best, _no_backprop
-
-
-def _layernorm_predict(model: Model, X, is_train: bool):
-    """thinc's LayerNorm when predicting: the same operations on the same values (so the
-    same bits), without recomputing the mean and the centred values for the variance."""
-    if is_train:
-        return layernorm_forward(model, X, is_train)
-    centred = X - X.mean(axis=1, keepdims=True)
-    var = (centred * centred).sum(axis=1, keepdims=True)
-    var /= X.shape[1]
-    var += 1e-08
-    centred *= var ** (-1.0 / 2.0)
-    centred *= model.get_param("G")
-    centred += model.get_param("b")
-    return centred, _no_backprop
-
-
-def _no_backprop(dY):
-    raise RuntimeError("a layer's prediction was asked for gradients; call it with is_train=True")
-
-
-PREDICT = {maxout_forward: _maxout_predict, layernorm_forward: _layernorm_predict}
-
-
 def adopt(models: Iterable[Model]) -> None:
     """Give each layer of these models the faster ops, when it runs on thinc's plain CPU
     ops (a model on a GPU, or on ops of another kind, keeps its own), and the faster
-    prediction of Maxout and LayerNorm (training runs thinc's own)."""
+    prediction of ``sayso.fastlayers`` (which relies on these products: a row's product
+    does not depend on the rows multiplied with it)."""
     for model in models:
         for node in model.walk():
             if type(node.ops) is NumpyOps:
                 node.ops = OPS
-            if node.ops is OPS and node._func in PREDICT:
-                node._func = PREDICT[node._func]
+            if node.ops is OPS:
+                fastlayers.adopt(node)
 
 
 def adopt_pipeline(nlp: Language) -> Language:
