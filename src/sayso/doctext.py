@@ -27,6 +27,15 @@ def text_of(doc: Doc) -> str:
     return text
 
 
+def remember(doc: Doc, text: str) -> Doc:
+    """Keep the text a doc was made from as its ``doc.text`` (spaCy's tokenizer keeps every
+    character, so the two are equal and the join is saved)."""
+    if len(doc) and (doc[-1].idx + len(doc[-1].text_with_ws) != len(text)):
+        raise ValueError("the text is not the one the doc was made from")
+    _TEXTS[doc] = text
+    return doc
+
+
 def token_starts(doc: Doc) -> list[int]:
     """Each token's character offset (``Token.idx``), read as one array once per doc."""
     starts = _STARTS.get(doc)

@@ -12,7 +12,7 @@ from typing import Callable, Iterable, Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from sayso import chunks, language
+from sayso import chunks, doctext, language
 from sayso import nlp as nlp_mod
 from sayso.assemble import unread
 from sayso.budget import Budget
@@ -44,7 +44,8 @@ def _article(doc: Doc, document: Document, code: str) -> Article:
 def _doc(nlp: Language, document: Document, code: str | None, text: str | None = None) -> Doc:
     """The doc the pipeline runs on, carrying its document and language for the ``sayso``
     component (metadata such as the publication date anchors the statements' dates)."""
-    doc = nlp.make_doc(document.text if text is None else text)
+    text = document.text if text is None else text
+    doc = doctext.remember(nlp.make_doc(text), text)
     doc._.sayso_document = (document, code)
     return doc
 

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy
+from spacy.attrs import DEP, LEMMA, LOWER, POS
+from spacy.strings import get_string_id
+from spacy.symbols import AUX, NOUN, VERB
 from spacy.tokens import Doc, Span as SpacySpan, Token
 
 from sayso.doctext import text_of
@@ -115,6 +119,11 @@ def _extend_to_quotes(text: str, s: int, e: int, quotes: QuoteIndex, limit: int)
 
 
 # ------------------------------------------------------------------ the rule extractor
+_ACCORDING = get_string_id("according")
+_VERB_POS = numpy.array([VERB, AUX], dtype="uint64")
+_NOT_VERB_DEPS = numpy.array([get_string_id(d) for d in ("amod", "aux", "auxpass")], dtype="uint64")
+
+
 class RuleExtractor:
     min_anchor_words = 3
     not_cues = frozenset({"be", "have", "do", "get", "make", "go", "come", "include", "use", "take", "put", "give"})
@@ -127,9 +136,12 @@ class RuleExtractor:
         text = self._text = text_of(doc)
         quotes = QuoteIndex(find_quotes(text))
         cands: list[Candidate] = []
+        maybe = self._maybe_cues(doc)
+        k = 0
         for sent in doc.sents:
-            for tok in sent:
-                c = self._candidate(tok, sent, quotes)
+            while k < len(maybe) and maybe[k] < sent.end:
+                c = self._candidate(doc[maybe[k]], sent, quotes)
+                k += 1
                 if c is not None:
                     c.sent_end = sent.end_char
                     cands.append(c)
@@ -146,6 +158,24 @@ class RuleExtractor:
         return [_statement(text, c, i) for i, c in enumerate(sorted(cands, key=_first_offset))]
 
     # -- candidates ---------------------------------------------------------
+    def _maybe_cues(self, doc: Doc) -> list[int]:
+        """The tokens ``_candidate`` can take (it still decides): "according", a cue noun, a
+        verb of the lexicon not used as an adjective or auxiliary, or "put". Read from
+        arrays, each distinct lemma looked up once: most tokens are none of these."""
+        if not len(doc):
+            return []
+        arr = doc.to_array([LOWER, POS, DEP, LEMMA])
+        lemmas, which = numpy.unique(arr[:, 3], return_inverse=True)
+        strings = doc.vocab.strings
+        words = [strings[int(h)] for h in lemmas.tolist()]
+        noun_ok = numpy.array([w.lower() in self.lex.nouns for w in words], dtype=bool)
+        verb_ok = numpy.array([bool(self.lex.frames(w.lower())) or w == "put" for w in words], dtype=bool)
+        which = which.reshape(-1)
+        pos, dep = arr[:, 1], arr[:, 2]
+        verb = numpy.isin(pos, _VERB_POS) & ~numpy.isin(dep, _NOT_VERB_DEPS) & verb_ok[which]
+        mask = (arr[:, 0] == _ACCORDING) | ((pos == NOUN) & noun_ok[which]) | verb
+        return numpy.flatnonzero(mask).tolist()
+
     def _candidate(self, tok: Token, sent: SpacySpan, quotes: QuoteIndex) -> Candidate | None:
         low = tok.lower_
         if low == "according" and any(c.lower_ == "to" for c in tok.children):
@@ -622,8 +652,8 @@ class RuleExtractor:
     def _headline_colon(self, sent: SpacySpan, quotes: QuoteIndex) -> Candidate | None:
         """'Stoltenberg: no way back' — a name, a colon, then what they said."""
         text = self._text
-        toks = [t for t in sent]
-        for i, t in enumerate(toks[:6]):
+        toks = list(sent[:6])  # a name of up to five words, then the colon
+        for i, t in enumerate(toks):
             if t.text == ":" and 0 < i:
                 name = toks[:i]
                 if not all(x.pos_ == "PROPN" or x.ent_type_ == "PERSON" or x.is_title for x in name):

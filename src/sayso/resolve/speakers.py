@@ -121,6 +121,7 @@ class ArticleCoref:
         self._starts: list[int] = []
         self._units = self._unit_index()
         self._quotes = self._quote_spans()
+        self._quote_starts = [a for a, _ in self._quotes]
         self._contents = [sp for st in statements if "nested" not in st.flags for sp in st.content.spans]
         self._by_statement: dict[str, Resolution] = {}
         self._collect_named()
@@ -162,8 +163,11 @@ class ArticleCoref:
         return spans
 
     def in_quote(self, start: int, end: int | None = None) -> bool:
+        """Whether ``start..end`` lies inside a quoted stretch. The stretches follow each
+        other without overlapping, so only the last one opened before ``start`` can hold it."""
         end = start if end is None else end
-        return any(a < start and end < b for a, b in self._quotes)
+        k = bisect.bisect_left(self._quote_starts, start) - 1
+        return k >= 0 and end < self._quotes[k][1]
 
     # ================================================================ registry
     def _add(self, kind: str, name: tuple[str, ...], start: int) -> Entity:
