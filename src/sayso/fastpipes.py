@@ -24,7 +24,11 @@ import numpy
 from spacy.attrs import DEP, IS_SPACE, LEMMA, LOWER, MORPH, NORM, ORTH, POS, TAG
 from spacy.language import Language
 from spacy.tokens import Doc
-from spacy.tokens._retokenize import set_token_attrs
+
+try:  # what AttributeRuler.set_annotations applies each match with (spaCy 3.x)
+    from spacy.tokens._retokenize import set_token_attrs
+except ImportError:  # another spaCy: its ruler keeps its own way of applying them
+    set_token_attrs = None
 
 _STRING_ATTRS = {"ORTH": ORTH, "TEXT": ORTH, "LOWER": LOWER, "NORM": NORM, "TAG": TAG, "DEP": DEP}
 _FLAG_ATTRS = {"IS_SPACE": IS_SPACE}
@@ -140,15 +144,16 @@ def tune_attribute_ruler(ruler) -> bool:
         ruler.match = RuleMatcher(ruler)
     except Unsupported:
         return False
-    ruler.set_annotations = functools.partial(set_annotations, ruler)
+    if set_token_attrs is not None:
+        ruler.set_annotations = functools.partial(set_annotations, ruler)
     return True
 
 
 def set_annotations(ruler, doc: Doc, matches) -> None:
     """``AttributeRuler.set_annotations``: each match's attributes on the token its rule
     names, in the same order, through spaCy's own ``set_token_attrs``; the token is found
-    by its index (spaCy builds a Span per match to find it, four fifths of the ruler's
-    time once matching was fast)."""
+    by its index (spaCy builds a Span per match to find it: most of the ruler's time once
+    matching was fast)."""
     for attr_id, _match_id, start, end in matches:
         index = ruler.indices[attr_id]
         i = start + index if index >= 0 else end + index

@@ -159,6 +159,7 @@ class NameReader:
         if prev.lower_ in self.r.honorifics:
             return True
         if first.ent_iob_ == "B":  # alone: the surname of a 'Wayne King' named in the article
+            self._bind(doc)
             return any(len(e) > 1 and e[-1].lower_ == last.lower_ and e.label_ == "PERSON"
                        for e in self._ents)
         return prev.text[:1].isupper() and not self.is_role(prev.text)
