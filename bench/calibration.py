@@ -107,10 +107,10 @@ def realnews_articles(gold_dir: Path, pages: Path) -> list[dict]:
     return arts
 
 
-def labels(score, art: dict, statements) -> list[int | None]:
-    """1 where the scorer would count the statement end-to-end right, 0 where not, None for
-    nested statements (the scorer never sees them)."""
-    text = art["text"]
+def scorer_pairs(score, text: str, gold: list[dict], statements) -> list[tuple[int, int]]:
+    """(gold index, statement index) as score.py pairs them (its own ``match_attributions``
+    on content tokens, else cue tokens); nested statements are left out, as the scorer never
+    sees them."""
     toks = score.Tokens(text)
     scored = [i for i, st in enumerate(statements) if "nested" not in st.flags]
 
@@ -118,17 +118,22 @@ def labels(score, art: dict, statements) -> list[int | None]:
         c = toks.of_spans(content)
         return ("content", c) if c else ("cue", toks.of_spans(cue))
 
-    gkeys = [key(at["cue"], at["content"]) for at in art["attributions"]]
+    gkeys = [key(g["cue"], g["content"]) for g in gold]
     pkeys = [key(statements[i].cue.spans, statements[i].content.spans) for i in scored]
-    out: list[int | None] = [None] * len(statements)
-    for i in scored:
-        out[i] = 0
-    for gi, pi in score.match_attributions(gkeys, pkeys):
+    return [(gi, scored[pi]) for gi, pi in score.match_attributions(gkeys, pkeys)]
+
+
+def labels(score, art: dict, statements) -> list[int | None]:
+    """1 where the scorer would count the statement end-to-end right, 0 where not, None for
+    nested statements (the scorer never sees them)."""
+    toks = score.Tokens(art["text"])
+    out: list[int | None] = [None if "nested" in st.flags else 0 for st in statements]
+    for gi, i in scorer_pairs(score, art["text"], art["attributions"], statements):
         gs = toks.of_spans(art["attributions"][gi]["source"])
-        st = statements[scored[pi]]
+        st = statements[i]
         ps = toks.of_spans(st.source.spans if st.source else [])
         ok = (not gs and not ps) or (bool(gs) and len(gs & ps) >= score.SOURCE_COVER_MIN * len(gs))
-        out[scored[pi]] = int(ok)
+        out[i] = int(ok)
     return out
 
 

@@ -18,23 +18,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from calibration import SHARED, scorer_module  # bench/calibration.py, beside this script
+from calibration import SHARED, scorer_module, scorer_pairs  # bench/calibration.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def pairs(score, text: str, gold: list[dict], statements) -> list[tuple[dict, object]]:
-    """(gold statement, paired sayso statement) as the scorer pairs them."""
-    toks = score.Tokens(text)
-    scored = [st for st in statements if "nested" not in st.flags]
-
-    def key(cue, content):
-        c = toks.of_spans(content)
-        return ("content", c) if c else ("cue", toks.of_spans(cue))
-
-    gkeys = [key(g["cue"], g["content"]) for g in gold]
-    pkeys = [key(st.cue.spans, st.content.spans) for st in scored]
-    return [(gold[gi], scored[pi]) for gi, pi in score.match_attributions(gkeys, pkeys)]
 
 
 def verdict(gold_name: str, got: str | None) -> str:
@@ -62,7 +48,8 @@ def main(argv=None) -> int:
     errors = []
     articles = analyse_many(docs, nlp_mod.load())
     for (gold, text), art in tqdm(zip(loaded, articles), total=len(docs), desc="pages", file=sys.stderr):
-        for g, st in pairs(score, text, gold.statements, art.statements):
+        for gi, i in scorer_pairs(score, text, gold.statements, art.statements):
+            g, st = gold.statements[gi], art.statements[i]
             if g["speaker"] is None:
                 continue
             got = st.speaker.name if st.speaker else None

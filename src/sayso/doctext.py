@@ -12,6 +12,7 @@ import weakref
 
 import numpy
 from spacy.attrs import IDX
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 _TEXTS: "weakref.WeakKeyDictionary[Doc, str]" = weakref.WeakKeyDictionary()
@@ -34,6 +35,12 @@ def remember(doc: Doc, text: str) -> Doc:
         raise ValueError("the text is not the one the doc was made from")
     _TEXTS[doc] = text
     return doc
+
+
+def string_ids(words) -> numpy.ndarray:
+    """The words' hashes, as ``Doc.to_array`` gives ORTH, LOWER, LEMMA or DEP, so that token
+    columns can be tested against a word list without making a Token per token."""
+    return numpy.array([get_string_id(w) for w in words], dtype="uint64")
 
 
 def token_starts(doc: Doc) -> list[int]:

@@ -18,12 +18,11 @@ import numpy
 import spacy
 from spacy.attrs import IS_SPACE, IS_TITLE, ORTH
 from spacy.language import Language
-from spacy.strings import get_string_id
 from spacy.tokens import Doc
 from spacy.util import minibatch
 
 from sayso import blas, entities, fastpipes
-from sayso.doctext import text_of
+from sayso.doctext import string_ids, text_of
 from sayso.settings import (  # noqa: F401 - the names callers know from here
     ACCURACIES, ACCURACY_ENV, BEST_MODEL_ENV, DEFAULT_ACCURACY, DEFAULT_MODEL, FAST_MODEL_ENV, MODEL_ENV,
     Settings,
@@ -226,9 +225,7 @@ def _boundary_kinds(doc: Doc, titles) -> numpy.ndarray:
     return kind
 
 
-@functools.lru_cache(maxsize=8)
-def _ids(words: frozenset) -> numpy.ndarray:
-    return numpy.array([get_string_id(w) for w in words], dtype="uint64")
+_ids = functools.lru_cache(maxsize=8)(string_ids)  # of a fixed word list, once
 
 
 def model_name(explicit: str | None = None, settings: Settings | None = None) -> str:

@@ -16,7 +16,7 @@ from spacy.strings import get_string_id
 from spacy.symbols import AUX, NOUN, VERB
 from spacy.tokens import Doc, Span as SpacySpan, Token
 
-from sayso.doctext import text_of
+from sayso.doctext import string_ids, text_of
 from sayso.extract.cues import FRAMES, Lexicon, load_lexicon
 from sayso.extract.quotes import ALL_MARKS, DOUBLE_MARKS, QuoteIndex, find_quotes, opens_double
 from sayso.extract.spans import inside as _inside, overlaps as _overlaps
@@ -121,7 +121,7 @@ def _extend_to_quotes(text: str, s: int, e: int, quotes: QuoteIndex, limit: int)
 # ------------------------------------------------------------------ the rule extractor
 _ACCORDING = get_string_id("according")
 _VERB_POS = numpy.array([VERB, AUX], dtype="uint64")
-_NOT_VERB_DEPS = numpy.array([get_string_id(d) for d in ("amod", "aux", "auxpass")], dtype="uint64")
+_NOT_VERB_DEPS = string_ids(("amod", "aux", "auxpass"))
 
 
 class RuleExtractor:

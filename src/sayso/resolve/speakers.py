@@ -31,10 +31,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy
 from spacy.attrs import LOWER, SENT_START
-from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
-from sayso.doctext import line_break_after, text_of, token_starts
+from sayso.doctext import line_break_after, string_ids, text_of, token_starts
 from sayso.records import Speaker, Statement
 from sayso.resolve.names import DETERMINERS, NameInPhrase, NameReader, slug, words_of
 from sayso.resolve.rules import Rules, load_rules
@@ -389,7 +388,7 @@ class ArticleCoref:
         for e in self.entities:
             if e.kind == "person":
                 surnames.setdefault(e.name[-1].lower(), []).append(e)
-        wanted = numpy.array([get_string_id(w) for w, es in surnames.items() if len(es) == 1], dtype="uint64")
+        wanted = string_ids(w for w, es in surnames.items() if len(es) == 1)
         lower = self.doc.to_array(LOWER)  # only tokens spelled like a surname are read as tokens
         for i in numpy.flatnonzero(numpy.isin(lower, wanted)).tolist():
             tok = self.doc[i]
