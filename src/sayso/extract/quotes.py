@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from sayso.records import Span
 
 # Marks that can only open / only close. "“" opens in English but closes after „ (German).
-_OPEN = {"\u201c": "\u201d", "\u00ab": "\u00bb", "\u201e": "\u201c\u201d", "\u00bb": "\u00ab",
-         "\u2039": "\u203a", "\u201f": "\u201d"}
+# A straight mark closes a curly opener too: scraped and wire text mixes them ("“a disaster,"").
+_OPEN = {"\u201c": "\u201d\"", "\u00ab": "\u00bb", "\u201e": "\u201c\u201d\"", "\u00bb": "\u00ab",
+         "\u2039": "\u203a", "\u201f": "\u201d\""}
 _STRAIGHT = '"\u2033\uff02'
 _CLOSERS_FOR_STRAIGHT = _STRAIGHT
 _SINGLE_OPEN = "\u2018"
@@ -161,8 +162,8 @@ def _quotes_of(text: str) -> tuple[Quote, ...]:
             pending = []
         quotes.extend(Quote((p,)) for p in pairs)
         quotes.extend(Quote((p,)) for p in _single_pairs(text, p_start, p_end, pairs))
-        if open_at is not None and open_at == lead:
-            pending = [(lead, _rstrip(text, p_end))]
+        if open_at is not None:
+            pending = [(open_at, _rstrip(text, p_end))]
     quotes.sort(key=lambda q: q.start)
     return tuple(quotes)
 
