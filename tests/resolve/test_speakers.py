@@ -241,3 +241,31 @@ def test_a_role_word_after_a_given_name_or_an_honorific_is_a_surname(nlp, text, 
     content = text[text.index(cue, text.index(source) + len(source)) + len(cue) + 1:-1]
     art = resolve(nlp, text, [statement(text, "s1", source, cue, content, cue_nth=text[:text.index(source)].count(cue))])
     assert art.statements[0].speaker.name == name
+
+
+@pytest.mark.parametrize("pos", ["ADV", "NOUN"])
+def test_a_lone_surname_the_tagger_makes_a_common_word_is_still_the_person(nlp, pos):
+    """The small model makes some surnames adverbs or nouns ('…, says Best.' after
+    'registered dietitian Trista Best'; 'Dion also made it clear'), so no entity covers
+    them: a one-word source spelled like the surname of exactly one person named in the
+    article is that person."""
+    text = ("Registered dietitian Trista Best spoke to us. Vitamin overdoses are rare, says Best. "
+            "Most people need no supplement.")
+    with nlp.select_pipes(disable=["sayso"]):
+        doc = nlp(text)
+    lone = doc.char_span(*find(text, "Best", 1))
+    lone[0].pos_, lone[0].tag_ = pos, "RB" if pos == "ADV" else "NN"
+    doc.ents = [doc.char_span(*find(text, "Trista Best"), label="PERSON")]
+    st = statement(text, "s1", "Best", "says", "Vitamin overdoses are rare", src_nth=1)
+    assert resolve_article(doc, (st,), Article(id="t")).statements[0].speaker.name == "Trista Best"
+
+
+def test_a_lone_surname_two_people_share_stays_unresolved(nlp):
+    text = ("Trista Best and Jonah Best spoke to us. Vitamin overdoses are rare, says Best. "
+            "Most people need no supplement.")
+    with nlp.select_pipes(disable=["sayso"]):
+        doc = nlp(text)
+    doc.char_span(*find(text, "Best", 2))[0].pos_ = "ADV"
+    doc.ents = [doc.char_span(*find(text, name), label="PERSON") for name in ("Trista Best", "Jonah Best")]
+    st = statement(text, "s1", "Best", "says", "Vitamin overdoses are rare", src_nth=2)
+    assert resolve_article(doc, (st,), Article(id="t")).statements[0].speaker is None

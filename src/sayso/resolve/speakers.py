@@ -627,7 +627,19 @@ class ArticleCoref:
                 return Resolution(self._last_body_quoted(pos), "pronoun")
             if low in self._all_pronouns():
                 return Resolution(None)
+            surnamed = self._only_person_surnamed(root)
+            if surnamed is not None:
+                return Resolution(surnamed, "name")
         return self._authored(root) or self._nominal(toks, pos)
+
+    def _only_person_surnamed(self, tok: Token) -> Entity | None:
+        """A source of one capitalised word that is the surname of exactly one person the
+        article names: the small tagger makes some surnames common nouns or adverbs ('…, says
+        Best.' after 'dietitian Trista Best'; 'Dion also made it clear')."""
+        if not tok.text[:1].isupper() or len(tok.text) < 2:
+            return None
+        same = [e for e in self.entities if e.kind == "person" and e.name[-1].lower() == tok.lower_]
+        return same[0] if len(same) == 1 else None
 
     # ------------------------------------------------------------ pronouns
     def _pronoun(self, pos: int, word: str) -> Resolution:
