@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from sayso.extract.model import LABELS, default_model_path
 from tests.conftest import SHARED
+from tests.resolve.helpers import find
 from tests.extract.test_offsets import EXAMPLES, MARKS, SEED, WORDS, assert_offsets_valid
 
 TRAIN = SHARED / "data" / "polnear" / "train.jsonl"
@@ -227,6 +228,26 @@ def test_content_of_function_words_alone_is_no_statement(nlp, fast_extract):
     cut = "The spokeswoman also wrote in her Telegram channel that\nOn Monday, the talks resumed."
     (lost,) = [s for s in fast_extract(cut) if s.cue.text.startswith("also wrote")]
     assert "truncated" in lost.flags and lost.content.spans == ()
+
+
+def test_a_lead_in_before_a_colon_is_not_the_speakers_words():
+    """'Cells renew fast: “New cells form below,” Dr. Moy says.' The words before the colon
+    that opens the quotation are the writer's; with the cue before the content they are
+    the cue's own frame ('He said: “…”') and the content is left alone."""
+    from sayso.extract.model import _from_colon_quote
+    from sayso.records import Part, Statement
+
+    def statement(text, cue, content):
+        span = (text.index(content), text.index(content) + len(content))
+        return Statement(id="s1", kind="mixed", cue=Part.from_spans(text, [find(text, cue)]),
+                         content=Part.from_spans(text, [span]))
+
+    after = "Cells renew fast: \u201cNew cells form below,\u201d Dr. Moy says."
+    cut = _from_colon_quote(statement(after, "says", "Cells renew fast: \u201cNew cells form below,\u201d"), after)
+    assert (cut.content.text, cut.kind) == ("\u201cNew cells form below,\u201d", "direct")
+    before = "Dr. Moy says cells renew fast: \u201cNew cells form below.\u201d"
+    kept = statement(before, "says", "cells renew fast: \u201cNew cells form below.\u201d")
+    assert _from_colon_quote(kept, before) == kept
 
 
 def test_an_ensemble_averages_its_members(nlp):

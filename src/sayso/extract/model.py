@@ -20,6 +20,7 @@ English pipeline with one tagger per ensemble member), loaded with ``spacy.load`
 from __future__ import annotations
 
 import functools
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Iterable, List, Sequence
@@ -512,7 +513,7 @@ def statements_from_doc(doc: Doc, scores: numpy.ndarray, labels: list[str],
         out.append(s)
     out = [_parse_source(doc, s, text) if s.source is None else s for s in out
            if not _pronoun_content(doc, s) and not _function_words_only(doc, s)]
-    out = [_without_trailing_relative(doc, s, text) for s in out]
+    out = [_from_colon_quote(_without_trailing_relative(doc, s, text), text) for s in out]
     return out + _adopt_for_orphans(doc, orphans, outer, out) + _truncated(rules, out)
 
 
@@ -582,6 +583,24 @@ def _without_trailing_relative(doc: Doc, st: Statement, text: str) -> Statement:
     if cut is None or cut <= a:
         return st
     return st.with_(content=Part.from_spans(text, list(st.content.spans[:-1]) + [(a, cut)]))
+
+
+_COLON_QUOTE = re.compile(r":\s+(?=[\"\u201c\u201e\u00ab]|'')")
+
+
+def _from_colon_quote(st: Statement, text: str) -> Statement:
+    """'First of all, cells proliferate …: “New skin cells originate …,” Dr. Moy tells X.'
+    When the cue comes after the content, what stands before a colon that opens the
+    quotation is the writer's lead-in, not the speaker's words: the content starts at the
+    quotation. (PolNeAR train's gold starts there in 15 of 17 such statements.)"""
+    if not st.content.spans or not st.cue.spans or st.cue.spans[0][0] < st.content.spans[-1][1]:
+        return st
+    a, b = st.content.spans[0]
+    m = _COLON_QUOTE.search(text, a, b)
+    if m is None or m.end() >= b:
+        return st
+    content = Part.from_spans(text, [(m.end(), b)] + list(st.content.spans[1:]))
+    return st.with_(content=content, kind=_kind(text, content))
 
 
 def _pronoun_content(doc: Doc, st: Statement) -> bool:
