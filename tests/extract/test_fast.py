@@ -250,6 +250,18 @@ def test_a_lead_in_before_a_colon_is_not_the_speakers_words():
     assert _from_colon_quote(kept, before) == kept
 
 
+def test_no_further_content_span_lies_on_the_source():
+    from sayso.extract.model import _off_source
+    from sayso.records import Part, Statement
+
+    text = "Wigs Deserve More Options, according to Coils Founder Dianne Austin"
+    st = Statement(id="s1", kind="indirect", cue=Part.from_spans(text, [find(text, "according to")]),
+                   source=Part.from_spans(text, [find(text, "Coils Founder Dianne Austin")]),
+                   content=Part.from_spans(text, [find(text, "Wigs Deserve More Options"),
+                                                  find(text, "Founder Dianne Austin")]))
+    assert _off_source(st, text).content.text == "Wigs Deserve More Options"
+
+
 def test_an_ensemble_averages_its_members(nlp):
     """Two copies of one tagger score exactly as that tagger does; members with other
     labels are refused."""

@@ -513,7 +513,7 @@ def statements_from_doc(doc: Doc, scores: numpy.ndarray, labels: list[str],
         out.append(s)
     out = [_parse_source(doc, s, text) if s.source is None else s for s in out
            if not _pronoun_content(doc, s) and not _function_words_only(doc, s)]
-    out = [_from_colon_quote(_without_trailing_relative(doc, s, text), text) for s in out]
+    out = [_bounded(doc, s, text) for s in out]
     return out + _adopt_for_orphans(doc, orphans, outer, out) + _truncated(rules, out)
 
 
@@ -583,6 +583,26 @@ def _without_trailing_relative(doc: Doc, st: Statement, text: str) -> Statement:
     if cut is None or cut <= a:
         return st
     return st.with_(content=Part.from_spans(text, list(st.content.spans[:-1]) + [(a, cut)]))
+
+
+def _bounded(doc: Doc, st: Statement, text: str) -> Statement:
+    """The content's last trims, each measured on its own (docstrings below)."""
+    st = _off_source(st, text)
+    st = _without_trailing_relative(doc, st, text)
+    return _from_colon_quote(st, text)
+
+
+def _off_source(st: Statement, text: str) -> Statement:
+    """A further content span the taggers put on the source's words ('…, according to Coils
+    to Locs Founder Dianne Austin' with 'Locs Founder Dianne Austin' also tagged content)
+    is dropped: nobody's words are their own name."""
+    if st.source is None or len(st.content.spans) < 2:
+        return st
+    keep = [c for c in st.content.spans if not _overlaps([c], st.source.spans)]
+    if not keep or len(keep) == len(st.content.spans):
+        return st
+    content = Part.from_spans(text, keep)
+    return st.with_(content=content, kind=_kind(text, content))
 
 
 _COLON_QUOTE = re.compile(r":\s+(?=[\"\u201c\u201e\u00ab]|'')")
