@@ -39,6 +39,10 @@ CASES = [
     # surname → the full name given earlier
     ("Jens Stoltenberg arrived in Vilnius. Stoltenberg said that the alliance was united.",
      "Stoltenberg", "said", "that the alliance was united", "Jens Stoltenberg", "name"),
+    # the parse makes the company the source's head; the person tagged in it is the speaker
+    ("Hair is part of identity, according to Coils to Locs Founder Dianne Austin. Dianne Austin "
+     "opened her salon in 2010.",
+     "Coils to Locs Founder Dianne Austin", "according to", "Hair is part of identity", "Dianne Austin", "name"),
     # organisations and places
     ("The International Monetary Fund cut its forecast on Tuesday. The fund said that growth would slow.",
      "The fund", "said", "that growth would slow", "International Monetary Fund", "nominal"),

@@ -319,8 +319,7 @@ class ArticleCoref:
             root = self._source_root(first, last)
             if root.lower_ in self._all_pronouns():
                 continue
-            found = self._headline_name(self.names.read(self.doc, first, last,
-                                                        head=root.i if root.pos_ == "PROPN" else None))
+            found = self._source_name(first, last, root)
             role = "nested" if "nested" in st.flags else "source"
             if found is not None and self._owner_named(root, found):
                 continue
@@ -377,6 +376,19 @@ class ArticleCoref:
                     e.country = self.r.country_alias.get(bare.lower())
                 self._mention(ent.start_char, ent.end_char, e, self._role_of(ent.root))
         self._untagged_mentions()
+
+    def _source_name(self, first: int, last: int, root: Token) -> NameInPhrase | None:
+        """The name the source's head word is part of; when that is no person's and a
+        person is tagged elsewhere in the source, that person ('According to Coils to Locs
+        Founder Dianne Austin': the parse's head is 'Coils', the company)."""
+        found = self._headline_name(self.names.read(self.doc, first, last,
+                                                    head=root.i if root.pos_ == "PROPN" else None))
+        if found is None or root.pos_ != "PROPN" or self._is_person(found, first, last):
+            return found
+        if not any(t.ent_type_ == "PERSON" for t in self.doc[first:last + 1]):
+            return found
+        person = self._headline_name(self.names.read(self.doc, first, last))
+        return person if person is not None and self._is_person(person, first, last) else found
 
     def _untagged_mentions(self) -> None:
         """The small model leaves a name it tagged elsewhere untagged here and there ('in
