@@ -1,7 +1,9 @@
 """Statements built straight from spans, so resolver tests do not depend on extraction."""
 from __future__ import annotations
 
-from sayso.records import Article, Part, Statement
+from spacy.tokens import Doc
+
+from sayso.records import Article, Part, Speaker, Statement
 from sayso.resolve import resolve_article
 
 
@@ -20,7 +22,16 @@ def statement(text: str, sid: str, source: str | None, cue: str, content: str,
                      content=Part.from_spans(text, [find(text, content)]), source=src, flags=flags)
 
 
-def resolve(nlp, text: str, statements, published: str | None = None) -> Article:
+def parsed(nlp, text: str) -> Doc:
+    """The doc spaCy makes of ``text``, without sayso's own component: a test may then set
+    the entities or tags the small model gets wrong in real articles."""
     with nlp.select_pipes(disable=["sayso"]):
-        doc = nlp(text)
-    return resolve_article(doc, tuple(statements), Article(id="t", published=published))
+        return nlp(text)
+
+
+def speaker_of(doc: Doc, st: Statement) -> Speaker | None:
+    return resolve_article(doc, (st,), Article(id="t")).statements[0].speaker
+
+
+def resolve(nlp, text: str, statements, published: str | None = None) -> Article:
+    return resolve_article(parsed(nlp, text), tuple(statements), Article(id="t", published=published))

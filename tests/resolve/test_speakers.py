@@ -5,10 +5,8 @@ from __future__ import annotations
 import pytest
 from spacy.tokens import Span
 
-from sayso.records import Article
-from sayso.resolve import resolve_article
 from sayso.resolve.names import slug
-from tests.resolve.helpers import find, resolve, statement
+from tests.resolve.helpers import find, parsed, resolve, speaker_of, statement
 
 # (text, source as written, cue, content, expected speaker name, resolved_via)
 CASES = [
@@ -184,12 +182,10 @@ def test_a_headline_verb_is_not_part_of_the_name(nlp, headline, first, last, nam
 def _resolved_with_surname_as_org(nlp, text: str, surname: str, cue: str, content: str):
     """The speaker of '<surname> <cue> <content>' at the start of ``text``, with the
     surname tagged ORG as the small model sometimes tags it."""
-    with nlp.select_pipes(disable=["sayso"]):
-        doc = nlp(text)
+    doc = parsed(nlp, text)
     span = doc.char_span(0, len(surname))
     doc.ents = [Span(doc, span.start, span.end, label="ORG")] + [e for e in doc.ents if e.start >= span.end]
-    st = statement(text, "s1", surname, cue, content)
-    return resolve_article(doc, (st,), Article(id="t")).statements[0].speaker
+    return speaker_of(doc, statement(text, "s1", surname, cue, content))
 
 
 def test_a_surname_the_tagger_calls_an_organisation_is_the_person_it_names_elsewhere(nlp):
@@ -214,12 +210,11 @@ def test_a_name_the_tagger_left_untagged_still_keeps_its_person_salient(nlp):
     person she toured with."""
     text = ("Maria Lopez has sung for thirty years. Later, Lopez toured Europe with the drummer "
             "Tom Becker. The singer said that the tour had changed her life.")
-    with nlp.select_pipes(disable=["sayso"]):
-        doc = nlp(text)
+    doc = parsed(nlp, text)
     untagged = doc.char_span(*find(text, "Lopez", 1))
     doc.ents = [e for e in doc.ents if not (e.start <= untagged.start < e.end)]
     st = statement(text, "s1", "The singer", "said", "that the tour had changed her life")
-    assert resolve_article(doc, (st,), Article(id="t")).statements[0].speaker.name == "Maria Lopez"
+    assert speaker_of(doc, st).name == "Maria Lopez"
 
 
 ROLE_WORD_SURNAMES = [
@@ -255,21 +250,19 @@ def test_a_lone_surname_the_tagger_makes_a_common_word_is_still_the_person(nlp, 
     article is that person."""
     text = ("Registered dietitian Trista Best spoke to us. Vitamin overdoses are rare, says Best. "
             "Most people need no supplement.")
-    with nlp.select_pipes(disable=["sayso"]):
-        doc = nlp(text)
+    doc = parsed(nlp, text)
     lone = doc.char_span(*find(text, "Best", 1))
     lone[0].pos_, lone[0].tag_ = pos, "RB" if pos == "ADV" else "NN"
     doc.ents = [doc.char_span(*find(text, "Trista Best"), label="PERSON")]
     st = statement(text, "s1", "Best", "says", "Vitamin overdoses are rare", src_nth=1)
-    assert resolve_article(doc, (st,), Article(id="t")).statements[0].speaker.name == "Trista Best"
+    assert speaker_of(doc, st).name == "Trista Best"
 
 
 def test_a_lone_surname_two_people_share_stays_unresolved(nlp):
     text = ("Trista Best and Jonah Best spoke to us. Vitamin overdoses are rare, says Best. "
             "Most people need no supplement.")
-    with nlp.select_pipes(disable=["sayso"]):
-        doc = nlp(text)
+    doc = parsed(nlp, text)
     doc.char_span(*find(text, "Best", 2))[0].pos_ = "ADV"
     doc.ents = [doc.char_span(*find(text, name), label="PERSON") for name in ("Trista Best", "Jonah Best")]
     st = statement(text, "s1", "Best", "says", "Vitamin overdoses are rare", src_nth=2)
-    assert resolve_article(doc, (st,), Article(id="t")).statements[0].speaker is None
+    assert speaker_of(doc, st) is None

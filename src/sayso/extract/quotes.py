@@ -19,8 +19,6 @@ from sayso.records import Span
 # A straight mark closes a curly opener too: scraped and wire text mixes them ("“a disaster,"").
 _OPEN = {"\u201c": "\u201d\"", "\u00ab": "\u00bb", "\u201e": "\u201c\u201d\"", "\u00bb": "\u00ab",
          "\u2039": "\u203a", "\u201f": "\u201d\""}
-_STRAIGHT = '"\u2033\uff02'
-_CLOSERS_FOR_STRAIGHT = _STRAIGHT
 _SINGLE_OPEN = "\u2018"
 _SINGLE_CLOSE = "\u2019"
 _PARA = re.compile(r"\n")

@@ -390,16 +390,21 @@ class ArticleCoref:
         person = self._headline_name(self.names.read(self.doc, first, last))
         return person if person is not None and self._is_person(person, first, last) else found
 
+    def _people_by_surname(self) -> dict[str, list[Entity]]:
+        """The people read so far, by lower-case surname."""
+        surnames: dict[str, list[Entity]] = {}
+        for e in self.entities:
+            if e.kind == "person":
+                surnames.setdefault(e.name[-1].lower(), []).append(e)
+        return surnames
+
     def _untagged_mentions(self) -> None:
         """The small model leaves a name it tagged elsewhere untagged here and there ('in
         2010 Dion gave birth to twins Eddy and Nelson'): a lone proper noun that is the
         surname of exactly one person read so far is a mention of them, so that a pronoun or
         'the singer' after it finds them and not the person next to them. (The tagger makes
         some such names common nouns; those count except at a sentence start.)"""
-        surnames: dict[str, list[Entity]] = {}
-        for e in self.entities:
-            if e.kind == "person":
-                surnames.setdefault(e.name[-1].lower(), []).append(e)
+        surnames = self._people_by_surname()
         wanted = string_ids(w for w, es in surnames.items() if len(es) == 1)
         lower = self.doc.to_array(LOWER)  # only tokens spelled like a surname are read as tokens
         for i in numpy.flatnonzero(numpy.isin(lower, wanted)).tolist():
@@ -650,7 +655,7 @@ class ArticleCoref:
         Best.' after 'dietitian Trista Best'; 'Dion also made it clear')."""
         if not tok.text[:1].isupper() or len(tok.text) < 2:
             return None
-        same = [e for e in self.entities if e.kind == "person" and e.name[-1].lower() == tok.lower_]
+        same = self._people_by_surname().get(tok.lower_, [])
         return same[0] if len(same) == 1 else None
 
     # ------------------------------------------------------------ pronouns
