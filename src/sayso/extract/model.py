@@ -38,7 +38,7 @@ from thinc.api import (LSTM, HashEmbed, Maxout, Model, chain, concatenate, list2
 from sayso import blas
 from sayso.doctext import line_break_after, text_of
 from sayso.extract.features import EXTRA, extra_features
-from sayso.extract.quotes import ALL_MARKS, DOUBLE_MARKS
+from sayso.extract.quotes import ALL_MARKS, DOUBLE_MARKS, QuoteIndex, find_quotes
 from sayso.extract.spans import index_parts, inside as _inside, overlaps as _overlaps, same_content as _agree
 from sayso.records import Part, Span, Statement
 
@@ -513,7 +513,7 @@ def statements_from_doc(doc: Doc, scores: numpy.ndarray, labels: list[str],
         out.append(s)
     out = [_parse_source(doc, s, text) if s.source is None else s for s in out
            if not _pronoun_content(doc, s) and not _function_words_only(doc, s)]
-    out = [_bounded(doc, s, text) for s in out]
+    out = _through_quotes([_bounded(doc, s, text) for s in out], text)
     return out + _adopt_for_orphans(doc, orphans, outer, out) + _truncated(rules, out)
 
 
@@ -621,6 +621,38 @@ def _from_colon_quote(st: Statement, text: str) -> Statement:
         return st
     content = Part.from_spans(text, [(m.end(), b)] + list(st.content.spans[1:]))
     return st.with_(content=content, kind=_kind(text, content))
+
+
+def _through_quotes(found: list[Statement], text: str) -> list[Statement]:
+    """A quotation that runs over several paragraphs (each reopening with a mark, the
+    newspaper convention) is one statement, but the taggers end a span at every paragraph
+    break and the linker looks one sentence away: content that reaches into a quotation's
+    paragraph takes its later paragraphs too, unless another statement holds them."""
+    quotes = QuoteIndex([q for q in find_quotes(text) if len(q.segments) > 1])
+    if not quotes.quotes:
+        return found
+    taken = index_parts(s.cue.spans + s.content.spans for s in found)
+    out = []
+    for k, st in enumerate(found):
+        rest = _later_segments(quotes, st.content.spans)
+        if rest and not any(j != k for j in taken.overlapping(rest)):
+            content = Part.from_spans(text, list(st.content.spans) + rest)
+            st = st.with_(content=content, kind=_kind(text, content))
+            taken.add(k, rest)
+        out.append(st)
+    return out
+
+
+def _later_segments(quotes: QuoteIndex, spans: Sequence[Span]) -> list[Span]:
+    """The paragraphs of a quotation after the one where ``spans`` end (none when the
+    spans already reach past them)."""
+    if not spans:
+        return []
+    end = spans[-1][1]
+    q = quotes.at(end - 1)
+    if q is None:
+        return []
+    return [seg for seg in q.segments if seg[0] >= end]
 
 
 def _pronoun_content(doc: Doc, st: Statement) -> bool:
