@@ -262,6 +262,51 @@ def test_no_further_content_span_lies_on_the_source():
     assert _off_source(st, text).content.text == "Wigs Deserve More Options"
 
 
+def test_the_channel_a_statement_was_made_in_is_not_its_content(nlp):
+    """'… criticised the plan in an interview with the Globe': the phrase naming the channel
+    hangs from the cue verb after its complement and is cut off; a channel inside the
+    reported clause ('the mayor spoke in a video') and a quotation stay as they are."""
+    from sayso.extract.model import _without_channel
+    from sayso.records import Part, Statement
+
+    def statement(text, cue, content, kind="indirect"):
+        return Statement(id="s1", kind=kind, cue=Part.from_spans(text, [find(text, cue)]),
+                         content=Part.from_spans(text, [find(text, content)]))
+
+    text = "The senator criticised the plan in an interview with the Globe."
+    long = statement(text, "criticised", "the plan in an interview with the Globe")
+    assert _without_channel(nlp(text), long, text).content.text == "the plan"
+    inner = "She said the mayor spoke in a video."
+    kept = statement(inner, "said", "the mayor spoke in a video")
+    assert _without_channel(nlp(inner), kept, inner) == kept
+    quoted = "The senator criticised \u201cthe plan\u201d in an interview."
+    direct = statement(quoted, "criticised", "\u201cthe plan\u201d in an interview", kind="mixed")
+    assert _without_channel(nlp(quoted), direct, quoted) == direct
+
+
+def test_a_quotation_over_several_paragraphs_is_one_content():
+    """The newspaper convention: a quotation that goes on in the next paragraph leaves its
+    closing mark off and reopens there. The taggers end spans at paragraph breaks; the
+    statement takes every paragraph of the quotation, unless another statement holds one."""
+    from sayso.extract.model import _through_quotes
+    from sayso.records import Part, Statement
+
+    text = ("Mayor Ann Lee said: \u201cWe looked at every option and none was safe.\n\n"
+            "\u201cSo we will build a bridge.\n\n\u201cIt opens in the spring,\u201d she added.\n\nEnd.")
+
+    def statement(cue, *contents):
+        return Statement(id="s1", kind="direct", cue=Part.from_spans(text, [find(text, cue)]),
+                         content=Part.from_spans(text, [find(text, c) for c in contents]))
+
+    first = statement("said", "\u201cWe looked at every option and none was safe.")
+    (whole,) = _through_quotes([first], text)
+    assert [text[a:b] for a, b in whole.content.spans] == [
+        "\u201cWe looked at every option and none was safe.", "\u201cSo we will build a bridge.",
+        "\u201cIt opens in the spring,\u201d"]
+    added = statement("added", "\u201cIt opens in the spring,\u201d")
+    assert _through_quotes([first, added], text) == [first, added]
+
+
 def test_an_ensemble_averages_its_members(nlp):
     """Two copies of one tagger score exactly as that tagger does; members with other
     labels are refused."""

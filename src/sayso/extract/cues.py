@@ -24,6 +24,8 @@ class Lexicon:
     abbreviations: frozenset[str] = frozenset()  # titles after which no sentence ends
     not_speakers: frozenset[str] = frozenset()  # "Update:", "Photo:" — labels, not people
     discourse_markers: tuple[str, ...] = ()  # "That said, …": "said" with no speech in it
+    channel_preps: frozenset[str] = frozenset()  # "… in a video": the channel, not content
+    channel_nouns: frozenset[str] = frozenset()
 
     def frames(self, lemma: str) -> frozenset[str]:
         lemma = self.lemma_fixes.get(lemma, lemma)
@@ -52,4 +54,6 @@ def load_lexicon(language: str = "en") -> Lexicon:
         abbreviations=frozenset(raw.get("abbreviations", ())),
         not_speakers=frozenset(raw.get("not_speakers", ())),
         discourse_markers=tuple(sorted(raw.get("discourse_markers", ()), key=len, reverse=True)),
+        channel_preps=frozenset(raw.get("channel_adjuncts", {}).get("preps", ())),
+        channel_nouns=frozenset(raw.get("channel_adjuncts", {}).get("nouns", ())),
     )
