@@ -124,6 +124,14 @@ def test_headline_with_a_colon(extract):
     assert (s.cue.text, s.source.text, s.content.text) == (":", "Stoltenberg", "no way back to the old relations")
 
 
+def test_a_byline_before_a_colon_is_the_writer_not_a_speaker(extract, nlp_fast):
+    """'By Ann Lee: The city cannot ignore the risk …' opens a paragraph with its writer's
+    name; neither tier attributes what follows to her."""
+    text = "By Ann Lee: The city cannot ignore the risk of further floods this winter.\n\nIt rained."
+    assert not [s for s in extract(text) if s.cue.text == ":"]
+    assert not [s for s in nlp_fast(text)._.statements if s.source and "Ann Lee" in s.source.text]
+
+
 def test_dash_attribution(extract):
     text = '"Nobody reads the small print" \u2014 Maria Keller, consumer advocate.'
     (s,) = top(extract(text))

@@ -23,6 +23,7 @@ class Lexicon:
     blocked: frozenset[tuple[str, str]]  # (lemma, frame) pairs measured to mislead
     abbreviations: frozenset[str] = frozenset()  # titles after which no sentence ends
     not_speakers: frozenset[str] = frozenset()  # "Update:", "Photo:" — labels, not people
+    byline_prefixes: frozenset[str] = frozenset()  # "By Ann Lee: …" names the writer
     discourse_markers: tuple[str, ...] = ()  # "That said, …": "said" with no speech in it
     channel_preps: frozenset[str] = frozenset()  # "… in a video": the channel, not content
     channel_nouns: frozenset[str] = frozenset()
@@ -53,6 +54,7 @@ def load_lexicon(language: str = "en") -> Lexicon:
         blocked=frozenset(tuple(x) for x in raw.get("blocked", ())),
         abbreviations=frozenset(raw.get("abbreviations", ())),
         not_speakers=frozenset(raw.get("not_speakers", ())),
+        byline_prefixes=frozenset(raw.get("byline_prefixes", ())),
         discourse_markers=tuple(sorted(raw.get("discourse_markers", ()), key=len, reverse=True)),
         channel_preps=frozenset(raw.get("channel_adjuncts", {}).get("preps", ())),
         channel_nouns=frozenset(raw.get("channel_adjuncts", {}).get("nouns", ())),
