@@ -217,6 +217,18 @@ def test_a_name_the_tagger_left_untagged_still_keeps_its_person_salient(nlp):
     assert speaker_of(doc, st).name == "Maria Lopez"
 
 
+def test_the_description_an_article_keeps_using_stays_with_its_person(nlp):
+    """A profile calls its subject 'the star'; a 'soul star' named once in passing does not
+    take the description over: whom 'the star' meant before is whom it means now."""
+    text = ("Celine Dion sold millions of albums. The star said that she loved Quebec. Celine Dion sang a "
+            "duet with soul star Peabo Bryson in 1991. The album sold well in Canada. The star "
+            "said that she had to stand tall.")
+    first = statement(text, "s1", "The star", "said", "that she loved Quebec")
+    later = statement(text, "s2", "The star", "said", "that she had to stand tall", src_nth=1, cue_nth=1)
+    article = resolve(nlp, text, [first, later])
+    assert [st.speaker.name for st in article.statements] == ["Celine Dion", "Celine Dion"]
+
+
 ROLE_WORD_SURNAMES = [
     # a relative clause describes the source; the name inside it is not the speaker's
     ("Mark Meadows announced his retirement on Monday. His aide Wayne King heard of it late. "

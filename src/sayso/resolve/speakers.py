@@ -42,6 +42,7 @@ from sayso.resolve.structure import Structure
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
 HEAD_ENDS = frozenset({"of", "for", "to", "at", "from", "with", "in", "on"})  # words after a noun phrase's head
 GROUP_WORDS = frozenset({"one", "number", "some", "many", "several", "most", "few", "group", "dozens", "all"})
+DEFINITE = frozenset({"the", "this", "that"})
 INDEFINITE = frozenset({"a", "an", "another", "one", "some", "several", "many", "most", "few"})
 ROLE_PENALTY = {"source": 0.0, "subj": 0.25, "other": 1.0, "nested": 1.2}
 PRONOUN_WINDOW = 8       # sentences a pronoun looks back
@@ -908,6 +909,8 @@ class ArticleCoref:
             e = self._salient(pos, gender=gender, window=GENERIC_WINDOW, accept=lambda x: not conflicts(x))
             if e is not None and len(core) > 1:
                 e.add_descriptor(written)
+            elif e is not None and core and not gender and toks[0].lower_ in DEFINITE:
+                e.add_descriptor(core[0])  # later, 'the star' is whom the article called the star
             return Resolution(e, "nominal")
         return Resolution(None)
 
