@@ -229,6 +229,17 @@ def test_the_description_an_article_keeps_using_stays_with_its_person(nlp):
     assert [st.speaker.name for st in article.statements] == ["Celine Dion", "Celine Dion"]
 
 
+def test_its_statement_is_an_organisations_not_the_last_persons(nlp):
+    """'Its statement' after a person's 'her statement' is the company's: the possessive
+    rules the person out; the organisation named last is the one."""
+    text = ("Jane Roe said in her statement that the diet had worked. Acme Foods denied it on "
+            "Monday. Its statement claimed that the diet had nothing to do with it.")
+    hers = statement(text, "s1", "Jane Roe", "said in her statement", "that the diet had worked")
+    its = statement(text, "s2", "Its statement", "claimed", "that the diet had nothing to do with it")
+    speakers = [st.speaker.name if st.speaker else None for st in resolve(nlp, text, [hers, its]).statements]
+    assert speakers == ["Jane Roe", "Acme Foods"]
+
+
 ROLE_WORD_SURNAMES = [
     # a relative clause describes the source; the name inside it is not the speaker's
     ("Mark Meadows announced his retirement on Monday. His aide Wayne King heard of it late. "

@@ -772,6 +772,9 @@ class ArticleCoref:
         e = self._author_of(root)
         if e is None and any(c.lower_ in ("the", "this", "that", "its", "another") for c in root.children):
             e = self._earlier_author(root, group)
+        if any(c.dep_ == "poss" and c.lower_ == "its" for c in root.children) and (e is None or e.kind == "person"):
+            # 'Its statement': an organisation's, never the person whose statement came before
+            e = self._salient(root.idx, kinds=("org",), window=IT_WINDOW)
         if e is None and self.unit_at(root.idx) == 0 and not any(c.dep_ == "det" for c in root.children):
             e = self._later_author(root, group)  # a headline's 'Poll: …', told in the text
         if e is None and not {root.lower_, root.lemma_.lower()} & self.r.artifact_nouns:
