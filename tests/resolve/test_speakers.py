@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from spacy.tokens import Span
 
+from sayso.records import Part, Statement
 from sayso.resolve.names import slug
 from tests.resolve.helpers import find, parsed, resolve, speaker_of, statement
 
@@ -238,6 +239,36 @@ def test_its_statement_is_an_organisations_not_the_last_persons(nlp):
     its = statement(text, "s2", "Its statement", "claimed", "that the diet had nothing to do with it")
     speakers = [st.speaker.name if st.speaker else None for st in resolve(nlp, text, [hers, its]).statements]
     assert speakers == ["Jane Roe", "Acme Foods"]
+
+
+BLINKEN = ("President Joe Biden organised the summit in Los Angeles. The meeting in Panama was useful, "
+           "according to Antony Blinken's remarks. The declaration should set shared principles, he added.")
+
+
+def _blinken_statements():
+    text = BLINKEN
+    remarks = statement(text, "s1", "Antony Blinken's remarks", "according to", "The meeting in Panama was useful")
+    he = text.index("he added")
+    added = Statement(id="s2", kind="indirect", cue=Part.from_spans(text, [(he + 3, he + 8)]),
+                      source=Part.from_spans(text, [(he, he + 2)]),
+                      content=Part.from_spans(text, [find(text, "The declaration should set shared principles")]))
+    return remarks, added
+
+
+def test_whose_remarks_they_are_is_who_speaks(nlp):
+    """'according to Antony Blinken's remarks' (explanations, comments, testimony): the
+    possessor said it, as with a made thing ('his report')."""
+    remarks, _ = _blinken_statements()
+    assert speaker_of(parsed(nlp, BLINKEN), remarks).name == "Antony Blinken"
+
+
+def test_a_person_is_as_salient_as_their_best_mention(nlp):
+    """'… according to Antony Blinken's remarks. …, he added.': the name inside the source
+    is a plain mention and the source a speaker's; the speaker's, the better of the two,
+    decides, so 'he' is Blinken, not the president named in the sentence before."""
+    remarks, added = _blinken_statements()
+    article = resolve(nlp, BLINKEN, [remarks, added])
+    assert [st.speaker.name for st in article.statements] == ["Antony Blinken", "Antony Blinken"]
 
 
 ROLE_WORD_SURNAMES = [

@@ -673,7 +673,6 @@ class ArticleCoref:
         unit = self.unit_at(pos)
         k = bisect.bisect_left(self._starts, pos)
         best, best_score = None, None
-        seen_quote_free = set()
         for m in reversed(self.mentions[:k]):
             d = unit - m.unit
             if d > window:
@@ -687,9 +686,6 @@ class ArticleCoref:
                 continue
             score = (d + ROLE_PENALTY[m.role] + (0.3 if gender and not e.gender else 0.0)
                      + (0.5 if m.in_content else 0.0) + (0.5 if d == 0 and m.role == "other" else 0.0))
-            if e.key in seen_quote_free and best is not None and best.key == e.key:
-                continue
-            seen_quote_free.add(e.key)
             if best_score is None or score < best_score:
                 best, best_score = e, score
         return best
