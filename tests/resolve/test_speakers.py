@@ -48,6 +48,9 @@ CASES = [
     ("Thousands of workers joined the Association of Flight Attendants last year. The union said that "
      "wages must rise.",
      "The union", "said", "that wages must rise", "Association of Flight Attendants", "nominal"),
+    ("The New York City Housing Authority reviewed the plan on Monday. The authority said that repairs "
+     "would start in May.",
+     "The authority", "said", "that repairs would start in May", "New York City Housing Authority", "nominal"),
     # a role given in apposition outside any statement still describes the person
     ("An attorney for Bryan Walsh, Mark Dunne, stressed that his client was ready to appear. Later, "
      "Walsh's lawyer said that the hearing was a spectacle.",
