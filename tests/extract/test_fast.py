@@ -25,6 +25,15 @@ def parts(s):
     return s.cue.text, s.source.text if s.source else None, s.content.text
 
 
+def built(text, cue, *contents, kind="indirect"):
+    """A statement on ``text`` with the given cue and content spans (first occurrences), for
+    the content trims that run after the linker."""
+    from sayso.records import Part, Statement
+
+    return Statement(id="s1", kind=kind, cue=Part.from_spans(text, [find(text, cue)]),
+                     content=Part.from_spans(text, [find(text, c) for c in contents]))
+
+
 def test_shipped_model_is_in_the_package_and_compact():
     path = default_model_path()
     assert (path / "config.cfg").is_file()
@@ -235,18 +244,13 @@ def test_a_lead_in_before_a_colon_is_not_the_speakers_words():
     that opens the quotation are the writer's; with the cue before the content they are
     the cue's own frame ('He said: “…”') and the content is left alone."""
     from sayso.extract.model import _from_colon_quote
-    from sayso.records import Part, Statement
-
-    def statement(text, cue, content):
-        span = (text.index(content), text.index(content) + len(content))
-        return Statement(id="s1", kind="mixed", cue=Part.from_spans(text, [find(text, cue)]),
-                         content=Part.from_spans(text, [span]))
 
     after = "Cells renew fast: \u201cNew cells form below,\u201d Dr. Moy says."
-    cut = _from_colon_quote(statement(after, "says", "Cells renew fast: \u201cNew cells form below,\u201d"), after)
+    lead_in = built(after, "says", "Cells renew fast: \u201cNew cells form below,\u201d", kind="mixed")
+    cut = _from_colon_quote(lead_in, after)
     assert (cut.content.text, cut.kind) == ("\u201cNew cells form below,\u201d", "direct")
     before = "Dr. Moy says cells renew fast: \u201cNew cells form below.\u201d"
-    kept = statement(before, "says", "cells renew fast: \u201cNew cells form below.\u201d")
+    kept = built(before, "says", "cells renew fast: \u201cNew cells form below.\u201d", kind="mixed")
     assert _from_colon_quote(kept, before) == kept
 
 
@@ -267,20 +271,15 @@ def test_the_channel_a_statement_was_made_in_is_not_its_content(nlp):
     hangs from the cue verb after its complement and is cut off; a channel inside the
     reported clause ('the mayor spoke in a video') and a quotation stay as they are."""
     from sayso.extract.model import _without_channel
-    from sayso.records import Part, Statement
-
-    def statement(text, cue, content, kind="indirect"):
-        return Statement(id="s1", kind=kind, cue=Part.from_spans(text, [find(text, cue)]),
-                         content=Part.from_spans(text, [find(text, content)]))
 
     text = "The senator criticised the plan in an interview with the Globe."
-    long = statement(text, "criticised", "the plan in an interview with the Globe")
+    long = built(text, "criticised", "the plan in an interview with the Globe")
     assert _without_channel(nlp(text), long, text).content.text == "the plan"
     inner = "She said the mayor spoke in a video."
-    kept = statement(inner, "said", "the mayor spoke in a video")
+    kept = built(inner, "said", "the mayor spoke in a video")
     assert _without_channel(nlp(inner), kept, inner) == kept
     quoted = "The senator criticised \u201cthe plan\u201d in an interview."
-    direct = statement(quoted, "criticised", "\u201cthe plan\u201d in an interview", kind="mixed")
+    direct = built(quoted, "criticised", "\u201cthe plan\u201d in an interview", kind="mixed")
     assert _without_channel(nlp(quoted), direct, quoted) == direct
 
 
@@ -289,21 +288,15 @@ def test_a_quotation_over_several_paragraphs_is_one_content():
     closing mark off and reopens there. The taggers end spans at paragraph breaks; the
     statement takes every paragraph of the quotation, unless another statement holds one."""
     from sayso.extract.model import _through_quotes
-    from sayso.records import Part, Statement
 
     text = ("Mayor Ann Lee said: \u201cWe looked at every option and none was safe.\n\n"
             "\u201cSo we will build a bridge.\n\n\u201cIt opens in the spring,\u201d she added.\n\nEnd.")
-
-    def statement(cue, *contents):
-        return Statement(id="s1", kind="direct", cue=Part.from_spans(text, [find(text, cue)]),
-                         content=Part.from_spans(text, [find(text, c) for c in contents]))
-
-    first = statement("said", "\u201cWe looked at every option and none was safe.")
+    first = built(text, "said", "\u201cWe looked at every option and none was safe.", kind="direct")
     (whole,) = _through_quotes([first], text)
     assert [text[a:b] for a, b in whole.content.spans] == [
         "\u201cWe looked at every option and none was safe.", "\u201cSo we will build a bridge.",
         "\u201cIt opens in the spring,\u201d"]
-    added = statement("added", "\u201cIt opens in the spring,\u201d")
+    added = built(text, "added", "\u201cIt opens in the spring,\u201d", kind="direct")
     assert _through_quotes([first, added], text) == [first, added]
 
 

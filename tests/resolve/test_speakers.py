@@ -251,8 +251,8 @@ BLINKEN = ("President Joe Biden organised the summit in Los Angeles. The meeting
 def _blinken_statements():
     text = BLINKEN
     remarks = statement(text, "s1", "Antony Blinken's remarks", "according to", "The meeting in Panama was useful")
-    he = text.index("he added")
-    added = Statement(id="s2", kind="indirect", cue=Part.from_spans(text, [(he + 3, he + 8)]),
+    he = text.index("he added")  # not the first "he" of the text, which is inside "The"
+    added = Statement(id="s2", kind="indirect", cue=Part.from_spans(text, [find(text, "added")]),
                       source=Part.from_spans(text, [(he, he + 2)]),
                       content=Part.from_spans(text, [find(text, "The declaration should set shared principles")]))
     return remarks, added

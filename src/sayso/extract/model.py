@@ -622,10 +622,11 @@ def _without_channel(doc: Doc, st: Statement, text: str) -> Statement:
     if cue is None or span is None or cue.root.pos_ not in ("VERB", "AUX") or cue.end > span.start:
         return st
     lexicon = load_lexicon()
-    kids = [t for t in span if t.head == cue.root]
-    complement_end = kids[0].right_edge.i if kids else span.end
+    kids = [t for t in span if t.head == cue.root]  # the complement first, then what follows it
+    if len(kids) < 2:
+        return st
     for k in kids[1:]:
-        if k.i > complement_end and k.dep_ == "prep" and k.lower_ in lexicon.channel_preps and any(
+        if k.i > kids[0].right_edge.i and k.dep_ == "prep" and k.lower_ in lexicon.channel_preps and any(
                 t.dep_ == "pobj" and t.lower_ in lexicon.channel_nouns for t in k.children):
             cut = _end_before(doc, k.left_edge.i, span.start)
             if cut is None:

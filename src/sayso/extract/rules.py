@@ -658,8 +658,9 @@ class RuleExtractor:
                 name = toks[:i]
                 if not all(x.pos_ == "PROPN" or x.ent_type_ == "PERSON" or x.is_title for x in name):
                     return None
-                if " ".join(x.lower_ for x in name) in self.lex.not_speakers or name[0].lower_ in self.lex.byline_prefixes:
-                    return None  # a label ("Photo:") or a byline ("By Ann Lee:"), not a speaker
+                label = " ".join(x.lower_ for x in name) in self.lex.not_speakers  # "Photo:"
+                if label or name[0].lower_ in self.lex.byline_prefixes:  # "By Ann Lee:" is the writer
+                    return None
                 s, e = _trim(text, t.idx + 1, sent.end_char, quotes)
                 if e - s < 3:
                     return None
