@@ -19,6 +19,8 @@ def _types(text: str, nlp) -> list[tuple[str, str]]:
     ("The company wants to buy the old factory next year.", "wants", "intention"),
     ("A new poll found that most voters oppose the plan.", "found", "evidence"),
     ("The inspector found that the brakes had failed.", "found", "speech"),
+    # a written thing inside the content says nothing of how it was said
+    ("The senator said the email had been deleted by mistake.", "said", "speech"),
 ])
 def test_the_cue_and_source_give_the_type(text, cue, expected, nlp):
     found = dict(_types(text, nlp))

@@ -323,3 +323,20 @@ def test_a_lone_surname_two_people_share_stays_unresolved(nlp):
     doc.ents = [doc.char_span(*find(text, name), label="PERSON") for name in ("Trista Best", "Jonah Best")]
     st = statement(text, "s1", "Best", "says", "Vitamin overdoses are rare", src_nth=2)
     assert speaker_of(doc, st) is None
+
+
+def test_police_are_the_police_named_before_not_a_detective_of_theirs(nlp):
+    """'Police said' is the force: a name the tagger calls a place ('Miami-Dade Police') is
+    an organisation when it ends in a body word, and 'police' resolves to it, never to the
+    detective whose title mentions it. 'Detective' is a title, not part of his name."""
+    text = ("Miami-Dade Police said officers were behind the silver car.\n\n"
+            "\u201cOnce officers were in the area, they saw the car,\u201d said Miami-Dade Police "
+            "Detective Alvaro Zabaleta.\n\n\u201cThe driver lost control,\u201d said Zabaleta.\n\n"
+            "Police said the teenage driver was killed, and paramedics rushed the passenger to a hospital.")
+    sts = [statement(text, "s1", "Miami-Dade Police", "said", "officers were behind the silver car"),
+           statement(text, "s2", "Miami-Dade Police Detective Alvaro Zabaleta", "said",
+                     "\u201cOnce officers were in the area, they saw the car,\u201d", cue_nth=1),
+           statement(text, "s3", "Zabaleta", "said", "\u201cThe driver lost control,\u201d", src_nth=1, cue_nth=2),
+           statement(text, "s4", "Police", "said", "the teenage driver was killed", src_nth=2, cue_nth=3)]
+    speakers = [st.speaker.name if st.speaker else None for st in resolve(nlp, text, sts).statements]
+    assert speakers == ["Miami-Dade Police", "Alvaro Zabaleta", "Alvaro Zabaleta", "Miami-Dade Police"]

@@ -95,7 +95,7 @@ def _around_cue(doc: Doc, cue: Span, content: Span | None, lex: TypeLexicon) -> 
     """'said in a statement that', 'told reporters on Twitter': the words right after the
     cue, before its content starts, name a written channel."""
     end = min(cue.end + LOOKAHEAD, cue.sent.end, content.start if content is not None
-              and content.start > cue.end else len(doc))
+              and content.start >= cue.end else len(doc))
     words = {t.lower_ for t in doc[cue.start:end]}
     if words & lex.writing_words:
         return WRITING

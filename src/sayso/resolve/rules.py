@@ -29,6 +29,7 @@ class Rules:
     title_abbreviations: dict[str, str]
     role_words: frozenset[str]
     org_words: frozenset[str]
+    body_words: frozenset[str]        # 'Miami-Dade Police' is a body, not a place
     name_particles: frozenset[str]
     name_suffixes: frozenset[str]
     descriptor_prefixes: frozenset[str]
@@ -72,6 +73,13 @@ class Rules:
         t = text.lower().strip()
         return t in self.country_alias or t in self.cities
 
+    def name_kind(self, words: list[str], tagged_org: bool) -> str:
+        """'org' or 'place' for a name the tagger labelled: a known country or city is a
+        place whatever the label; a name ending in a body word is an organisation."""
+        if self.is_place(" ".join(words)):
+            return "place"
+        return "org" if tagged_org or words[-1].lower() in self.body_words else "place"
+
 
 @functools.lru_cache(maxsize=1)
 def load_rules() -> Rules:
@@ -91,7 +99,8 @@ def load_rules() -> Rules:
         plural_pronouns=fs(p["plural"]), relative_pronouns=fs(p["relative"]),
         honorifics=dict(r["honorifics"]), title_abbreviations=dict(r["title_abbreviations"]),
         role_words=fs(r["role_words"]) | fs(r["title_abbreviations"]) | fs(r["honorifics"]),
-        org_words=fs(r["org_words"]), name_particles=fs(r["name_particles"]),
+        org_words=fs(r["org_words"]), body_words=fs(r["body_words"]["words"]),
+        name_particles=fs(r["name_particles"]),
         name_suffixes=fs(r["name_suffixes"]), descriptor_prefixes=fs(r["descriptor_prefixes"]),
         male_nouns=fs(r["gendered_nouns"]["male"]), female_nouns=fs(r["gendered_nouns"]["female"]),
         person_nouns=fs(r["person_nouns"]),

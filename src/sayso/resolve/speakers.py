@@ -369,9 +369,7 @@ class ArticleCoref:
                     continue
                 if ent.label_ == "NORP":
                     continue
-                kind = "org" if ent.label_ == "ORG" else "place"
-                if kind == "org" and self.r.is_place(bare):
-                    kind = "place"
+                kind = self.r.name_kind(bare.split(), ent.label_ == "ORG")
                 e = self._add(kind, tuple(bare.split()), ent.start_char)
                 if kind == "place":
                     e.country = self.r.country_alias.get(bare.lower())
@@ -571,9 +569,9 @@ class ArticleCoref:
                     words = words[1:]
                 if not words or self._generic(" ".join(words)):
                     return None
-                kind = "place" if ent.label_ in PLACE_LABELS or self.r.is_place(" ".join(words)) else "org"
                 if ent.label_ == "NORP":
                     return None
+                kind = self.r.name_kind(words, ent.label_ not in PLACE_LABELS)
                 e = self._add(kind, tuple(words), ent.start_char)
                 if kind == "place":
                     e.country = self.r.country_alias.get(" ".join(words).lower())
