@@ -340,3 +340,10 @@ def test_police_are_the_police_named_before_not_a_detective_of_theirs(nlp):
            statement(text, "s4", "Police", "said", "the teenage driver was killed", src_nth=2, cue_nth=3)]
     speakers = [st.speaker.name if st.speaker else None for st in resolve(nlp, text, sts).statements]
     assert speakers == ["Miami-Dade Police", "Alvaro Zabaleta", "Alvaro Zabaleta", "Miami-Dade Police"]
+
+
+def test_a_surname_spelled_like_a_country_stays_in_the_name(nlp):
+    """'Jim Jordan' is a person tagged whole by the tagger, not 'Jim' and the kingdom."""
+    text = "Rep. Jim Jordan (R-Ohio) said the FBI must answer questions about the email."
+    st = statement(text, "s1", "Rep. Jim Jordan (R-Ohio)", "said", "the FBI must answer questions about the email")
+    assert resolve(nlp, text, [st]).statements[0].speaker.name == "Jim Jordan"

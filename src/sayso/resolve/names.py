@@ -129,7 +129,7 @@ class NameReader:
         t = w.text
         if not t or not t[0].isupper() or w.text in SEPARATORS:
             return False
-        if self.is_role(t) and self._surname_in_entity(doc, w):
+        if (self.is_role(t) or self.r.is_place(t)) and self._surname_in_entity(doc, w):
             return True
         if self.is_role(t) or self.is_org_word(t) or self.r.is_place(t) or self.is_acronym(t):
             return False
@@ -146,7 +146,7 @@ class NameReader:
             re.fullmatch(r"[A-Z]\.", t) is not None)
 
     def _surname_in_entity(self, doc: Doc, w: Word) -> bool:
-        """'Wayne King', 'Mr. King', 'John Major': a role word that ends a PERSON entity
+        """'Wayne King', 'Mr. King', 'John Major', 'Jim Jordan': a role word or a place that ends a PERSON entity
         right after a given name or an honorific is a surname, and so is one tagged PERSON
         alone when the article names someone with it ('King said'); a title comes first
         and a name follows it ('King Charles', 'Mr. President')."""
