@@ -74,6 +74,15 @@ def test_a_trailing_aside_is_cut_from_reported_speech_but_not_from_a_quote(fast_
     assert s.content.text == content
 
 
+def test_a_clause_coordinated_after_the_content_stays_and_the_full_stop_goes(fast_extract):
+    """PolNeAR's annotators, like ours, keep ', and …' in what was said; the sentence's full
+    stop is never content."""
+    text = ("Police said the teenage driver was killed, and paramedics rushed the passenger to "
+            "HCA Florida Kendall Hospital in critical condition.")
+    (s,) = [s for s in fast_extract(text) if "nested" not in s.flags]
+    assert s.content.text == text[len("Police said "):-1]
+
+
 def test_quote_split_around_its_cue_is_one_statement(fast_extract):
     text = '"We will win this state," she said. "And then we will win the country."'
     (s,) = [s for s in fast_extract(text) if "nested" not in s.flags]
@@ -191,6 +200,25 @@ def test_the_rules_content_wins_where_the_two_agree_else_the_likelier_span(nlp):
     assert _prefer_rule_content(doc, tagged, near, unlikely)
     assert not _prefer_rule_content(doc, tagged, far, unlikely)
     assert _prefer_rule_content(doc, tagged, far, likely)
+
+
+def test_the_taggers_own_words_decide_not_what_the_phrase_extension_added(nlp):
+    """'said the driver was killed, and paramedics rushed him to hospital': the taggers
+    chose the words up to 'paramedics', the phrase extension ran on to the clause's end. The
+    words the taggers chose weigh for them; the ones only the extension added do not weigh
+    against them."""
+    import numpy
+
+    from sayso.extract.model import _prefer_rule_content
+
+    text = "Police said the driver was killed, and paramedics rushed him to a hospital in Miami."
+    doc = nlp(text)
+    rule = [(12, 33)]                                  # "the driver was killed"
+    extended = [(12, len(text) - 1)]                   # on to "… in Miami"
+    chosen = {t.i for t in doc if 12 <= t.idx < text.index("rushed") and not t.is_punct}
+    log_odds = numpy.array([1.0 if t.i in chosen else -2.0 for t in doc])
+    assert _prefer_rule_content(doc, extended, rule, log_odds)               # all its words weighed
+    assert not _prefer_rule_content(doc, extended, rule, log_odds, chosen)   # only the chosen ones
 
 
 def test_only_a_quotation_continues_into_the_next_sentence(nlp):

@@ -419,8 +419,9 @@ TRAILING_POS = {"CCONJ", "ADP", "DET", "SCONJ"}
 
 def _trim_tokens(doc: Doc, a: int, b: int) -> tuple[int, int]:
     """A content span does not end on a conjunction, preposition or determiner, nor on an
-    opening bracket or a dash (what a CNN tagger tends to run one token too far into)."""
-    while b > a + 1 and (doc[b - 1].pos_ in TRAILING_POS or doc[b - 1].text in ("(", "-", "—", "–", "--")
+    opening bracket or a dash (what a CNN tagger tends to run one token too far into), nor
+    on the sentence's full stop (which the parse may hang from the content's last clause)."""
+    while b > a + 1 and (doc[b - 1].pos_ in TRAILING_POS or doc[b - 1].text in ("(", "-", "—", "–", "--", ".")
                          or doc[b - 1].is_space):
         b -= 1
     return a, b
@@ -465,7 +466,9 @@ def _extend_source(doc: Doc, a: int, b: int, blocked: set[int]) -> tuple[int, in
 
 
 def statements_from_spans(doc: Doc, spans, text: str | None = None,
-                          orphans: list | None = None) -> list[Statement]:
+                          orphans: list | None = None, tagged: list | None = None) -> list[Statement]:
+    """Linked spans as statements. ``tagged``, when given, receives per statement the words
+    the taggers themselves put in its content, before the phrase extension."""
     text = text_of(doc) if text is None else text
     out = []
     blocked = {i for sp in spans if sp[0] != "CON" for i in range(sp[1], sp[2])}
@@ -484,6 +487,9 @@ def statements_from_spans(doc: Doc, spans, text: str | None = None,
                 s_start, s_end = _extend_source(doc, s_start, s_end, blocked_src)
             source = Part.from_spans(text, [_char_span(doc, s_start, s_end)])
         conf = float(numpy.mean([c[3]] + [s[3] for s in a["content"]]))
+        if tagged is not None:
+            tagged.append({i for s in a["content"] for i in range(s[1], s[2])
+                           if not (doc[i].is_punct or doc[i].is_space)})
         out.append(Statement(id="", kind=_kind(text, content), cue=cue, content=content,
                              source=source, confidence=conf))
     return out
@@ -499,17 +505,18 @@ def statements_from_doc(doc: Doc, scores: numpy.ndarray, labels: list[str],
     pronoun-only content is dropped as the rules drop it."""
     orphans: list = []
     text = text_of(doc)
-    found = statements_from_spans(doc, decode_doc(doc, scores, labels), text, orphans=orphans)
+    tagged: list[set[int]] = []
+    found = statements_from_spans(doc, decode_doc(doc, scores, labels), text, orphans=orphans, tagged=tagged)
     if not rules:
         return found
     outer = [r for r in rules if "nested" not in r.flags and r.content.spans]
     log_odds = _content_log_odds(scores, labels)
     out = []
     outer_cues = index_parts(r.cue.spans for r in outer)
-    for s in found:
+    for s, words in zip(found, tagged):
         hits = outer_cues.overlapping(s.cue.spans)
         match = outer[hits[0]] if hits else None
-        if match is not None and _prefer_rule_content(doc, s.content.spans, match.content.spans, log_odds):
+        if match is not None and _prefer_rule_content(doc, s.content.spans, match.content.spans, log_odds, words):
             s = s.with_(content=match.content, kind=match.kind)
         out.append(s)
     out = [_parse_source(doc, s, text) if s.source is None else s for s in out
@@ -535,7 +542,7 @@ def _word_tokens(doc: Doc, spans: list[Span]) -> set[int]:
 
 
 def _prefer_rule_content(doc: Doc, tagged: list[Span], rule: list[Span],
-                         log_odds: numpy.ndarray) -> bool:
+                         log_odds: numpy.ndarray, tagged_words: set[int] | None = None) -> bool:
     """The rule tier's content bounds a statement better when the two roughly agree
     (Jaccard of their words >= 0.5: the parse gets the exact edges right more often), but
     where they disagree the parse has often followed a misattachment: then the span the
@@ -545,6 +552,8 @@ def _prefer_rule_content(doc: Doc, tagged: list[Span], rule: list[Span],
     a, b = _word_tokens(doc, tagged), _word_tokens(doc, rule)
     if not a | b or len(a & b) >= 0.5 * len(a | b):
         return True
+    if tagged_words is not None:
+        a = tagged_words  # what the taggers chose, not what the phrase extension added to it
     gain = float(sum(log_odds[i] for i in b - a) - sum(log_odds[i] for i in a - b))
     return gain >= 0.0
 
