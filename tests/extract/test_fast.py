@@ -83,6 +83,22 @@ def test_a_clause_coordinated_after_the_content_stays_and_the_full_stop_goes(fas
     assert s.content.text == text[len("Police said "):-1]
 
 
+@pytest.mark.parametrize("text, content", [
+    ("The human brain is an amazing organ. It is responsible for the function of bodily systems "
+     "and regulates our breathing, heartbeat, and consciousness, as noted by Live Science.",
+     "It is responsible for the function of bodily systems and regulates our breathing, heartbeat, "
+     "and consciousness"),
+    ("Scott is one of at least 707 people shot and killed by police so far this year and the fourth "
+     "person shot and killed by a police officer, according to a Washington Post database.",
+     "Scott is one of at least 707 people shot and killed by police so far this year and the fourth "
+     "person shot and killed by a police officer"),
+])
+def test_an_attribution_after_coordinated_content_takes_every_conjunct(fast_extract, text, content):
+    """The parse hangs 'according to' from the last conjunct; the content is the whole clause."""
+    (s,) = [s for s in fast_extract(text) if "nested" not in s.flags]
+    assert s.content.text == content
+
+
 def test_quote_split_around_its_cue_is_one_statement(fast_extract):
     text = '"We will win this state," she said. "And then we will win the country."'
     (s,) = [s for s in fast_extract(text) if "nested" not in s.flags]

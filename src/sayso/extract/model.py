@@ -600,7 +600,42 @@ def _bounded(doc: Doc, st: Statement, text: str) -> Statement:
     st = _off_source(st, text)
     st = _without_trailing_relative(doc, st, text)
     st = _without_channel(doc, st, text)
+    st = _from_first_conjunct(doc, st, text)
     return _from_colon_quote(st, text)
+
+
+SUBJECT_DEPS = ("nsubj", "nsubjpass", "expl", "csubj")
+
+
+def _from_first_conjunct(doc: Doc, st: Statement, text: str) -> Statement:
+    """'It is responsible for … and regulates our breathing, as noted by Live Science': with
+    the cue after the content, the parse hangs the attribution from the last conjunct, and
+    the content lost the clause's first conjunct and its subject. It starts again at the
+    subject of the first conjunct's clause."""
+    if len(st.content.spans) != 1 or not st.cue.spans or st.cue.spans[0][0] < st.content.spans[0][1]:
+        return st
+    a, b = st.content.spans[0]
+    span = doc.char_span(a, b, alignment_mode="expand")
+    if span is None or not len(span):
+        return st
+    root = span.root
+    if root.dep_ != "conj" or root.head.i >= span.start or root.head.sent != root.sent:
+        return st
+    head = root.head
+    while head.dep_ == "conj" and head.head.i < head.i:
+        head = head.head
+    for _ in range(3):
+        if head.pos_ in ("VERB", "AUX") or head.head is head:
+            break
+        head = head.head
+    subjects = [t for t in head.lefts if t.dep_ in SUBJECT_DEPS]
+    start = subjects[0].left_edge if subjects else head
+    if subjects:  # not a lead-in the parse hung from the subject ('Among those who …, Amy …')
+        commas = [t for t in doc[start.i:subjects[0].i] if t.text == ","]
+        start = doc[commas[-1].i + 1] if commas else start
+    if start.i >= span.start or any(t.text in ALL_MARKS or t.text == ":" for t in doc[start.i:span.start]):
+        return st
+    return st.with_(content=Part.from_spans(text, [(start.idx, b)]))
 
 
 def _off_source(st: Statement, text: str) -> Statement:
