@@ -68,6 +68,9 @@ def test_finds_who_said_what(fast_extract, text, cue, source, content):
      "that the city would close the old bridge"),
     ('"We will close the old bridge, which was built in 1920," the mayor said.',
      '"We will close the old bridge, which was built in 1920,"'),
+    # a clause of time or place is part of the account, not an aside
+    ("The consultant said the first alert began at 6 p.m., when the operating reserves stood at 12 percent.",
+     "the first alert began at 6 p.m., when the operating reserves stood at 12 percent"),
 ])
 def test_a_trailing_aside_is_cut_from_reported_speech_but_not_from_a_quote(fast_extract, text, content):
     (s,) = [s for s in fast_extract(text) if "nested" not in s.flags]

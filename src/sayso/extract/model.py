@@ -588,6 +588,8 @@ def _without_trailing_relative(doc: Doc, st: Statement, text: str) -> Statement:
         if tok.dep_ != "relcl":
             continue
         first, last = tok.left_edge, tok.right_edge
+        if first.lower_ in ("when", "where"):
+            continue  # 'began at 6 p.m., when reserves stood at 12 percent': part of the account
         if last.idx + len(last) >= b - 1 and first.i > span.start and doc[first.i - 1].text == ",":
             cut = min(cut or b, doc[first.i - 1].idx)
     if cut is None or cut <= a:
