@@ -95,6 +95,11 @@ INDIRECT = [
     ("Officials said the bridge was safe.", ("said", "Officials", "the bridge was safe")),
     ("Our bodies need a variety of minerals to function, as noted by Harvard Medical School.",
      ("noted", "Harvard Medical School", "Our bodies need a variety of minerals to function")),
+    # a clause before the cue that the parse calls its complement, while the verb has its own
+    # object after it: the object is what was said
+    ("The proposal was generally supported by those in attendance and in his contribution to the "
+     "discussions, Dr Mitchell suggested an even broader annual initiative in Washington.",
+     ("suggested", "Dr Mitchell", "an even broader annual initiative in Washington")),
 ]
 
 

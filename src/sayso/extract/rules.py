@@ -410,6 +410,8 @@ class RuleExtractor:
             return None
         verb, c, quotes, sent = at.verb, comp[0], at.quotes, at.sent
         q = quotes.at(c.left_edge.idx)
+        if c.i < verb.i and q is None and any(o.dep_ == "dobj" and o.i > verb.i for o in at.children):
+            return None  # 'X was supported, Dr Mitchell suggested an initiative': the object is what he said
         if c.i < verb.i and q is not None and q.start < sent.start_char:
             got = _quote_spans(at.text, q)
         elif c.i < verb.i:
