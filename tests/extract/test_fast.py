@@ -102,6 +102,14 @@ def test_an_attribution_after_coordinated_content_takes_every_conjunct(fast_extr
     assert s.content.text == content
 
 
+def test_a_source_does_not_run_on_into_an_adverbial_clause(fast_extract):
+    text = ("The Americas cannot ignore the risk of further COVID-19 surges, warns Pan American "
+            "Health Organization (PAHO) Director Carissa F. Etienne as she urged countries to "
+            "remain vigilant and urgently close vaccination gaps.")
+    sources = {s.cue.text: s.source.text for s in fast_extract(text) if s.source}
+    assert sources.get("warns") == "Pan American Health Organization (PAHO) Director Carissa F. Etienne"
+
+
 def test_quote_split_around_its_cue_is_one_statement(fast_extract):
     text = '"We will win this state," she said. "And then we will win the country."'
     (s,) = [s for s in fast_extract(text) if "nested" not in s.flags]

@@ -176,3 +176,14 @@ NEGATIVE = [
 @pytest.mark.parametrize("text", NEGATIVE)
 def test_no_statement(extract, text):
     assert top(extract(text)) == []
+
+
+def test_an_inverted_cue_the_parse_made_a_conjunct_takes_the_clause_before_it(extract):
+    """'…, warns PAHO Director Carissa F. Etienne as she urged …': the small parser reads
+    'warns' as a second verb of the sentence, not as the cue of the clause before it. A
+    byline run into the sentence is the writer, not part of what was said."""
+    text = ("By Aaron Humes: The Americas cannot ignore the risk of further COVID-19 surges, warns "
+            "Pan American Health Organization (PAHO) Director Carissa F. Etienne as she urged "
+            "countries to remain vigilant and urgently close vaccination gaps.")
+    found = {s.cue.text: s.content.text for s in top(extract(text))}
+    assert found.get("warns") == "The Americas cannot ignore the risk of further COVID-19 surges"

@@ -455,7 +455,13 @@ EXTEND_SOURCE = True
 def _extend_source(doc: Doc, a: int, b: int, blocked: set[int]) -> tuple[int, int]:
     """A source cut inside its noun phrase ("the | union", "Tulsa | police Chief …") grows
     to the phrase: right as for content, left to the left edge of the span's head."""
+    tagged_end = b
     b = _extend_to_constituent(doc, a, b, blocked)
+    # never on into an adverbial clause ('… Director Carissa F. Etienne as she urged …')
+    starts = [t.head.left_edge.i for t in doc[tagged_end:b]
+              if t.dep_ == "mark" and t.head.dep_ == "advcl" and t.head.left_edge.i >= tagged_end]
+    if starts:
+        b = max(_end_index_before(doc, min(starts), a), tagged_end)
     top = doc[a]
     while a <= top.head.i < b and top.head.i != top.i:
         top = top.head
@@ -679,6 +685,14 @@ def _without_channel(doc: Doc, st: Statement, text: str) -> Statement:
                 return st
             return st.with_(content=Part.from_spans(text, list(st.content.spans[:-1]) + [(a, cut)]))
     return st
+
+
+def _end_index_before(doc: Doc, i: int, start: int) -> int:
+    """The token index a span that stops before token ``i`` ends at, punctuation and spaces
+    dropped."""
+    while i > start + 1 and (doc[i - 1].is_punct or doc[i - 1].is_space):
+        i -= 1
+    return i
 
 
 def _end_before(doc: Doc, i: int, start: int) -> int | None:

@@ -394,7 +394,7 @@ class RuleExtractor:
         """The content of a verb cue and its frame: the first of the patterns below, in this
         order, that fits the parse; none: ``([], "")``."""
         at = _Site(verb, lemma, frames, cue_toks, cue_ids, source, sent, quotes, self._text)
-        for step in (self._complement, self._main_clause_of_as, self._quotation,
+        for step in (self._complement, self._inverted_conjunct, self._main_clause_of_as, self._quotation,
                      self._infinitive, self._cue_preposition, self._naming_object, self._object):
             found = step(at)
             if found is not None:
@@ -424,6 +424,22 @@ class RuleExtractor:
         if c.i < verb.i:
             got += self._quote_after(verb, at.cue_toks, at.source, quotes)
         return got, "speech"
+
+    def _inverted_conjunct(self, at: _Site) -> tuple[list[Span], str] | None:
+        """1a. 'The Americas cannot ignore the risk, warns PAHO Director Carissa Etienne': an
+        inverted cue after a comma that the parse made a conjunct of the clause before it;
+        that clause is the content, as for '…, he said.'"""
+        verb = at.verb
+        if "speech" not in at.frames or verb.dep_ != "conj" or verb.head.i >= verb.i:
+            return None
+        doc = verb.doc
+        if verb.i == 0 or doc[verb.i - 1].text != "," or any(
+                c.dep_ in ("nsubj", "nsubjpass") and c.i < verb.i for c in at.children):
+            return None
+        if not any(c.dep_ == "nsubj" and c.i > verb.i for c in at.children):
+            return None
+        got = self._before_cue(verb, verb.head, at.cue_toks, at.source, at.sent, at.quotes)
+        return (got, "speech") if got else None
 
     def _main_clause_of_as(self, at: _Site) -> tuple[list[Span], str] | None:
         """1b. "As X reported, …" / "As X puts it, …": the main clause is the content."""
@@ -527,7 +543,7 @@ class RuleExtractor:
         head = text[sent.start_char:left].rstrip()
         if not head or head[-1] not in ",\"\u201d'" or len(head) < 8:
             return []
-        start = sent.start_char
+        start = self._after_byline(sent)
         if comp.pos_ == "VERB" and "speech" in self.lex.frames(comp.lemma_.lower()) \
                 and any(c.dep_ == "nsubj" for c in comp.children) and quotes.at(comp.idx) is None:
             # the complement is itself a reporting clause (a headline run into the lead):
@@ -650,6 +666,16 @@ class RuleExtractor:
                 if spans:
                     return Candidate(cue, [source], spans, "speech", tok.i, confidence=0.6)
         return None
+
+    def _after_byline(self, sent: SpacySpan) -> int:
+        """Where the sentence starts once a byline run into it ('By Ann Lee: The Americas
+        cannot …') is left out: the writer's name is nobody's words."""
+        toks = list(sent[:6])
+        if toks and toks[0].lower_ in self.lex.byline_prefixes:
+            colon = next((t for t in toks[2:] if t.text == ":"), None)
+            if colon is not None and all(x.pos_ == "PROPN" or x.is_title for x in toks[1:colon.i - sent.start]):
+                return colon.idx + 1
+        return sent.start_char
 
     def _headline_colon(self, sent: SpacySpan, quotes: QuoteIndex) -> Candidate | None:
         """'Stoltenberg: no way back' — a name, a colon, then what they said."""
