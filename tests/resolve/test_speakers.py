@@ -347,3 +347,14 @@ def test_a_surname_spelled_like_a_country_stays_in_the_name(nlp):
     text = "Rep. Jim Jordan (R-Ohio) said the FBI must answer questions about the email."
     st = statement(text, "s1", "Rep. Jim Jordan (R-Ohio)", "said", "the FBI must answer questions about the email")
     assert resolve(nlp, text, [st]).statements[0].speaker.name == "Jim Jordan"
+
+
+def test_a_person_known_by_a_surname_takes_the_given_name_written_before_it(nlp):
+    """The small tagger sees no name in 'Even though Céline Dion is a pop icon'; the speaker
+    is still 'Céline Dion', whom other articles name so, not 'Dion'. A pun written once
+    ('Canine Dion') does not outvote her name."""
+    text = ("Even though Céline Dion is a multi-million-selling pop icon, people have chosen to focus "
+            "on her body. Fans called her Canine Dion. In an interview, Dion explained that she was "
+            "trying to survive as best she could. Céline Dion later spoke about it.")
+    st = statement(text, "s1", "Dion", "explained", "that she was trying to survive as best she could", src_nth=2)
+    assert resolve(nlp, text, [st]).statements[0].speaker.name == "Céline Dion"

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 import numpy
@@ -374,6 +375,7 @@ class ArticleCoref:
                 if kind == "place":
                     e.country = self.r.country_alias.get(bare.lower())
                 self._mention(ent.start_char, ent.end_char, e, self._role_of(ent.root))
+        self._given_names()
         self._untagged_mentions()
 
     def _source_name(self, first: int, last: int, root: Token) -> NameInPhrase | None:
@@ -396,6 +398,36 @@ class ArticleCoref:
             if e.kind == "person":
                 surnames.setdefault(e.name[-1].lower(), []).append(e)
         return surnames
+
+    def _given_names(self) -> None:
+        """'Even though Céline Dion is a pop icon, …' where the tagger saw no name: a person
+        known only by a surname takes the given name the text writes right before it, when
+        that one is written more often than all others together ('Céline Dion' twice, a pun
+        'Canine Dion' once; a longer name is left alone), so the speaker is 'Céline Dion',
+        whom other articles name so too, not 'Dion'."""
+        singles = {e.name[0].lower(): e for e in self.entities if e.kind == "person" and len(e.name) == 1}
+        if not singles:
+            return
+        full = {e.name[-1].lower() for e in self.entities if e.kind == "person" and len(e.name) > 1}
+        lower = self.doc.to_array(LOWER)
+        givens: dict[str, Counter] = {}
+        for i in numpy.flatnonzero(numpy.isin(lower, string_ids(singles))).tolist():
+            tok, prev = self.doc[i], self.doc[i - 1] if i else None
+            nxt = self.doc[i + 1] if i + 1 < len(self.doc) else None
+            if prev is None or not tok.text[:1].isupper() or (nxt is not None and nxt.pos_ == "PROPN"):
+                continue
+            if (prev.pos_ == "PROPN" and prev.is_alpha and prev.text[:1].isupper() and self._given_like(prev.text)
+                    and not self._in_title_case_line(prev.idx)):
+                givens.setdefault(tok.lower_, Counter())[prev.text] += 1
+        for sur, names in givens.items():
+            (given, n), = names.most_common(1)
+            if 2 * n > sum(names.values()) and sur not in full:
+                singles[sur].name = (given, singles[sur].name[0])
+
+    def _given_like(self, word: str) -> bool:
+        low = word.lower()
+        return not (self.names.is_role(word) or self.names.is_org_word(word) or self.r.is_place(word)
+                    or low in self.r.honorifics or low in self.r.sentence_openers)
 
     def _untagged_mentions(self) -> None:
         """The small model leaves a name it tagged elsewhere untagged here and there ('in
@@ -513,16 +545,20 @@ class ArticleCoref:
             return False
         return not any(self.names.is_org_word(w) for w in found.name)
 
+    def _in_title_case_line(self, char: int) -> bool:
+        if not self.structure.blocks:
+            return False
+        block = self.structure.blocks[self.structure.paragraph_of(char)]
+        words = re.findall(r"[A-Za-z][\w'\u2019-]*", block.text)
+        return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+
     def _headline_name(self, found: NameInPhrase | None) -> NameInPhrase | None:
         """In a title-case line every word looks like a name ('Derelict Obama And Clinton
         …', 'Gold Star Mom Corners Obama', 'President Obama Speech at …'): keep the words
         the article names a person by elsewhere."""
-        if found is None or len(found.name) < 2 or not self.structure.blocks:
+        if found is None or len(found.name) < 2 or not self._in_title_case_line(found.start):
             return found
         block = self.structure.blocks[self.structure.paragraph_of(found.start)]
-        words = re.findall(r"[A-Za-z][\w'\u2019-]*", block.text)
-        if len(words) < 4 or sum(w[0].isupper() for w in words) < 0.7 * len(words):
-            return found  # not a title-case line
         body = self.text[:block.start] + self.text[block.end:]
         if re.search(r"\b" + re.escape(" ".join(found.name)) + r"\b", body):
             return found
