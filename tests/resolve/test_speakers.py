@@ -358,3 +358,10 @@ def test_a_person_known_by_a_surname_takes_the_given_name_written_before_it(nlp)
             "trying to survive as best she could. Céline Dion later spoke about it.")
     st = statement(text, "s1", "Dion", "explained", "that she was trying to survive as best she could", src_nth=2)
     assert resolve(nlp, text, [st]).statements[0].speaker.name == "Céline Dion"
+
+
+def test_an_acronym_speaker_is_named_in_full_when_the_article_spells_it_out(nlp):
+    text = ("The International Monetary Fund expects growth to slow. "
+            "In its outlook, the IMF said that inflation would ease next year.")
+    st = statement(text, "s1", "the IMF", "said", "that inflation would ease next year")
+    assert resolve(nlp, text, [st]).statements[0].speaker.name == "International Monetary Fund"

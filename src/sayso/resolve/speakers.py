@@ -125,6 +125,7 @@ class ArticleCoref:
         self._quote_starts = [a for a, _ in self._quotes]
         self._contents = [sp for st in statements if "nested" not in st.flags for sp in st.content.spans]
         self._by_statement: dict[str, Resolution] = {}
+        self._full_names: dict[int, Entity] | None = None
         self._collect_named()
         self._resolve_in_order()
 
@@ -1066,7 +1067,24 @@ class ArticleCoref:
         res = self._by_statement.get(st.id)
         if res is None or res.entity is None:
             return None
-        return to_speaker(res.entity, res.via)
+        e = res.entity
+        full = self._spelled_out().get(e.key) if e.kind == "org" else None
+        return to_speaker(replace(e, name=full.name) if full is not None else e, res.via)
+
+    def _spelled_out(self) -> dict[int, Entity]:
+        """Organisations the article also names in full ('The IMF' and 'the International
+        Monetary Fund', 'California ISO' and 'The California Independent System Operator'):
+        the speaker is the full name, as other articles may write it."""
+        if self._full_names is None:
+            orgs = [e for e in self.entities if e.kind == "org"]
+            self._full_names = {}
+            for short in orgs:
+                if not any(self.names.is_acronym(w) for w in short.name):
+                    continue
+                longer = [e for e in orgs if e is not short and _abbreviates(short.name, e.name)]
+                if len(longer) == 1:
+                    self._full_names[short.key] = longer[0]
+        return self._full_names
 
     def entity_of_token(self, tok: Token) -> Entity | None:
         """The entity a subject token (name or pronoun) denotes, for context sentences."""
@@ -1124,6 +1142,28 @@ def to_speaker(e: Entity, via: str) -> Speaker:
         return Speaker(name=name, id=slug(name), country=e.country or name, resolved_via=via, kind="place")
     return Speaker(name=name, id=slug(name), organization=name, country=e.country, resolved_via=via,
                    kind="organization")
+
+
+NAME_FILLERS = frozenset({"of", "the", "and", "for", "&", "on", "in"})
+
+
+def _abbreviates(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
+    """'IMF' for 'International Monetary Fund', 'California ISO' for 'California Independent
+    System Operator': each word of the short name is the next word of the full one, or an
+    acronym of the initials of as many next words (small words skipped)."""
+    words = [w for w in full if w.lower() not in NAME_FILLERS]
+    k = 0
+    for w in short:
+        if k < len(words) and w.lower() == words[k].lower():
+            k += 1
+            continue
+        letters = w.rstrip(".").replace(".", "")
+        if len(letters) < 2 or not letters.isupper() or k + len(letters) > len(words):
+            return False
+        if any(words[k + j][:1].upper() != c for j, c in enumerate(letters)):
+            return False
+        k += len(letters)
+    return k == len(words) and len(short) < len(full)
 
 
 def _first_names_agree(a: str, b: str) -> bool:
