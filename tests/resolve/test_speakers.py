@@ -365,3 +365,11 @@ def test_an_acronym_speaker_is_named_in_full_when_the_article_spells_it_out(nlp)
             "In its outlook, the IMF said that inflation would ease next year.")
     st = statement(text, "s1", "the IMF", "said", "that inflation would ease next year")
     assert resolve(nlp, text, [st]).statements[0].speaker.name == "International Monetary Fund"
+
+
+def test_today_ends_a_title_not_a_name(nlp):
+    """The tagger reads 'Today' as a date; inside a sentence, after a capitalised name, it ends
+    an outlet's name."""
+    text = "Folic acid is vital for pregnant women, according to Medical News Today."
+    st = statement(text, "s1", "Medical News Today", "according to", "Folic acid is vital for pregnant women")
+    assert resolve(nlp, text, [st]).statements[0].speaker.name == "Medical News Today"

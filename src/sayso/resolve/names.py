@@ -98,6 +98,13 @@ def words_of(doc: Doc, first: int, last: int, text: str | None = None) -> list[W
     return out
 
 
+def title_today(tok: Token) -> bool:
+    """'Medical News Today', 'USA Today': a capitalised 'Today' inside a sentence, after a
+    capitalised word, ends a title; the tagger reads it as a date."""
+    return (tok.text == "Today" and not tok.is_sent_start and tok.i > 0
+            and tok.nbor(-1).text[:1].isupper() and tok.nbor(-1).pos_ == "PROPN")
+
+
 class NameReader:
     """Finds the person name in a phrase and the roles written around it."""
 
@@ -137,7 +144,8 @@ class NameReader:
         if low in self.r.sentence_openers or low in self.r.honorifics:
             return False
         toks = doc[w.first:w.last + 1]
-        if any(tok.ent_type_ in ("DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL") for tok in toks):
+        if any(tok.ent_type_ in ("DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL") for tok in toks) \
+                and not (title_today(toks[0]) and not self.is_org_word(toks[0].nbor(-1).text)):
             return False
         if any(ch.isdigit() for ch in t):
             return False

@@ -36,7 +36,7 @@ from spacy.tokens import Doc, Span, Token
 
 from sayso.doctext import line_break_after, string_ids, text_of, token_starts
 from sayso.records import Speaker, Statement
-from sayso.resolve.names import DETERMINERS, NameInPhrase, NameReader, slug, words_of
+from sayso.resolve.names import DETERMINERS, NameInPhrase, NameReader, slug, title_today, words_of
 from sayso.resolve.rules import Rules, load_rules
 from sayso.resolve.structure import Structure
 
@@ -602,6 +602,9 @@ class ArticleCoref:
         for ent in self._ents:
             if ent.start <= root.i < ent.end and ent.label_ in ORG_LABELS | PLACE_LABELS:
                 words = ent.text.split()
+                end_char = ent.end_char
+                if ent.end <= last and title_today(self.doc[ent.end]):
+                    words, end_char = words + ["Today"], self.doc[ent.end].idx + 5
                 if words and words[0].lower() == "the":
                     words = words[1:]
                 if not words or self._generic(" ".join(words)):
@@ -612,7 +615,7 @@ class ArticleCoref:
                 e = self._add(kind, tuple(words), ent.start_char)
                 if kind == "place":
                     e.country = self.r.country_alias.get(" ".join(words).lower())
-                return e, ent.start_char, ent.end_char
+                return e, ent.start_char, end_char
         return None
 
     def _all_pronouns(self) -> set[str]:
