@@ -99,8 +99,8 @@ def words_of(doc: Doc, first: int, last: int, text: str | None = None) -> list[W
 
 
 def title_today(tok: Token) -> bool:
-    """'Medical News Today', 'USA Today': a capitalised 'Today' inside a sentence, after a
-    capitalised word, ends a title; the tagger reads it as a date."""
+    """'Medical News Today', 'USA Today': a capitalised 'Today' inside a sentence, right
+    after a proper name, ends a title; the tagger reads it as a date."""
     return (tok.text == "Today" and not tok.is_sent_start and tok.i > 0
             and tok.nbor(-1).text[:1].isupper() and tok.nbor(-1).pos_ == "PROPN")
 

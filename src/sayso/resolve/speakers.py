@@ -604,7 +604,8 @@ class ArticleCoref:
                 words = ent.text.split()
                 end_char = ent.end_char
                 if ent.end <= last and title_today(self.doc[ent.end]):
-                    words, end_char = words + ["Today"], self.doc[ent.end].idx + 5
+                    today = self.doc[ent.end]
+                    words, end_char = words + [today.text], today.idx + len(today)
                 if words and words[0].lower() == "the":
                     words = words[1:]
                 if not words or self._generic(" ".join(words)):
