@@ -461,7 +461,7 @@ def _extend_source(doc: Doc, a: int, b: int, blocked: set[int]) -> tuple[int, in
     starts = [t.head.left_edge.i for t in doc[tagged_end:b]
               if t.dep_ == "mark" and t.head.dep_ == "advcl" and t.head.left_edge.i >= tagged_end]
     if starts:
-        b = max(_end_index_before(doc, min(starts), a), tagged_end)
+        b = max(_end_index_before(doc, min(starts), a, keep=()), tagged_end)
     top = doc[a]
     while a <= top.head.i < b and top.head.i != top.i:
         top = top.head
@@ -687,19 +687,18 @@ def _without_channel(doc: Doc, st: Statement, text: str) -> Statement:
     return st
 
 
-def _end_index_before(doc: Doc, i: int, start: int) -> int:
-    """The token index a span that stops before token ``i`` ends at, punctuation and spaces
-    dropped."""
-    while i > start + 1 and (doc[i - 1].is_punct or doc[i - 1].is_space):
+def _end_index_before(doc: Doc, i: int, start: int, keep=ALL_MARKS) -> int:
+    """The token a span that stops before token ``i`` ends before, with the punctuation and
+    spaces before ``i`` dropped (those in ``keep`` kept); ``start`` when nothing is left."""
+    while i > start and (doc[i - 1].is_punct or doc[i - 1].is_space) and doc[i - 1].text not in keep:
         i -= 1
     return i
 
 
 def _end_before(doc: Doc, i: int, start: int) -> int | None:
-    """Where a span that stops before token ``i`` ends, punctuation and spaces before ``i``
-    dropped (quotation marks kept); None when nothing of the span would be left."""
-    while i > start and (doc[i - 1].is_punct or doc[i - 1].is_space) and doc[i - 1].text not in ALL_MARKS:
-        i -= 1
+    """Where a span that stops before token ``i`` ends, as a character offset (quotation
+    marks kept); None when nothing of the span would be left."""
+    i = _end_index_before(doc, i, start)
     return doc[i - 1].idx + len(doc[i - 1]) if i > start else None
 
 
