@@ -360,6 +360,21 @@ def test_a_person_known_by_a_surname_takes_the_given_name_written_before_it(nlp)
     assert resolve(nlp, text, [st]).statements[0].speaker.name == "Céline Dion"
 
 
+@pytest.mark.parametrize("headline, name", [
+    ("Fans Voice Fears Over Céline Dion And Her Weight Loss", "Céline Dion"),
+    ("Derelict Dion Leaves Fans Waiting For Her Weight Loss Secret", "Dion"),
+])
+def test_a_headline_counts_only_for_a_given_name_the_body_writes_too(nlp, headline, name):
+    """In a title-case line every word looks like a name: 'Céline' counts there because the
+    body writes 'Céline Dion' as well, so it outnumbers the pun; 'Derelict' never does."""
+    text = (headline + "\n\nEven though Céline Dion is a pop icon, people focus on her body. "
+            "Fans called her “Canine Dion.”\n\nIn an interview, Dion explained that she was "
+            "trying to survive as best she could.")
+    st = statement(text, "s1", "Dion", "explained", "that she was trying to survive as best she could",
+                   src_nth=3)
+    assert resolve(nlp, text, [st]).statements[0].speaker.name == name
+
+
 def test_an_acronym_speaker_is_named_in_full_when_the_article_spells_it_out(nlp):
     text = ("The International Monetary Fund expects growth to slow. "
             "In its outlook, the IMF said that inflation would ease next year.")

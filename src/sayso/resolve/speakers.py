@@ -405,22 +405,26 @@ class ArticleCoref:
         known only by a surname takes the given name the text writes right before it, when
         that one is written more often than all others together ('Céline Dion' twice, a pun
         'Canine Dion' once; a longer name is left alone), so the speaker is 'Céline Dion',
-        whom other articles name so too, not 'Dion'."""
+        whom other articles name so too, not 'Dion'. In a title-case line every word looks
+        like a name ('Derelict Obama'), so a headline's word counts only for a given name the
+        text also writes before the surname elsewhere."""
         singles = {e.name[0].lower(): e for e in self.entities if e.kind == "person" and len(e.name) == 1}
         if not singles:
             return
         full = {e.name[-1].lower() for e in self.entities if e.kind == "person" and len(e.name) > 1}
         lower = self.doc.to_array(LOWER)
         givens: dict[str, Counter] = {}
+        in_headlines: dict[str, Counter] = {}
         for i in numpy.flatnonzero(numpy.isin(lower, string_ids(singles))).tolist():
             tok, prev = self.doc[i], self.doc[i - 1] if i else None
             nxt = self.doc[i + 1] if i + 1 < len(self.doc) else None
             if prev is None or not tok.text[:1].isupper() or (nxt is not None and nxt.pos_ == "PROPN"):
                 continue
-            if (prev.pos_ == "PROPN" and prev.is_alpha and prev.text[:1].isupper() and self._given_like(prev.text)
-                    and not self._in_title_case_line(prev.idx)):
-                givens.setdefault(tok.lower_, Counter())[prev.text] += 1
+            if prev.pos_ == "PROPN" and prev.is_alpha and prev.text[:1].isupper() and self._given_like(prev.text):
+                counts = in_headlines if self._in_title_case_line(prev.idx) else givens
+                counts.setdefault(tok.lower_, Counter())[prev.text] += 1
         for sur, names in givens.items():
+            names.update({g: n for g, n in in_headlines.get(sur, {}).items() if g in names})
             (given, n), = names.most_common(1)
             if 2 * n > sum(names.values()) and sur not in full:
                 singles[sur].name = (given, singles[sur].name[0])
