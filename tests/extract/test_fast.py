@@ -110,6 +110,30 @@ def test_a_source_does_not_run_on_into_an_adverbial_clause(fast_extract):
     assert sources.get("warns") == "Pan American Health Organization (PAHO) Director Carissa F. Etienne"
 
 
+def test_according_to_keeps_its_source_and_the_clause_it_reports(fast_extract):
+    """The nearer cue 'called' took the content and with it the paper as its source; the
+    paper reports the whole clause, and the candidate is never 'the Bronx Times'."""
+    text = ("Marmorato, who is the sister of Bronx Republican chair Michael Rendino, campaigned on "
+            "the issue — and called the about-face “heartbreaking,” according to the Bronx Times.")
+    found = {s.cue.text: s for s in fast_extract(text)}
+    outer = found["according to"]
+    assert outer.source.text == "the Bronx Times"
+    assert outer.content.text.startswith("Marmorato") and outer.content.text.endswith("“heartbreaking,”")
+    assert "called" not in found or found["called"].source.text != "the Bronx Times"
+
+
+@pytest.mark.parametrize("text, cue, source", [
+    ("Blige sings to Clinton before asking her how she would heal the country.", "asking", "Blige"),
+    ("Derek Mitchell, who served as ambassador to Burma until this year, said the vote was fair.",
+     "said", "Derek Mitchell, who served as ambassador to Burma until this year,"),
+])
+def test_a_source_grows_to_its_noun_phrase_not_to_its_verb(fast_extract, text, cue, source):
+    """A tagged source stops at the verb it is the subject of; a clause that modifies the
+    noun stays in it."""
+    sources = {s.cue.text: s.source.text for s in fast_extract(text) if s.source}
+    assert sources.get(cue) == source
+
+
 def test_quote_split_around_its_cue_is_one_statement(fast_extract):
     text = '"We will win this state," she said. "And then we will win the country."'
     (s,) = [s for s in fast_extract(text) if "nested" not in s.flags]

@@ -305,17 +305,48 @@ def link(doc: Doc, spans: list[tuple[str, int, int, float]], max_sent_gap: int =
         elif orphans is not None:
             orphans.append(con)
     _prune(doc, atts, spans, sents, orphans)
+    according = {i for c in cues for i in range(c[1], c[2]) if doc[i].lower_ == "according"}
+    if according:
+        _content_to_according(doc, atts, sents, according)
     sources_in: dict[int, list] = {}
     for s in spans:
         if s[0] == "SRC":
             sources_in.setdefault(int(sents[s[1]]), []).append(s)
     for a in atts:
-        cands = sources_in.get(int(sents[a["cue"][1]]), [])
+        cands = [s for s in sources_in.get(int(sents[a["cue"][1]]), [])
+                 if not _according_to_other(doc, s, a["cue"], according)]
         if cands:
             a["source"] = _source_for(doc, a["cue"], cands)
     if orphans is not None:  # cues without content: their content went elsewhere
         orphans.extend(a["cue"] for a in atts if not a["content"])
     return [a for a in atts if a["content"]]
+
+
+def _content_to_according(doc: Doc, atts: list[dict], sents: numpy.ndarray, according: set[int]) -> None:
+    """'Marmorato … called the plan "heartbreaking," according to the Bronx Times': the
+    nearer cue took the content and left "according to" none, so the paper's words would go
+    to 'called'. The content is the paper's report; 'called' stays a statement inside it."""
+    for b in atts:
+        if b["content"] or not any(b["cue"][1] <= i < b["cue"][2] for i in according):
+            continue
+        sent = sents[b["cue"][1]]
+        rivals = [a for a in atts if a is not b and a["content"] and sents[a["cue"][1]] == sent
+                  and not any(a["cue"][1] <= i < a["cue"][2] for i in according)]
+        if rivals:
+            a = min(rivals, key=lambda a: min(_gap(c, b["cue"]) for c in a["content"]))
+            b["content"], a["content"] = a["content"], []
+
+
+def _according_to_other(doc: Doc, src, cue, according: set[int]) -> bool:
+    """'… called the plan "heartbreaking," according to the Bronx Times': the object of
+    another cue's "according to" is that cue's source, never this one's."""
+    if not according:
+        return False
+    for i in range(src[1], src[2]):
+        head = doc[i].head
+        if head.lower_ == "to" and head.head.i in according and not cue[1] <= head.head.i < cue[2]:
+            return True
+    return False
 
 
 def _gap(a, b) -> int:
@@ -427,11 +458,14 @@ def _trim_tokens(doc: Doc, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
-def _extend_to_constituent(doc: Doc, a: int, b: int, blocked: set[int]) -> int:
+def _extend_to_constituent(doc: Doc, a: int, b: int, blocked: set[int], nominal: bool = False) -> int:
     """A tagged content span that stops inside a phrase ("a U.S. district | court judge's
     decision …") runs on to the right edge of the phrase the parse says it started: climb
     from its last token through heads inside the span or to its right, then take that
-    head's right edge. Never into a cue or source, never past the sentence."""
+    head's right edge. Never into a cue or source, never past the sentence; a ``nominal``
+    span (a source) never climbs to a verb, whose subject it is ('Marmorato, who …,
+    campaigned on the issue — and called …'), only through one that modifies a noun ('a
+    winner who had spent 15 years under house arrest')."""
     last = doc[b - 1]
     if last.text and last.text[-1] in ALL_MARKS:
         return b
@@ -441,12 +475,26 @@ def _extend_to_constituent(doc: Doc, a: int, b: int, blocked: set[int]) -> int:
         h = t.head
         if h.i == t.i or h.i in blocked or h.i < a or h.i >= sent_end:
             break
+        if nominal and h.pos_ in ("VERB", "AUX") and not _modifies_noun(h):
+            break
         t = h
     end = max(b, min(t.right_edge.i + 1, sent_end))
     for i in range(b, end):
         if i in blocked or doc[i].is_space:
             return i if i > b else b
     return end
+
+
+def _modifies_noun(verb) -> bool:
+    """Whether a verb is, or hangs from, a clause that modifies a noun ('a startup that
+    provides software to help companies manage …')."""
+    while verb.pos_ in ("VERB", "AUX"):
+        if verb.dep_ in ("relcl", "acl"):
+            return True
+        if verb.head.i == verb.i:
+            return False
+        verb = verb.head
+    return False
 
 
 EXTEND_SOURCE = True
@@ -456,7 +504,7 @@ def _extend_source(doc: Doc, a: int, b: int, blocked: set[int]) -> tuple[int, in
     """A source cut inside its noun phrase ("the | union", "Tulsa | police Chief …") grows
     to the phrase: right as for content, left to the left edge of the span's head."""
     tagged_end = b
-    b = _extend_to_constituent(doc, a, b, blocked)
+    b = _extend_to_constituent(doc, a, b, blocked, nominal=True)
     # never on into an adverbial clause ('… Director Carissa F. Etienne as she urged …')
     starts = [t.head.left_edge.i for t in doc[tagged_end:b]
               if t.dep_ == "mark" and t.head.dep_ == "advcl" and t.head.left_edge.i >= tagged_end]
