@@ -51,6 +51,9 @@ CASES = [
     ("The New York City Housing Authority reviewed the plan on Monday. The authority said that repairs "
      "would start in May.",
      "The authority", "said", "that repairs would start in May", "New York City Housing Authority", "nominal"),
+    # a made thing speaks for its maker: the outlet an article ran in
+    ("Vitamins may help, according to a story in The New York Times.",
+     "a story in The New York Times", "according to", "Vitamins may help", "New York Times", "nominal"),
     # a role given in apposition outside any statement still describes the person
     ("An attorney for Bryan Walsh, Mark Dunne, stressed that his client was ready to appear. Later, "
      "Walsh's lawyer said that the hearing was a spectacle.",

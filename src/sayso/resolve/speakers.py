@@ -827,7 +827,8 @@ class ArticleCoref:
 
     def _author_of(self, noun: Token) -> Entity | None:
         """Who the phrase itself says made it: a possessor, a name before the noun, 'by X'
-        or 'from X', an organisation in 'of X', 'released by X' / 'published in X'."""
+        or 'from X', an organisation in 'of X', the outlet an article is 'in', 'released by
+        X' / 'published in X'."""
         for c in noun.children:
             if c.dep_ == "poss" and c.lower_ in self.r.male_pronouns | self.r.female_pronouns:
                 return self._pronoun(c.idx, c.lower_).entity
@@ -838,6 +839,9 @@ class ArticleCoref:
             if c.dep_ in ("prep", "agent") and c.lower_ in ("by", "from"):
                 e = self._named_in(c.idx, c.right_edge.idx + len(c.right_edge))
             elif c.dep_ == "prep" and c.lower_ == "of":
+                e = self._named_in(c.idx, c.right_edge.idx + len(c.right_edge), kinds=("org",))
+            elif c.dep_ == "prep" and c.lower_ == "in" and self._group_of(noun) == "article":
+                # 'an article in Healthline': the outlet that ran it
                 e = self._named_in(c.idx, c.right_edge.idx + len(c.right_edge), kinds=("org",))
             elif c.dep_ in ("acl", "relcl"):
                 e = next((x for t in c.children if t.dep_ in ("prep", "agent")
