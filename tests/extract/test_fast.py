@@ -134,6 +134,20 @@ def test_a_source_grows_to_its_noun_phrase_not_to_its_verb(fast_extract, text, c
     assert sources.get(cue) == source
 
 
+@pytest.mark.parametrize("after, kept", [
+    ("but with that can come some nutrition issues", False),
+    ("but also the flow of illegal drugs", True),
+])
+def test_a_but_clause_after_the_attribution_is_the_writers(after, kept):
+    """'X, according to Forbes, but …' turns to the writer's own point; 'not only … but also'
+    is still the source's."""
+    from sayso.extract.model import _without_contrast_after_cue
+
+    text = f"Plant-based diets are becoming popular, according to Forbes, {after}."
+    st = built(text, "according to", "Plant-based diets are becoming popular", after)
+    assert (after in _without_contrast_after_cue(st, text).content.text) == kept
+
+
 def test_quote_split_around_its_cue_is_one_statement(fast_extract):
     text = '"We will win this state," she said. "And then we will win the country."'
     (s,) = [s for s in fast_extract(text) if "nested" not in s.flags]
