@@ -36,7 +36,8 @@ import numpy
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 MODEL_FILE = ROOT / "src" / "sayso" / "data" / "calibration_en.json"
-THRESHOLDS = (0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
+THRESHOLDS = (0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)  # the printed table
+CANDIDATES = tuple(round(0.30 + 0.01 * k, 2) for k in range(61))  # where the threshold is sought
 FOLDS = 5
 C = 1.0  # the logistic model's inverse regularisation strength
 
@@ -212,9 +213,9 @@ def trusted_figures(scorer: Path, results, probs_by_article, thresholds):
 
 
 def choose_threshold(figures) -> float | None:
-    """The lowest threshold whose detection precision is at least 90: the most recall
-    the trusted view can keep at the precision a fact-checker asks of it."""
-    ok = [t for t in THRESHOLDS if figures[t]["detection"]["p"] and figures[t]["detection"]["p"] >= 0.90]
+    """The lowest threshold (in steps of 0.01) whose detection precision is at least 90:
+    the most recall the trusted view can keep at the precision a fact-checker asks of it."""
+    ok = [t for t, f in figures.items() if t != "all" and f["detection"]["p"] and f["detection"]["p"] >= 0.90]
     return min(ok) if ok else None
 
 
@@ -286,13 +287,19 @@ def main(argv=None) -> int:
         if m.any():
             rows, eces[name] = reliability(p[m], y[m])
             lines += reliability_text(rows, eces[name], f"Reliability, {name} ({int(m.sum())} statements):")
-    chosen = None
-    for name in ("polnear", "realnews"):
-        part = [r for r in results if r[0]["corpus"] == name]
-        if part:
-            figures = trusted_figures(args.scorer, part, probs, THRESHOLDS)
-            chosen = choose_threshold(figures) if name == "polnear" else chosen
-            lines += figures_text(figures, chosen, f"Trusted view, {name} (score.py, %):")
+    polnear = [r for r in results if r[0]["corpus"] == "polnear"]
+    fine = trusted_figures(args.scorer, polnear, probs, CANDIDATES)
+    chosen = choose_threshold(fine)
+    shown = sorted(set(THRESHOLDS) | ({chosen} if chosen else set()))
+    lines += figures_text({t: fine[t] for t in ("all", *shown)}, chosen, "Trusted view, polnear (score.py, %):")
+    realnews = [r for r in results if r[0]["corpus"] == "realnews"]
+    if realnews:
+        figures = trusted_figures(args.scorer, realnews, probs, shown)
+        lines += figures_text(figures, chosen, "Trusted view, realnews (score.py, %):")
+    from sayso.trust import THRESHOLD
+
+    lines.append(f"chosen threshold: {chosen}" + ("" if chosen == THRESHOLD else
+                 f" (src/sayso/trust.py ships {THRESHOLD}: set THRESHOLD to the chosen one after --fit)"))
     print("\n".join(lines))
     if args.fit:
         MODEL_FILE.write_text(json.dumps({
