@@ -51,6 +51,10 @@ CASES = [
     ("The New York City Housing Authority reviewed the plan on Monday. The authority said that repairs "
      "would start in May.",
      "The authority", "said", "that repairs would start in May", "New York City Housing Authority", "nominal"),
+    # the tagger ended the organisation's name one word early ('… System | Operator')
+    ("The California Independent System Operator, the nonprofit entity that runs the grid, said "
+     "it would cut power.", "The California Independent System Operator, the nonprofit entity that "
+     "runs the grid,", "said", "it would cut power", "California Independent System Operator", "name"),
     # a made thing speaks for its maker: the outlet an article ran in
     ("Vitamins may help, according to a story in The New York Times.",
      "a story in The New York Times", "according to", "Vitamins may help", "New York Times", "nominal"),

@@ -604,9 +604,12 @@ class ArticleCoref:
 
     def _org_in(self, first: int, last: int, root: Token) -> tuple[Entity, int, int] | None:
         for ent in self._ents:
-            if ent.start <= root.i < ent.end and ent.label_ in ORG_LABELS | PLACE_LABELS:
+            cut = self._cut_short(ent, root)
+            if (ent.start <= root.i < ent.end or cut) and ent.label_ in ORG_LABELS | PLACE_LABELS:
                 words = ent.text.split()
                 end_char = ent.end_char
+                if cut:
+                    words, end_char = words + [root.text], root.idx + len(root)
                 if ent.end <= last and title_today(self.doc[ent.end]):
                     today = self.doc[ent.end]
                     words, end_char = words + [today.text], today.idx + len(today)
@@ -622,6 +625,15 @@ class ArticleCoref:
                     e.country = self.r.country_alias.get(" ".join(words).lower())
                 return e, ent.start_char, end_char
         return None
+
+    def _cut_short(self, ent: Span, root: Token) -> bool:
+        """'The California Independent System | Operator': the tagger ended an organisation's
+        name just before the source's head, a capitalised word that names a body (not a
+        title: 'White House | Doctor'; not in a title-case line, where every word is
+        capitalised)."""
+        return (ent.label_ == "ORG" and root.i == ent.end and root.pos_ == "PROPN"
+                and root.text[:1].isupper() and self.names.is_org_word(root.text)
+                and not self._in_title_case_line(root.idx))
 
     def _all_pronouns(self) -> set[str]:
         r = self.r
