@@ -148,6 +148,17 @@ def test_a_but_clause_after_the_attribution_is_the_writers(after, kept):
     assert (after in _without_contrast_after_cue(st, text).content.text) == kept
 
 
+@pytest.mark.parametrize("text, source", [
+    ("Asked if prices would fall soon, Symonette said the store was doing its best.", None),
+    ("Asked by reporters whether he would run, Trump said he was undecided.", "reporters"),
+])
+def test_who_was_asked_is_not_who_asked(fast_extract, text, source):
+    """A passive participle before the clause ('Asked if …, Symonette said') was put to the
+    clause's subject: PolNeAR leaves its source empty unless the text names the asker."""
+    asked = next(s for s in fast_extract(text) if s.cue.text == "Asked")
+    assert (asked.source.text if asked.source else None) == source
+
+
 def test_quote_split_around_its_cue_is_one_statement(fast_extract):
     text = '"We will win this state," she said. "And then we will win the country."'
     (s,) = [s for s in fast_extract(text) if "nested" not in s.flags]

@@ -314,7 +314,7 @@ def link(doc: Doc, spans: list[tuple[str, int, int, float]], max_sent_gap: int =
             sources_in.setdefault(int(sents[s[1]]), []).append(s)
     for a in atts:
         cands = [s for s in sources_in.get(int(sents[a["cue"][1]]), [])
-                 if not _according_to_other(doc, s, a["cue"], according)]
+                 if not _according_to_other(doc, s, a["cue"], according) and not _addressee(doc, s, a["cue"])]
         if cands:
             a["source"] = _source_for(doc, a["cue"], cands)
     if orphans is not None:  # cues without content: their content went elsewhere
@@ -335,6 +335,16 @@ def _content_to_according(doc: Doc, atts: list[dict], sents: numpy.ndarray, acco
         if rivals:
             a = min(rivals, key=lambda a: min(_gap(c, b["cue"]) for c in a["content"]))
             b["content"], a["content"] = a["content"], []
+
+
+def _addressee(doc: Doc, src, cue) -> bool:
+    """'Asked if prices will fall, Symonette said …': a cue that is a passive participle
+    set before the clause was said to the clause's subject, who is not its source; only
+    its own 'by X' is."""
+    verb = doc[cue[1]:cue[2]].root
+    if verb.dep_ != "advcl" or verb.tag_ != "VBN":
+        return False
+    return not any(verb.left_edge.i <= i <= verb.right_edge.i for i in range(src[1], src[2]))
 
 
 def _according_to_other(doc: Doc, src, cue, according: set[int]) -> bool:

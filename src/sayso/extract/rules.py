@@ -349,6 +349,8 @@ class RuleExtractor:
                 return self._np_span(agent)
             if any(c.dep_ == "nsubjpass" for c in v.children):
                 return None
+            if v.dep_ == "advcl" and v.tag_ == "VBN":
+                return None  # 'Asked if …, Symonette said': she was asked; the asker is unnamed
             if v.dep_ in ("conj", "xcomp", "advcl") and v.head != v:
                 v = v.head
                 continue
