@@ -389,6 +389,14 @@ def test_an_acronym_speaker_is_named_in_full_when_the_article_spells_it_out(nlp)
     assert resolve(nlp, text, [st]).statements[0].speaker.name == "International Monetary Fund"
 
 
+def test_a_programme_named_after_its_host_is_not_the_hosts_name(nlp):
+    """'The Dan Wootton Interview' is his show; the man who asks is Dan Wootton."""
+    text = ("Alley appeared on podcast The Dan Wootton Interview in 2018. "
+            "Wootton asked her, “Did you get it from a tick?”")
+    st = statement(text, "s1", "Wootton", "asked", "“Did you get it from a tick?”", src_nth=1)
+    assert resolve(nlp, text, [st]).statements[0].speaker.name == "Dan Wootton"
+
+
 def test_today_ends_a_title_not_a_name(nlp):
     """The tagger reads 'Today' as a date; inside a sentence, after a capitalised name, it ends
     an outlet's name."""

@@ -225,6 +225,8 @@ class NameReader:
             chosen = pool[-1] if prefer_last else pool[0]
         while len(chosen) > 1 and _reporting_verb(words[chosen[-1]].lower):
             chosen = chosen[:-1]  # a title-case headline: 'Obama Says …' is Obama
+        while len(chosen) > 2 and words[chosen[-1]].lower in self.r.programme_words:
+            chosen = chosen[:-1]  # 'The Dan Wootton Interview' is his show: the host is Dan Wootton
         name_words = [words[i] for i in chosen]
         # drop suffix words from the id-bearing name? keep them: 'Jr.' distinguishes people
         name = tuple(w.text.rstrip(",") for w in name_words)

@@ -30,6 +30,7 @@ class Rules:
     role_words: frozenset[str]
     org_words: frozenset[str]
     body_words: frozenset[str]        # 'Miami-Dade Police' is a body, not a place
+    programme_words: frozenset[str]   # 'The Dan Wootton Interview' is his show
     name_particles: frozenset[str]
     name_suffixes: frozenset[str]
     descriptor_prefixes: frozenset[str]
@@ -100,6 +101,7 @@ def load_rules() -> Rules:
         honorifics=dict(r["honorifics"]), title_abbreviations=dict(r["title_abbreviations"]),
         role_words=fs(r["role_words"]) | fs(r["title_abbreviations"]) | fs(r["honorifics"]),
         org_words=fs(r["org_words"]), body_words=fs(r["body_words"]["words"]),
+        programme_words=fs(r["programme_words"]["words"]),
         name_particles=fs(r["name_particles"]),
         name_suffixes=fs(r["name_suffixes"]), descriptor_prefixes=fs(r["descriptor_prefixes"]),
         male_nouns=fs(r["gendered_nouns"]["male"]), female_nouns=fs(r["gendered_nouns"]["female"]),
