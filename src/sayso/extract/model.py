@@ -40,6 +40,7 @@ from sayso.doctext import line_break_after, text_of
 from sayso.extract.cues import load_lexicon
 from sayso.extract.features import EXTRA, extra_features
 from sayso.extract.quotes import ALL_MARKS, DOUBLE_MARKS, QuoteIndex, find_quotes
+from sayso.extract.rules import asked_of_subject
 from sayso.extract.spans import index_parts, inside as _inside, overlaps as _overlaps, same_content as _agree
 from sayso.records import Part, Span, Statement
 
@@ -322,29 +323,30 @@ def link(doc: Doc, spans: list[tuple[str, int, int, float]], max_sent_gap: int =
     return [a for a in atts if a["content"]]
 
 
+def _holds(span, tokens: set[int]) -> bool:
+    return any(span[1] <= i < span[2] for i in tokens)
+
+
 def _content_to_according(doc: Doc, atts: list[dict], sents: numpy.ndarray, according: set[int]) -> None:
     """'Marmorato … called the plan "heartbreaking," according to the Bronx Times': the
     nearer cue took the content and left "according to" none, so the paper's words would go
     to 'called'. The content is the paper's report; 'called' stays a statement inside it."""
     for b in atts:
-        if b["content"] or not any(b["cue"][1] <= i < b["cue"][2] for i in according):
+        if b["content"] or not _holds(b["cue"], according):
             continue
         sent = sents[b["cue"][1]]
         rivals = [a for a in atts if a is not b and a["content"] and sents[a["cue"][1]] == sent
-                  and not any(a["cue"][1] <= i < a["cue"][2] for i in according)]
+                  and not _holds(a["cue"], according)]
         if rivals:
             a = min(rivals, key=lambda a: min(_gap(c, b["cue"]) for c in a["content"]))
             b["content"], a["content"] = a["content"], []
 
 
 def _addressee(doc: Doc, src, cue) -> bool:
-    """'Asked if prices will fall, Symonette said …': a cue that is a passive participle
-    set before the clause was said to the clause's subject, who is not its source; only
-    its own 'by X' is."""
+    """The subject a participle cue was put to ('Asked if …, Symonette said'), outside the
+    participle's own phrase ('Asked by reporters …')."""
     verb = doc[cue[1]:cue[2]].root
-    if verb.dep_ != "advcl" or verb.tag_ != "VBN":
-        return False
-    return not any(verb.left_edge.i <= i <= verb.right_edge.i for i in range(src[1], src[2]))
+    return asked_of_subject(verb) and (src[2] <= verb.left_edge.i or src[1] > verb.right_edge.i)
 
 
 def _according_to_other(doc: Doc, src, cue, according: set[int]) -> bool:
@@ -354,7 +356,7 @@ def _according_to_other(doc: Doc, src, cue, according: set[int]) -> bool:
         return False
     for i in range(src[1], src[2]):
         head = doc[i].head
-        if head.lower_ == "to" and head.head.i in according and not cue[1] <= head.head.i < cue[2]:
+        if head.lower_ == "to" and head.head.i in according and not _holds(cue, {head.head.i}):
             return True
     return False
 

@@ -349,7 +349,7 @@ class RuleExtractor:
                 return self._np_span(agent)
             if any(c.dep_ == "nsubjpass" for c in v.children):
                 return None
-            if v.dep_ == "advcl" and v.tag_ == "VBN":
+            if asked_of_subject(v):
                 return None  # 'Asked if …, Symonette said': she was asked; the asker is unnamed
             if v.dep_ in ("conj", "xcomp", "advcl") and v.head != v:
                 v = v.head
@@ -980,6 +980,12 @@ def cue_subject(doc: Doc, cue: Span, text: str | None = None) -> Span | None:
 INVERSION_BEFORE = frozenset({",", '"', "”", "’", "'"})  # what ends a statement just before its verb
 INVERSION_AFTER = frozenset({",", ".", ";", ":", "!", "?"})  # what ends the speaker's name
 NUMERIC_ENTITIES = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"})
+
+
+def asked_of_subject(verb: Token) -> bool:
+    """'Asked if prices will fall, Symonette said …': a passive participle set before the
+    clause was put to the clause's subject, who is not its source; only its own 'by X' is."""
+    return verb.dep_ == "advcl" and verb.tag_ == "VBN"
 
 
 def _agent(verb: Token) -> Token | None:

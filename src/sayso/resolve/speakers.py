@@ -126,6 +126,7 @@ class ArticleCoref:
         self._contents = [sp for st in statements if "nested" not in st.flags for sp in st.content.spans]
         self._by_statement: dict[str, Resolution] = {}
         self._full_names: dict[int, Entity] | None = None
+        self._title_case: dict[int, bool] = {}  # paragraph index → is it a title-case line
         self._collect_named()
         self._resolve_in_order()
 
@@ -551,11 +552,14 @@ class ArticleCoref:
         return not any(self.names.is_org_word(w) for w in found.name)
 
     def _in_title_case_line(self, char: int) -> bool:
+        """Read once per paragraph: a one-line page asks for every name on it."""
         if not self.structure.blocks:
             return False
-        block = self.structure.blocks[self.structure.paragraph_of(char)]
-        words = re.findall(r"[A-Za-z][\w'\u2019-]*", block.text)
-        return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+        k = self.structure.paragraph_of(char)
+        if k not in self._title_case:
+            words = re.findall(r"[A-Za-z][\w'\u2019-]*", self.structure.blocks[k].text)
+            self._title_case[k] = len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+        return self._title_case[k]
 
     def _headline_name(self, found: NameInPhrase | None) -> NameInPhrase | None:
         """In a title-case line every word looks like a name ('Derelict Obama And Clinton
