@@ -404,6 +404,31 @@ def test_a_quotation_over_several_paragraphs_is_one_content():
     assert _through_quotes([first, added], text) == [first, added]
 
 
+def test_a_quotation_right_after_a_statement_goes_on_with_it():
+    """'He said he was not deterred. “I don’t expect …”': a quotation that is a sentence of
+    its own, with no cue, right after a statement in its paragraph is that statement's. One
+    after a paragraph break, one with its own cue, and one followed by more words of its
+    sentence are left alone."""
+    from sayso.extract.model import _with_following_quotes
+    from sayso.records import Part
+
+    def said(text, content):
+        return built(text, "said", content).with_(source=Part.from_spans(text, [find(text, "He")]))
+
+    text = "He said he was not deterred. \u201cI don\u2019t expect anyone to hand me anything.\u201d\n\nEnd."
+    (st,) = _with_following_quotes([said(text, "he was not deterred")], text)
+    assert st.content.text.endswith("hand me anything.\u201d") and st.kind == "mixed"
+    apart = "He said he was not deterred.\n\n\u201cI don\u2019t expect anyone to hand me anything.\u201d"
+    alone = said(apart, "he was not deterred")
+    assert _with_following_quotes([alone], apart) == [alone]
+    cued = "He said he was not deterred. \u201cWe will all be there on time,\u201d she added."
+    first = said(cued, "he was not deterred")
+    added = built(cued, "added", "\u201cWe will all be there on time,\u201d", kind="direct")
+    assert _with_following_quotes([first, added], cued) == [first, added]
+    uncued = "He said he was not deterred. \u201cWe will all be there on time,\u201d a neighbour wrote."
+    assert _with_following_quotes([said(uncued, "he was not deterred")], uncued) == [said(uncued, "he was not deterred")]
+
+
 def test_an_ensemble_averages_its_members(nlp):
     """Two copies of one tagger score exactly as that tagger does; members with other
     labels are refused."""
