@@ -21,6 +21,10 @@ def _types(text: str, nlp) -> list[tuple[str, str]]:
     ("The inspector found that the brakes had failed.", "found", "speech"),
     # a written thing inside the content says nothing of how it was said
     ("The senator said the email had been deleted by mistake.", "said", "speech"),
+    # 'read' with a written thing as subject gives its words; a person reading learns
+    ("The letter reads: \u201cWe will not accept the new contract.\u201d", "reads:", "writing"),
+    ("The sign outside the plant read \u201cNo new hires until March.\u201d", "read", "writing"),
+    ("The minister read that the plant would close.", "read", "knowledge"),
 ])
 def test_the_cue_and_source_give_the_type(text, cue, expected, nlp):
     found = dict(_types(text, nlp))

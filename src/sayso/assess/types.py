@@ -31,6 +31,7 @@ class TypeLexicon:
     thought_phrases: tuple[str, ...]
     writing_words: frozenset[str]
     written_channels: frozenset[str]  # channels (as the context resolver names them) that are written
+    written_by_things: frozenset[str] = frozenset()  # 'the sign read', 'it reads': a text's words
 
 
 @functools.lru_cache(maxsize=4)
@@ -41,7 +42,8 @@ def load_types(language: str = "en") -> TypeLexicon:
     sources = {w: WRITING for w in raw["writing_sources"]}
     sources.update({w: EVIDENCE for w in raw["evidence_sources"]})
     return TypeLexicon(verbs, nouns, sources, tuple(raw["thought_phrases"]),
-                       frozenset(raw["writing_channel_words"]), frozenset(raw["written_channels"]))
+                       frozenset(raw["writing_channel_words"]), frozenset(raw["written_channels"]),
+                       frozenset(raw.get("written_when_a_thing_does_it", ())))
 
 
 def _span(doc: Doc, spans) -> Span | None:
@@ -105,15 +107,30 @@ def _around_cue(doc: Doc, cue: Span, content: Span | None, lex: TypeLexicon) -> 
     return None
 
 
+THING_PRONOUNS = frozenset({"it", "which", "that", "this"})
+
+
+def _a_text_reads(cue: Span, source: Span | None, by_source: str | None, lex: TypeLexicon) -> bool:
+    """'The sign read “Closed”', 'the letter reads', 'it reads': with a written thing as
+    its subject, 'read' gives the thing's words; only a person reads something (knowledge)."""
+    head = _cue_head(cue)
+    if head is None or source is None or head.lemma_.lower() not in lex.written_by_things:
+        return False
+    return by_source == WRITING or (len(source) == 1 and source[0].lower_ in THING_PRONOUNS)
+
+
 def attribution_type(doc: Doc, st: Statement, language: str = "en") -> str:
     lex = load_types(language)
     cue = _span(doc, st.cue.spans)
     if cue is None or not len(cue):
         return SPEECH
     by_cue = _from_cue(cue, lex)
+    source = _span(doc, st.source.spans) if st.source else None
+    by_source = _from_source(source, lex)
+    if _a_text_reads(cue, source, by_source, lex):
+        return WRITING
     if by_cue in (THOUGHT, KNOWLEDGE, INTENTION):
         return by_cue
-    by_source = _from_source(_span(doc, st.source.spans) if st.source else None, lex)
     if by_source is not None:
         return by_source
     if by_cue is not None:
