@@ -25,6 +25,9 @@ def _types(text: str, nlp) -> list[tuple[str, str]]:
     ("The letter reads: \u201cWe will not accept the new contract.\u201d", "reads:", "writing"),
     ("The sign outside the plant read \u201cNo new hires until March.\u201d", "read", "writing"),
     ("The minister read that the plant would close.", "read", "knowledge"),
+    ("All signs point to a strike at the plant next week.", "point to", "speech"),
+    # a court speaks through its written rulings
+    ("The appeals court found that the county had broken the law.", "found", "writing"),
 ])
 def test_the_cue_and_source_give_the_type(text, cue, expected, nlp):
     found = dict(_types(text, nlp))

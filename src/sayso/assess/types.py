@@ -32,6 +32,7 @@ class TypeLexicon:
     writing_words: frozenset[str]
     written_channels: frozenset[str]  # channels (as the context resolver names them) that are written
     written_by_things: frozenset[str] = frozenset()  # 'the sign read', 'it reads': a text's words
+    written_things: frozenset[str] = frozenset()  # 'sign': written only as the subject of 'read'
 
 
 @functools.lru_cache(maxsize=4)
@@ -43,7 +44,8 @@ def load_types(language: str = "en") -> TypeLexicon:
     sources.update({w: EVIDENCE for w in raw["evidence_sources"]})
     return TypeLexicon(verbs, nouns, sources, tuple(raw["thought_phrases"]),
                        frozenset(raw["writing_channel_words"]), frozenset(raw["written_channels"]),
-                       frozenset(raw.get("written_when_a_thing_does_it", ())))
+                       frozenset(raw.get("written_when_a_thing_does_it", ())),
+                       frozenset(raw.get("written_things", ())))
 
 
 def _span(doc: Doc, spans) -> Span | None:
@@ -116,7 +118,8 @@ def _a_text_reads(cue: Span, source: Span | None, by_source: str | None, lex: Ty
     head = _cue_head(cue)
     if head is None or source is None or head.lemma_.lower() not in lex.written_by_things:
         return False
-    return by_source == WRITING or (len(source) == 1 and source[0].lower_ in THING_PRONOUNS)
+    return (by_source == WRITING or (len(source) == 1 and source[0].lower_ in THING_PRONOUNS)
+            or source.root.lemma_.lower() in lex.written_things)
 
 
 def attribution_type(doc: Doc, st: Statement, language: str = "en") -> str:
