@@ -356,7 +356,7 @@ def _according_to_other(doc: Doc, src, cue, according: set[int]) -> bool:
         return False
     for i in range(src[1], src[2]):
         head = doc[i].head
-        if head.lower_ == "to" and head.head.i in according and not _holds(cue, {head.head.i}):
+        if head.lower_ == "to" and head.head.i in according and not cue[1] <= head.head.i < cue[2]:
             return True
     return False
 
@@ -820,6 +820,7 @@ def _through_quotes(found: list[Statement], text: str) -> list[Statement]:
     return out
 
 
+WORDS = re.compile(r"\w+")
 _AFTER_QUOTE = re.compile(r"[ \t\u00a0]*(?:[.!?]+[ \t\u00a0]*)?(?:\n|$|(?=[\"\u201c\u201e'A-Z]))")
 
 
@@ -854,9 +855,6 @@ def _with_following_quotes(found: list[Statement], text: str) -> list[Statement]
         taken.add(k, segs)
         last = (q.end, k)
     return out
-
-
-WORDS = re.compile(r"\w+")
 
 
 def _all_spans(st: Statement) -> list[Span]:
