@@ -24,13 +24,13 @@ class Engine(str, Enum):
 class _IngestProgress:
     """The ingest's progress bar on stderr, and its error lines printed above the bar."""
 
-    def __init__(self):
+    def __init__(self, label: str = "ingest"):
         from rich.console import Console
         from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn,
                                    TextColumn, TimeElapsedColumn)
 
         self.bar = Progress(
-            SpinnerColumn(), TextColumn("ingest"), BarColumn(), MofNCompleteColumn(),
+            SpinnerColumn(), TextColumn(label), BarColumn(), MofNCompleteColumn(),
             TextColumn("{task.fields[rate]:.1f} articles/s"),
             TextColumn("{task.fields[statements]:,} statements"),
             TextColumn("{task.fields[errors]} errors"), TimeElapsedColumn(),
@@ -91,6 +91,82 @@ def ingest(
     _ingest_summary(_guarded_ingest(run, archive, before))
 
 
+def reanalyse(
+    db: Optional[str] = db_option(),
+    into: str = typer.Option(..., "--into", help="The archive to build: SQLAlchemy URL or SQLite file path. "
+                             "Run the same command again to go on after a stop."),
+    workers: Optional[int] = typer.Option(
+        None, "--workers", "-w", min=0, help="Parsing processes (default: all cores; 0: parse in this process)."
+    ),
+    model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline to use."),
+    accuracy: Optional[Accuracy] = typer.Option(
+        None, "--accuracy", help="Extraction tier (rules, fast, best; default: $SAYSO_ACCURACY, else fast)."),
+    time_limit: float = time_limit_option(),
+) -> None:
+    """Analyse every article of an archive again with this sayso, into a new archive: the
+    statements, types, confidences and trusted view of this release, the user's speaker
+    corrections and registry kept. The old archive is only read."""
+    from sayso import store
+
+    run_with = settings(model=model, accuracy=accuracy, time_limit=time_limit)
+    if store.database_url(into) == store.database_url(db):
+        error("--into must name another archive than --db: the old one is read while the new one is built")
+        raise typer.Exit(2)
+    old = open_archive(db)
+    try:
+        before = _counts(old)
+        if not before[0]:
+            error(f"{store.database_url(db)}: the archive has no articles to analyse again")
+            raise typer.Exit(2)
+        new = open_archive(into, create=True)
+        carried = _carry(old, new)
+    finally:
+        old.dispose()
+    if carried.overrides or carried.registered:
+        print(f"carried {carried.overrides:,} speaker corrections and {carried.registered:,} registry speakers",
+              file=sys.stderr)
+    stats = _guarded_ingest(lambda: _reanalyse_run(db, new, workers, run_with), new, _article_count(new),
+                            dispose=False)
+    try:
+        after = _counts(new)
+    finally:
+        new.dispose()
+    _ingest_summary(stats, then=f"the new archive: {after[2]:,} statements in {after[0]:,} articles, "
+                    f"{after[1]:,} trusted; the old one: {before[2]:,} in {before[0]:,}, {before[1]:,} trusted")
+
+
+def _reanalyse_run(db, new, workers, run_with):
+    from sayso import engine as engine_mod
+    from sayso.readers.archive import read_archive
+
+    progress = _IngestProgress("reanalyse")
+    reader = open_archive(db)
+    try:
+        with progress.bar:
+            return engine_mod.ingest(read_archive(reader), new, workers=workers, settings=run_with,
+                                     on_error=progress.report, on_plan=progress.update,
+                                     on_article=progress.update)
+    finally:
+        reader.dispose()
+
+
+def _counts(archive) -> tuple[int, int, int]:
+    """Articles, trusted statements, statements."""
+    from sayso.store.browse import count_articles, count_statements
+
+    with archive.connect() as conn:
+        total, trusted = count_statements(conn)
+        return count_articles(conn), trusted, total
+
+
+def _carry(old, new):
+    from sayso.store.corrections import carry_corrections
+    from sayso.store.db import write_transaction
+
+    with old.connect() as src, write_transaction(new) as dst:
+        return carry_corrections(src, dst)
+
+
 def _ingest_dask(paths, archive, progress: _IngestProgress, run_with, *, scheduler, local_workers,
                  out, partition_size):
     from sayso.engine import dask as dask_engine
@@ -107,7 +183,7 @@ def _ingest_dask(paths, archive, progress: _IngestProgress, run_with, *, schedul
         raise typer.Exit(2)
 
 
-def _guarded_ingest(run, archive, before: int):
+def _guarded_ingest(run, archive, before: int, dispose: bool = True):
     """The ingest's statistics; what stops it is one error line (and exit 2), or for Ctrl-C
     the count of what was kept. The archive is closed whatever happens."""
     import sqlalchemy as sa
@@ -127,14 +203,17 @@ def _guarded_ingest(run, archive, before: int):
     except KeyboardInterrupt:
         _interrupted(archive, before)
     finally:
-        archive.dispose()
+        if dispose:
+            archive.dispose()
 
 
-def _ingest_summary(stats) -> None:
+def _ingest_summary(stats, then: str | None = None) -> None:
     merged = f", {stats.merged:,} of them reported by another article already" if stats.merged else ""
     print(f"stored {stats.stored:,} articles with {stats.statements:,} statements{merged} "
           f"in {stats.elapsed:.1f} s ({stats.rate:.1f} articles/s); "
           f"{stats.skipped:,} already stored; {stats.errors:,} errors")
+    if then:
+        print(then)
     not_read_summary(stats.not_read, "stored")
     if stats.errors and not (stats.stored or stats.skipped):
         raise typer.Exit(2)

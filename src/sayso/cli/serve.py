@@ -8,6 +8,8 @@ import typer
 from sayso.cli.common import error, open_archive, settings
 from sayso.cli.options import Accuracy, accuracy_option, db_option, time_limit_option
 
+TRUST_REVISION = "0002"  # the schema that added types and the trusted view
+
 
 def serve(
     db: Optional[str] = db_option(),
@@ -48,12 +50,17 @@ def serve(
 def upgrade(db: Optional[str] = db_option()) -> None:
     """Bring an archive written by an older sayso to this sayso's schema (read commands
     never do it themselves; ingest, serve and speaker corrections do)."""
-    from sayso.store.db import current_revision, head_revision
+    from sayso.store.db import current_revision, head_revision, revision_of
 
+    before = revision_of(db)
     archive = open_archive(db, write=True)
     rev = current_revision(archive)
     archive.dispose()
     print(f"archive schema {rev} (this sayso's: {head_revision()})")
+    if before is not None and before < TRUST_REVISION:
+        print("its statements were stored before sayso gave them types and calibrated confidences, so "
+              "all of them show as trusted: analyse them again with "
+              "`sayso reanalyse --db OLD --into NEW` (docs/archive.md)")
 
 
 def allowed_hosts(host: str, extra: Iterable[str]) -> list[str]:

@@ -235,6 +235,14 @@ def count_articles(conn: Connection) -> int:
     return conn.execute(sa.select(sa.func.count()).select_from(articles)).scalar() or 0
 
 
+def count_statements(conn: Connection) -> tuple[int, int]:
+    """How many statements the archive holds, and how many of them are trusted (each
+    report of a statement by several articles counted once)."""
+    row = conn.execute(sa.select(sa.func.count(), sa.func.count().filter(trusted_only()))
+                       .select_from(statements)).one()
+    return row[0] or 0, row[1] or 0
+
+
 def list_articles(conn: Connection, offset: int = 0, limit: int = 50, include_all: bool = False) -> Page:
     """Articles, latest stored first; each one's ``statements`` counts what the article
     page shows in the same view."""

@@ -80,9 +80,28 @@ def migrate(engine: Engine, revision: str = "head", downgrade: bool = False) -> 
 
     cfg = Config()
     cfg.set_main_option("script_location", MIGRATIONS)
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        (command.downgrade if downgrade else command.upgrade)(cfg, revision)
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as conn:
+        if sqlite:  # a batch migration copies a table and drops the old one, which rows still reference
+            _foreign_keys(conn, False)
+        try:
+            with conn.begin():
+                if sqlite:
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")  # the whole migration, DDL too, or nothing
+                cfg.attributes["connection"] = conn
+                (command.downgrade if downgrade else command.upgrade)(cfg, revision)
+                if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise StoreError("the migration would leave rows pointing at rows that are gone; nothing was changed")
+        finally:
+            if sqlite:
+                _foreign_keys(conn, True)
+
+
+def _foreign_keys(conn: sa.engine.Connection, on: bool) -> None:
+    """SQLite's foreign-key checks, switched outside any transaction (inside one, SQLite
+    ignores the switch)."""
+    conn.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    conn.commit()
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -90,6 +109,21 @@ def current_revision(engine: Engine) -> str | None:
 
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def revision_of(db: str | os.PathLike | None) -> str | None:
+    """The archive's schema revision, read without changing anything; None when it cannot
+    be read (no archive there yet, unreachable): the caller's own open reports why."""
+    try:
+        engine = _read_only_engine(database_url(db), BUSY_TIMEOUT)
+    except (StoreError, sa.exc.SQLAlchemyError):
+        return None
+    try:
+        return current_revision(engine)
+    except sa.exc.SQLAlchemyError:
+        return None
+    finally:
+        engine.dispose()
 
 
 def head_revision() -> str:

@@ -3,7 +3,8 @@
 design (``skipped``: a language sayso does not read).
 
 Rows stored before this revision get type 'speech' and trusted true, which is what the
-earlier archive showed them as; re-ingest to classify and calibrate them.
+earlier archive showed them as; ``sayso reanalyse`` gives them their types, calibrated
+confidences and verdicts.
 
 Revision ID: 0002
 Revises: 0001
