@@ -160,11 +160,20 @@ def _counts(archive) -> tuple[int, int, int]:
 
 
 def _carry(old, new):
-    from sayso.store.corrections import carry_corrections
-    from sayso.store.db import write_transaction
+    """The user's corrections copied into the new archive; a database failure there is one
+    error line and exit 2, before anything is analysed."""
+    import sqlalchemy as sa
 
-    with old.connect() as src, write_transaction(new) as dst:
-        return carry_corrections(src, dst)
+    from sayso.store.corrections import carry_corrections
+    from sayso.store.db import one_line, write_transaction
+
+    try:
+        with old.connect() as src, write_transaction(new) as dst:
+            return carry_corrections(src, dst)
+    except sa.exc.SQLAlchemyError as exc:
+        new.dispose()
+        error(f"archive: cannot copy the speaker corrections ({one_line(exc)})")
+        raise typer.Exit(2)
 
 
 def _ingest_dask(paths, archive, progress: _IngestProgress, run_with, *, scheduler, local_workers,

@@ -100,7 +100,7 @@ def migrate(engine: Engine, revision: str = "head", downgrade: bool = False) -> 
 def _foreign_keys(conn: sa.engine.Connection, on: bool) -> None:
     """SQLite's foreign-key checks, switched outside any transaction (inside one, SQLite
     ignores the switch)."""
-    conn.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    conn.exec_driver_sql("PRAGMA foreign_keys=ON" if on else "PRAGMA foreign_keys=OFF")
     conn.commit()
 
 
