@@ -58,6 +58,34 @@ def test_workers_and_in_process_give_the_same_archive(db_url, tmp_path, nlp):
     multi.dispose()
 
 
+def test_the_inputs_are_read_a_window_ahead_not_whole(tmp_path, nlp):
+    """Memory holds one window of documents, whatever the input's size: the first article
+    is stored before the reader has gone past the first window. Worker processes started
+    for the first window serve the later ones, and the archive is the one-window archive."""
+    from sayso.records import Document
+
+    read: list[int] = []
+
+    def crawl(n: int = 7):
+        for i in range(n):
+            read.append(i)
+            yield Document(text=f"Mayor Anna Kowalski said on day {i} that the bridge would reopen.", id=f"d{i}")
+
+    stored_at, planned = [], []
+    windowed = open_engine(f"sqlite:///{tmp_path / 'windowed.db'}")
+    stats = ingest(crawl(), windowed, workers=2, window=3, on_plan=lambda s: planned.append(s.todo),
+                   on_article=lambda s: stored_at.append(len(read)))
+    assert (stats.stored, stats.parsed, stats.errors) == (7, 7, 0)
+    assert planned == [3, 6, 7]
+    assert stored_at == [3, 3, 3, 6, 6, 6, 7]
+    read.clear()
+    whole = open_engine(f"sqlite:///{tmp_path / 'whole.db'}")
+    ingest(crawl(), whole, workers=0, window=100)
+    assert dump(windowed) == dump(whole)
+    windowed.dispose()
+    whole.dispose()
+
+
 def test_bad_documents_are_reported_and_counted(engine, tmp_path, nlp):
     (tmp_path / "good.txt").write_text('"We will rebuild," Mayor Anna Kowalski said.', encoding="utf-8")
     (tmp_path / "empty.txt").write_text("   ", encoding="utf-8")

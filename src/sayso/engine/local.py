@@ -6,7 +6,8 @@ parent. The parent alone writes to the archive, in one thread, one transaction p
 article, in input order (so the archive does not depend on which worker was faster).
 Texts already stored (same SHA-256) are skipped before parsing, so a run that was killed
 continues where it stopped; a document that cannot be read or analysed is reported with
-its reason, counted, and the run goes on.
+its reason, counted, and the run goes on. The inputs are read a window of documents ahead of
+the analysis, never whole, so a crawl file of any size costs the same memory.
 
 ``workers=0`` parses in the parent process itself (for tests and tiny inputs).
 """
@@ -28,6 +29,8 @@ from sayso.store.db import one_line
 from sayso.store.ingest import Writer, content_hash
 
 BATCH = 4  # documents per task: small, so that the workers stay evenly loaded
+WINDOW = 256  # documents read ahead of the analysis at most: what memory holds, whatever the input's size
+WINDOW_CHARS = 16_000_000  # and characters of text at most (a few documents near the size cap fill it)
 
 
 @dataclass
@@ -123,30 +126,56 @@ def _plan(items: Iterable, writer: Writer, stats: IngestStats,
     return [(d, doc) for d, doc in docs if d not in known]
 
 
+def _windows(items: Iterable, size: int, chars: int = WINDOW_CHARS) -> Iterator[list]:
+    """The items in order, in lists of at most ``size`` items and about ``chars`` characters
+    of text (a window ends with the item that reaches it)."""
+    window, held = [], 0
+    for item in items:
+        window.append(item)
+        held += len(getattr(item, "text", ""))
+        if len(window) >= size or held >= chars:
+            yield window
+            window, held = [], 0
+    if window:
+        yield window
+
+
 def _batches(todo: list[tuple[str, Document]]) -> list[list[tuple[str, Document]]]:
     return [todo[i:i + BATCH] for i in range(0, len(todo), BATCH)]
 
 
-def _results(batches, workers: int, settings: Settings) -> Iterator[list[dict] | dict]:
-    payloads = [[doc for _, doc in b] for b in batches]
-    if not payloads:
-        return
-    if workers <= 0:
-        from sayso import nlp as nlp_mod
+class _Analysers:
+    """The run's parsers: worker processes started at the first batch and kept for every
+    window after it (``workers=0``: this process)."""
 
-        nlp = nlp_mod.load(settings=settings)
-        for p in payloads:
-            yield analyse_batch(nlp, p, settings)
-        return
-    ctx = mp.get_context("spawn")  # a fresh interpreter: no database handles inherited
-    pool = ctx.Pool(min(workers, max(1, len(payloads))), initializer=_init_worker,
-                    initargs=(settings,))
-    try:
-        yield from pool.imap(_work, payloads)
-        pool.close()
-    finally:
-        pool.terminate()
-        pool.join()
+    def __init__(self, workers: int, settings: Settings):
+        self.workers, self.settings = workers, settings
+        self.pool = None
+        self.nlp = None
+
+    def results(self, batches) -> Iterator[list[dict] | dict]:
+        payloads = [[doc for _, doc in b] for b in batches]
+        if not payloads:
+            return
+        if self.workers <= 0:
+            if self.nlp is None:
+                from sayso import nlp as nlp_mod
+
+                self.nlp = nlp_mod.load(settings=self.settings)
+            for p in payloads:
+                yield analyse_batch(self.nlp, p, self.settings)
+            return
+        if self.pool is None:
+            ctx = mp.get_context("spawn")  # a fresh interpreter: no database handles inherited
+            self.pool = ctx.Pool(min(self.workers, len(payloads)), initializer=_init_worker,
+                                 initargs=(self.settings,))
+        yield from self.pool.imap(_work, payloads)
+
+    def close(self) -> None:
+        """Stops the worker processes at once, also on errors and Ctrl-C."""
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
 
 
 def ingest(
@@ -157,50 +186,56 @@ def ingest(
     on_error: Callable[[str], None] = lambda msg: None,
     on_plan: Callable[[IngestStats], None] = lambda stats: None,
     on_article: Callable[[IngestStats], None] = lambda stats: None,
+    window: int = WINDOW,
 ) -> IngestStats:
     """Store the documents of ``items`` (``Document`` or ``ReadError``, as the readers
     yield them) in the archive behind ``engine``, analysed as ``settings`` say (model,
     tier; a document whose analysis takes over ``time_limit`` seconds is an error, and the
-    run goes on). The worker processes get the same settings."""
+    run goes on). The worker processes get the same settings. ``items`` is read ``window``
+    documents ahead of the analysis, so memory does not grow with the input (a crawl file
+    of any size); ``stats.todo`` grows as the windows are read, and ``on_plan`` hears of each."""
     workers = default_workers() if workers is None else workers
-    settings = settings or Settings()
     writer = Writer(engine)
     stats = IngestStats()
-    todo = _plan(items, writer, stats, on_error)
-    stats.todo = len(todo)
-    on_plan(stats)
-    batches = _batches(todo)
-    results_of = _results(batches, workers, settings)
+    analysers = _Analysers(workers, settings or Settings())
     try:
-        for batch, results in zip(batches, results_of):
-            if isinstance(results, dict):
-                raise ModelLoadError(results["fatal"])
-            for (digest, doc), res in zip(batch, results):
-                if "error" in res:
-                    stats.errors += 1
-                    on_error(res["error"])
-                else:
-                    try:
-                        written = writer.write(res["article"], doc.text, doc.source, digest)
-                    except (sa.exc.DataError, sa.exc.IntegrityError) as exc:
-                        # this document's data, not the database, is the problem: go on
-                        stats.errors += 1
-                        stats.parsed += 1
-                        reason = one_line(exc)
-                        on_error(f"{res['article'].id}: cannot be stored ({reason})")
-                        on_article(stats)
-                        continue
-                    if written is None:
-                        stats.skipped += 1
-                    else:
-                        stats.stored += 1
-                        stats.statements += written.statements
-                        stats.merged += written.merged
-                        stats.not_read += written.skipped is not None
-                stats.parsed += 1
-                stats.elapsed = time.perf_counter() - stats.started
-                on_article(stats)
+        for docs in _windows(items, window):
+            todo = _plan(docs, writer, stats, on_error)
+            stats.todo += len(todo)
+            on_plan(stats)
+            batches = _batches(todo)
+            for batch, results in zip(batches, analysers.results(batches)):
+                if isinstance(results, dict):
+                    raise ModelLoadError(results["fatal"])
+                for (digest, doc), res in zip(batch, results):
+                    _store(writer, digest, doc, res, stats, on_error)
+                    on_article(stats)
     finally:
-        results_of.close()  # stops the worker processes at once, also on errors and Ctrl-C
+        analysers.close()
     stats.elapsed = time.perf_counter() - stats.started
     return stats
+
+
+def _store(writer: Writer, digest: str, doc: Document, res: dict, stats: IngestStats,
+           on_error: Callable[[str], None]) -> None:
+    """One analysed document into the archive, counted; a document the database refuses
+    (its data, not the database, is the problem) is an error and the run goes on."""
+    stats.parsed += 1
+    stats.elapsed = time.perf_counter() - stats.started
+    if "error" in res:
+        stats.errors += 1
+        on_error(res["error"])
+        return
+    try:
+        written = writer.write(res["article"], doc.text, doc.source, digest)
+    except (sa.exc.DataError, sa.exc.IntegrityError) as exc:
+        stats.errors += 1
+        on_error(f"{res['article'].id}: cannot be stored ({one_line(exc)})")
+        return
+    if written is None:
+        stats.skipped += 1
+        return
+    stats.stored += 1
+    stats.statements += written.statements
+    stats.merged += written.merged
+    stats.not_read += written.skipped is not None
