@@ -149,6 +149,46 @@ def test_training_writes_a_compact_model_scored_on_dev(trained):
     assert (out / "weights.safetensors").stat().st_size < 40 * 2**20
 
 
+def _gpu_tool():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("best_on_gpu", Path(__file__).parents[2] / "tools/best_on_gpu.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    return tool
+
+
+def test_a_file_split_into_parts_joins_back_in_numeric_order(tmp_path):
+    tool = _gpu_tool()
+    data = bytes(range(256)) * 3
+    (tmp_path / "w.bin").write_bytes(data)
+    parts = tool.split_file(tmp_path / "w.bin", tmp_path, size=50)
+    assert len(parts) == 16 and all(p.stat().st_size <= 50 for p in parts)
+    (tmp_path / "w.bin").unlink()
+    assert tool.join_parts(tmp_path, "w.bin", tmp_path).read_bytes() == data  # part10 after part9
+
+
+def test_the_gpu_tool_returns_the_best_setting_in_parts_that_come_back(trained, tmp_path):
+    """What a lent GPU machine runs (``fit``, with the windows ``pack`` writes) and what this
+    machine makes of the files it sends back (``unpack``): the best setting's model."""
+    from sayso.extract.encoder import load_model, read_config
+
+    tool = _gpu_tool()
+    out = tmp_path / "out"
+    out.mkdir()
+    summary = tool.fit_all(trained[0].with_name("model-work"), out, minutes=5,
+                           settings=((1, 1e-4, 0), (2, 3e-4, 1)), limit=8)
+    assert [(r["epochs"], r["seed"]) for r in summary["runs"]] == [(1, 0), (2, 1)]
+    assert summary["best"]["dev_token_f1"] == max(r["dev_token_f1"] for r in summary["runs"])
+    names = {p.name for p in out.iterdir()}
+    assert {"config.json", "tokenizer.json", "runs.json", "weights.safetensors.part0"} <= names
+    assert len(names) <= 8 and all(p.stat().st_size <= 16 * 2**20 for p in out.iterdir())
+    tool.unpack(out, tmp_path / "model")
+    config = read_config(tmp_path / "model")
+    assert config["fit"]["dev_token_f1"] == round(summary["best"]["dev_token_f1"], 4)
+    assert load_model(tmp_path / "model", config) is not None
+
+
 def test_the_mix_step_alone_rescores_a_fitted_model(trained, tmp_path, capsys):
     """After ``fit`` on another machine, ``mix`` here chooses the fast tier's share again
     and records what every share scored: the same figures ``train`` wrote."""
