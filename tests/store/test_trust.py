@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 
 from sayso import digest, trust
 from sayso.cli import app
-from sayso.store import Query, export, search
+from sayso.store import Query, QueryError, export, search
+from sayso.store.search import outside_the_view
 from sayso.store import browse
 from sayso.store.schema import articles, statement_articles, statements
 from sayso.records import Timeline, WeekCount
@@ -85,6 +86,23 @@ def test_search_defaults_to_the_trusted_view(archive):
         recs = [h.to_dict() for h in search(conn, Query(include_all=True))]
     assert {r["id"]: (r["type"], r["trusted"]) for r in recs} == {
         "s1": ("speech", True), "s2": ("intention", False), "s3": ("speech", False), "s4": ("speech", False)}
+
+
+def test_search_by_attribution_type(archive):
+    """``type`` narrows to one or more types. Asking the trusted view for types it never
+    holds can only come back empty: the front ends say why (``outside_the_view``)."""
+    with archive.connect() as conn:
+        assert ids(search(conn, Query(type="speech"))) == ["s1"]
+        assert ids(search(conn, Query(type="speech", include_all=True))) == ["s1", "s3", "s4"]
+        assert ids(search(conn, Query(type="intention", include_all=True))) == ["s2"]
+        assert ids(search(conn, Query(type="Intention, writing", include_all=True))) == ["s2"]
+        assert ids(search(conn, Query(type="writing,thought"))) == []
+        assert outside_the_view(Query(type="writing,thought")) is None  # empty here, not by rule
+        assert ids(search(conn, Query(type="intention"))) == []
+        assert "trusted view holds only speech, writing, thought" in outside_the_view(Query(type="intention"))
+        assert outside_the_view(Query(type="intention", include_all=True)) is None
+        with pytest.raises(QueryError, match="unknown type 'rumour'"):
+            search(conn, Query(type="speech,rumour", include_all=True))
 
 
 def test_speakers_count_trusted_statements_by_default(archive):
@@ -202,6 +220,13 @@ def test_cli_search_speakers_digest_graph_show_switch_with_all(db):
     assert [json.loads(line)["id"] for line in res.stdout.splitlines()] == ["s1"]
     res = cli("search", "harbour", "--db", db, "--format", "jsonl", "--all")
     assert sorted(json.loads(line)["id"] for line in res.stdout.splitlines()) == ["s1", "s2", "s3", "s4"]
+
+    res = cli("search", "--type", "intention", "--all", "--db", db, "--format", "jsonl")
+    assert [json.loads(line)["id"] for line in res.stdout.splitlines()] == ["s2"]
+    res = cli("search", "--type", "intention", "--db", db)
+    assert res.exit_code == 2 and "error: the trusted view holds only" in res.stderr and "add --all" in res.stderr
+    res = cli("search", "--type", "rumour", "--db", db)
+    assert res.exit_code == 2 and "error: unknown type 'rumour'" in res.stderr
 
     res = cli("speakers", "--db", db)
     assert "ann-lee" in res.stdout and "bob-stone" not in res.stdout and "1 speaker(s)" in res.stdout

@@ -118,6 +118,19 @@ def test_api_lists_default_to_trusted(client):
     d = client.get("/api/digest", params={"query": "harbour"}).json()
     assert [s["id"] for g in d["groups"] for s in g["statements"]] == ["s1"]
     assert client.get("/api/statements", params={"all": "maybe"}).status_code == 422
+    r = client.get("/api/statements", params={"all": 1, "type": "intention,writing"}).json()
+    assert r["total"] == 25 + 1 and {s["type"] for s in r["statements"]} == {"intention"}
+    assert client.get("/api/statements", params={"type": "intention"}).json()["total"] == 0  # trusted only
+    assert client.get("/api/statements", params={"type": "rumour"}).status_code == 422
+
+
+def test_search_page_filters_by_type(client):
+    page = client.get("/", params={"type": "intention", "all": "1"}).text
+    assert len(said(page)) == 20 and '<option value="intention" selected>' in page
+    hidden = client.get("/", params={"type": "intention"})
+    assert hidden.status_code == 200 and said(hidden.text) == []
+    assert '<p class="note" role="status">the trusted view holds only speech, writing, thought' in hidden.text
+    assert said(client.get("/", params={"type": "speech"}).text) == ["the harbour bridge will open in May"]
 
 
 @pytest.mark.skipif(not SEED.is_file(), reason="../shared (the reference article) is not here")

@@ -31,6 +31,9 @@ def search(
     since: Optional[str] = typer.Option(None, "--since", help="From this date on (YYYY[-MM[-DD]])."),
     until: Optional[str] = typer.Option(None, "--until", help="Up to this date (YYYY[-MM[-DD]])."),
     kind: Optional[str] = typer.Option(None, "--kind", help="direct, indirect or mixed."),
+    type_: Optional[str] = typer.Option(
+        None, "--type", help="Attribution type: speech, writing, thought (knowledge, intention, evidence "
+        "with --all); several with commas."),
     limit: int = typer.Option(20, "--limit", "-n", min=0, help="At most N statements (0: all)."),
     fmt: SearchFormat = typer.Option(SearchFormat.table, "--format", "-f", help="Output format."),
     include_all: bool = all_option(),
@@ -39,10 +42,19 @@ def search(
     """Statements in the archive, newest first (statement date, else publication date); the
     trusted view unless --all."""
     from sayso import store
+    from sayso.store.search import outside_the_view
 
-    archive = open_archive(db)
     q = store.Query(text=text, speaker=speaker, org=org, since=since, until=until, kind=kind,
-                    limit=limit or None, include_all=include_all)
+                    type=type_, limit=limit or None, include_all=include_all)
+    try:
+        why = outside_the_view(q)
+    except store.QueryError as exc:
+        error(exc)
+        raise typer.Exit(2)
+    if why:
+        error(f"{why}: add --all")
+        raise typer.Exit(2)
+    archive = open_archive(db)
     try:
         with archive.connect() as conn:
             rows = store.search(conn, q)

@@ -14,7 +14,7 @@ from typing import Iterator
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sayso.records import KINDS, Statement, StatementHit
+from sayso.records import KINDS, TYPES, Statement, StatementHit
 from sayso.resolve.names import slug
 from sayso.store.schema import articles, speaker_aliases, speakers, statement_articles, statements
 
@@ -34,6 +34,7 @@ class Query:
     since: str | None = None
     until: str | None = None
     kind: str | None = None
+    type: str | None = None     # an attribution type, or several with commas: "speech,writing"
     limit: int | None = 20
     include_all: bool = False   # False: the trusted view only (``sayso.trust``)
 
@@ -114,6 +115,30 @@ def trusted_only(table: sa.Table = statements):
     return table.c.trusted == sa.true()
 
 
+def types_asked(value: str) -> list[str]:
+    """The attribution types of a ``type`` filter ("speech", "speech,writing")."""
+    asked = [t.strip().lower() for t in value.split(",") if t.strip()]
+    unknown = [t for t in asked if t not in TYPES]
+    if unknown or not asked:
+        raise QueryError(f"unknown type {', '.join(unknown) or value!r} (one or more of {', '.join(TYPES)})")
+    return asked
+
+
+def outside_the_view(q: Query) -> str | None:
+    """Why ``q`` can only come back empty: it asks the trusted view for types it never
+    holds (knowledge, intention, evidence). The reason, for the front ends to say; None
+    when the question can have answers."""
+    from sayso.trust import TRUSTED_TYPES
+
+    if not q.type or q.include_all:
+        return None
+    asked = types_asked(q.type)
+    if set(asked) & set(TRUSTED_TYPES):
+        return None
+    return (f"the trusted view holds only {', '.join(TRUSTED_TYPES)} statements: "
+            f"ask for every statement to see {', '.join(asked)}")
+
+
 def where_clauses(conn: Connection, q: Query) -> list:
     s = statements
     cond: list = [] if q.include_all else [trusted_only()]
@@ -121,6 +146,8 @@ def where_clauses(conn: Connection, q: Query) -> list:
         if q.kind not in KINDS:
             raise QueryError(f"unknown kind {q.kind!r} (one of {', '.join(KINDS)})")
         cond.append(s.c.kind == q.kind)
+    if q.type:
+        cond.append(s.c.type.in_(types_asked(q.type)))
     if q.speaker:
         cond.append(s.c.speaker_id.in_(speaker_ids(conn, q.speaker)))
     if q.org:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from sayso.records import Document
+from sayso.records import TYPES, Document
 from sayso.store import QueryError
 from sayso.store import browse
 from sayso.store.search import Query as SearchQuery
@@ -24,6 +24,8 @@ MAX_LIMIT = 100
 MAX_OFFSET = 10_000
 DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 FILTER = r"^[^\x00]*$"
+_TYPE = "(" + "|".join(TYPES) + ")"
+TYPE_LIST = rf"^{_TYPE}(,{_TYPE})*$"  # "speech" or "speech,writing"
 WORDS = r"^[^\x00]*\w[^\x00]*$"  # something to search for
 CALENDAR = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
 
@@ -91,6 +93,9 @@ def statements(
     since: Optional[str] = Query(None, pattern=DATE, description="From this date on: YYYY, YYYY-MM or YYYY-MM-DD."),
     until: Optional[str] = Query(None, pattern=DATE, description="Up to this date: YYYY, YYYY-MM or YYYY-MM-DD."),
     kind: Optional[Literal["direct", "indirect", "mixed"]] = Query(None),
+    type_: Optional[str] = Query(None, alias="type", max_length=100, pattern=TYPE_LIST,
+                                 description="Attribution type: speech, writing, thought (knowledge, "
+                                             "intention, evidence with all=1); several with commas."),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
     limit: int = Query(20, ge=1, le=MAX_LIMIT),
     include_all: bool = _all_option(),
@@ -99,7 +104,7 @@ def statements(
     date), each a statement record with `statement_id`, `article_id` and `article_ids`;
     trusted ones only unless `all=1`."""
     sq = SearchQuery(text=q, speaker=speaker, org=org, since=since, until=until, kind=kind,
-                     include_all=include_all)
+                     type=type_, include_all=include_all)
     try:
         with services(request).engine.connect() as conn:
             page = browse.search_page(conn, sq, offset, limit)

@@ -15,10 +15,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from sayso.records import KINDS, Document, SpeakerSummary, StatementHit
+from sayso.records import KINDS, TYPES, Document, SpeakerSummary, StatementHit
 from sayso.store import QueryError
 from sayso.store import browse
-from sayso.store.search import Query as SearchQuery
+from sayso.store.search import Query as SearchQuery, outside_the_view
 from sayso.web.guard import MAX_BODY
 from sayso.web.services import Services, client_address
 from sayso.web.render import article_href, highlighted, speaker_href, timeline_svg
@@ -27,7 +27,7 @@ router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 PER_PAGE = 20
 MAX_PAGE = 500
-FILTERS = ("q", "speaker", "org", "since", "until", "kind")
+FILTERS = ("q", "speaker", "org", "since", "until", "kind", "type")
 
 
 def _svc(request: Request) -> Services:
@@ -122,6 +122,8 @@ def search_page(request: Request):
     f = {k: _param(request, k, 500 if k == "q" else 200) for k in FILTERS}
     if f["kind"] not in KINDS:
         f["kind"] = None
+    if f["type"] not in TYPES:
+        f["type"] = None
     page = _page(request)
     error = None
     rows: list[StatementHit] = []
@@ -129,7 +131,8 @@ def search_page(request: Request):
     speaker_card = None
     every = show_all(request)
     q = SearchQuery(text=f["q"], speaker=f["speaker"], org=f["org"], since=f["since"],
-                    until=f["until"], kind=f["kind"], include_all=every)
+                    until=f["until"], kind=f["kind"], type=f["type"], include_all=every)
+    note = outside_the_view(q)
     try:
         with _svc(request).engine.connect() as conn:
             result = browse.search_page(conn, q, (page - 1) * PER_PAGE, PER_PAGE)
@@ -140,8 +143,9 @@ def search_page(request: Request):
                 speaker_card = None
     except QueryError as exc:
         error = str(exc)
-    return render(request, "search.html", 400 if error else 200, title=None, f=f, kinds=KINDS,
-                  rows=rows, error=error, paging=_pager(request, page, total), speaker=speaker_card,
+    return render(request, "search.html", 400 if error else 200, title=None, f=f, kinds=KINDS, types=TYPES,
+                  rows=rows, error=error, note=note and f"{note}: tick “show all statements”.",
+                  paging=_pager(request, page, total), speaker=speaker_card,
                   filtered=any(f.values()))
 
 
