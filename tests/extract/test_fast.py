@@ -387,6 +387,25 @@ def test_the_channel_a_statement_was_made_in_is_not_its_content(nlp):
     assert _without_channel(nlp(quoted), direct, quoted) == direct
 
 
+@pytest.mark.parametrize("sentence, source, content", [
+    ("According to the society's chair, Rui Santos, about one adult in four now suffers from hay fever.",
+     "the society's chair, Rui Santos", "about one adult in four now suffers from hay fever"),
+    ("According to his lawyer, Mark Bell, the charges are baseless and will be dropped.",
+     "his lawyer, Mark Bell", "the charges are baseless and will be dropped"),
+    # not a person's role, or the name is the content's subject with an age after it
+    ("According to the report, John Smith, a former aide, lied to investigators.",
+     "the report", "John Smith, a former aide, lied to investigators"),
+    ("According to police, John Doe, 34, was arrested on Friday.", "police", "John Doe, 34, was arrested on Friday"),
+    ("According to the police chief, John Doe, 34, was arrested on Friday.",
+     "the police chief", "John Doe, 34, was arrested on Friday"),
+])
+def test_a_name_set_off_after_a_role_names_the_source(nlp_fast, sentence, source, content):
+    """The parse makes the name the content's subject; set off by commas right after one
+    person's role it is that role's apposition, and the speaker is that person."""
+    (st,) = [s for s in nlp_fast(sentence)._.statements if "nested" not in s.flags]
+    assert (st.source.text, st.content.text) == (source, content)
+
+
 def test_a_quotation_over_several_paragraphs_is_one_content():
     """The newspaper convention: a quotation that goes on in the next paragraph leaves its
     closing mark off and reopens there. The taggers end spans at paragraph breaks; the

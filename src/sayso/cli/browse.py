@@ -89,6 +89,15 @@ def _print_results(rows: list[StatementHit], fmt: SearchFormat) -> None:
         _results_table(rows)
 
 
+def _what(st, flags: bool = False) -> str:
+    """A table's "kind" cell: the kind and the attribution type, what keeps a statement out
+    of the trusted view when it is out (seen with --all), and with ``flags`` the flags."""
+    lines = [st.kind, st.type]
+    if not st.trusted:
+        lines.append("untrusted")
+    return "\n".join([*lines, *(f for f in st.flags if flags)])
+
+
 def _results_table(rows: list[StatementHit]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -102,7 +111,7 @@ def _results_table(rows: list[StatementHit]) -> None:
         who = r.speaker_name or (r.source.text if r.source else None) or "—"
         more = len(r.article_ids) - 1
         where = r.article_id + (f" (+{more})" if more > 0 else "")
-        table.add_row(r.said_on or "", who, r.kind, one_line(r.content_text, CONTENT_WIDTH), where)
+        table.add_row(r.said_on or "", who, _what(r), one_line(r.content_text, CONTENT_WIDTH), where)
     table.caption = f"{len(rows)} statement(s)"
     console.print(table, markup=False)
 
@@ -290,6 +299,6 @@ def _show_table(statements: Sequence[StoredStatement], hidden: int):
     for st in statements:
         who = (st.speaker.name if st.speaker else None) or (st.source.text if st.source else None) or "—"
         others = len(st.article_ids) - 1
-        table.add_row(st.id, who, st.cue.text, "\n".join([st.kind, *st.flags]),
+        table.add_row(st.id, who, st.cue.text, _what(st, flags=True),
                       one_line(st.content.text, CONTENT_WIDTH), f"{others} article(s)" if others else "")
     return table

@@ -27,6 +27,7 @@ class Lexicon:
     discourse_markers: tuple[str, ...] = ()  # "That said, …": "said" with no speech in it
     channel_preps: frozenset[str] = frozenset()  # "… in a video": the channel, not content
     channel_nouns: frozenset[str] = frozenset()
+    document_nouns: frozenset[str] = frozenset()  # "the report", "the statement": a source that is no person
 
     def frames(self, lemma: str) -> frozenset[str]:
         lemma = self.lemma_fixes.get(lemma, lemma)
@@ -58,4 +59,5 @@ def load_lexicon(language: str = "en") -> Lexicon:
         discourse_markers=tuple(sorted(raw.get("discourse_markers", ()), key=len, reverse=True)),
         channel_preps=frozenset(raw.get("channel_adjuncts", {}).get("preps", ())),
         channel_nouns=frozenset(raw.get("channel_adjuncts", {}).get("nouns", ())),
+        document_nouns=frozenset(raw.get("speech_nouns_as_source", ())),
     )

@@ -665,12 +665,46 @@ def _without_trailing_relative(doc: Doc, st: Statement, text: str) -> Statement:
 
 def _bounded(doc: Doc, st: Statement, text: str) -> Statement:
     """The content's last trims, each measured on its own (docstrings below)."""
+    st = _with_appositive_name(doc, st, text)
     st = _off_source(st, text)
     st = _without_trailing_relative(doc, st, text)
     st = _without_channel(doc, st, text)
     st = _from_first_conjunct(doc, st, text)
     st = _without_contrast_after_cue(st, text)
     return _from_colon_quote(st, text)
+
+
+_APPOSITION_COMMA = re.compile(r",[^\S\n]*")
+
+
+def _with_appositive_name(doc: Doc, st: Statement, text: str) -> Statement:
+    """'According to the society's chair, Rui Santos, about one adult in four …': a
+    person's name set off by commas right after a source that is a person's role (a common
+    noun, not a document) names that source; the parse makes it the content's subject. The
+    name joins the source and the content starts after it."""
+    if st.source is None or len(st.source.spans) != 1 or not st.content.spans:
+        return st
+    (s0, s1), (c0, c1) = st.source.spans[0], st.content.spans[0]
+    comma = _APPOSITION_COMMA.match(text, s1)
+    if comma is None or comma.end() != c0:
+        return st
+    role = doc.char_span(s0, s1, alignment_mode="expand")
+    if role is None or not _a_role(role):
+        return st
+    name = next((e for e in doc.ents if e.start_char == c0 and e.label_ == "PERSON"), None)
+    after = _APPOSITION_COMMA.match(text, name.end_char) if name is not None else None
+    if after is None or after.end() >= c1 or text[after.end()].isdigit():  # "John Doe, 34, …": an age
+        return st
+    return st.with_(source=Part.from_spans(text, [(s0, name.end_char)]),
+                    content=Part.from_spans(text, [(after.end(), c1), *st.content.spans[1:]]))
+
+
+def _a_role(span: Span) -> bool:
+    """'the mayor', 'his lawyer', "the company's spokeswoman": one person's role, a singular
+    common noun made definite, not a document ('the report') nor a body ('police')."""
+    head = span[-1]
+    return (head.tag_ == "NN" and not head.ent_type_ and head.lower_ not in load_lexicon().document_nouns
+            and any(t.dep_ in ("det", "poss") for t in head.children))
 
 
 _CONTRAST = re.compile(r"[\s,]*(?:but|yet)\b(?!\s+also\b)", re.IGNORECASE)
