@@ -25,6 +25,9 @@ def _types(text: str, nlp) -> list[tuple[str, str]]:
     ("The letter reads: \u201cWe will not accept the new contract.\u201d", "reads:", "writing"),
     ("The sign outside the plant read \u201cNo new hires until March.\u201d", "read", "writing"),
     ("The minister read that the plant would close.", "read", "knowledge"),
+    # a person who reads out a text gives its words
+    ("The union's negotiator read a statement to the workers: \u201cWe did not get everything we asked for.\u201d",
+     "read", "writing"),
     ("All signs point to a strike at the plant next week.", "point to", "speech"),
     # a court speaks through its written rulings
     ("The appeals court found that the county had broken the law.", "found", "writing"),

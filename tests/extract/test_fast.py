@@ -406,6 +406,23 @@ def test_a_name_set_off_after_a_role_names_the_source(nlp_fast, sentence, source
     assert (st.source.text, st.content.text) == (source, content)
 
 
+def test_a_discourse_marker_is_nobody_speaking_but_a_relative_that_said_is(nlp_fast):
+    """'That said, …' opens a clause with no speaker (the rule tier never cued it; the
+    taggers did); 'bottles that said, “…”' are bottles speaking."""
+    marker = nlp_fast("Prices rose again in May. That said, most residents seemed relieved that work would start.")
+    assert [s.cue.text for s in marker._.statements] == []
+    bottles = nlp_fast("They passed out water bottles that said, \u201cThe party welcomes you to the games.\u201d")
+    assert "\u201cThe party welcomes you to the games.\u201d" in [s.content.text for s in bottles._.statements]
+
+
+def test_a_dateline_opening_the_paragraph_is_not_content(nlp_fast):
+    text = ("Researchers warn that pollen season starts ever earlier.\n\n"
+            "NORTHFIELD, April 2 \u2014 Pollen seasons in the region now begin almost three weeks earlier "
+            "than they did in the 1990s, according to a study published on Monday by the institute.")
+    found = {s.cue.text: s.content.text for s in nlp_fast(text)._.statements}
+    assert found["according to"].startswith("Pollen seasons in the region now begin")
+
+
 def test_a_quotation_over_several_paragraphs_is_one_content():
     """The newspaper convention: a quotation that goes on in the next paragraph leaves its
     closing mark off and reopens there. The taggers end spans at paragraph breaks; the

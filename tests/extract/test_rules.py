@@ -178,6 +178,13 @@ def test_no_statement(extract, text):
     assert top(extract(text)) == []
 
 
+def test_a_relative_that_said_is_no_discourse_marker(extract):
+    """'a message that said, “…”': the message speaks; only 'That said,' opening a clause
+    is the marker."""
+    found = top(extract("The page was replaced by a message that said, \u201cSorry, the item is gone.\u201d"))
+    assert [(s.cue.text, s.content.text) for s in found] == [("said", "\u201cSorry, the item is gone.\u201d")]
+
+
 def test_an_inverted_cue_the_parse_made_a_conjunct_takes_the_clause_before_it(extract):
     """'…, warns PAHO Director Carissa F. Etienne as she urged …': the small parser reads
     'warns' as a second verb of the sentence, not as the cue of the clause before it. A

@@ -114,9 +114,15 @@ THING_PRONOUNS = frozenset({"it", "which", "that", "this"})
 
 def _a_text_reads(cue: Span, source: Span | None, by_source: str | None, lex: TypeLexicon) -> bool:
     """'The sign read “Closed”', 'the letter reads', 'it reads': with a written thing as
-    its subject, 'read' gives the thing's words; only a person reads something (knowledge)."""
+    its subject, 'read' gives the thing's words. So does a person who reads out a text
+    ('read a statement to the workers', 'read a letter from the family'); a person who
+    reads something otherwise learns it (knowledge)."""
     head = _cue_head(cue)
-    if head is None or source is None or head.lemma_.lower() not in lex.written_by_things:
+    if head is None or head.lemma_.lower() not in lex.written_by_things:
+        return False
+    if any(c.dep_ in ("dobj", "obj") and c.lemma_.lower() in lex.writing_words for c in head.children):
+        return True
+    if source is None:
         return False
     return (by_source == WRITING or (len(source) == 1 and source[0].lower_ in THING_PRONOUNS)
             or source.root.lemma_.lower() in lex.written_things)

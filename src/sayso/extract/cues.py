@@ -39,6 +39,33 @@ class Lexicon:
     def is_cue(self, lemma: str) -> bool:
         return bool(self.frames(lemma))
 
+    def in_discourse_marker(self, text: str, start: int, end: int) -> bool:
+        """Whether the word at ``text[start:end]`` belongs to a discourse marker ('That
+        said, …', 'Needless to say, …'): a reporting verb with nobody speaking. The marker
+        opens its clause (after a sentence's end, a colon, semicolon, dash, bracket or
+        quotation mark: 'a message that said, “Sorry …”' is a message speaking) and ends
+        before a comma, semicolon, colon or dash (or the text's end)."""
+        lo = max(0, start - 24)
+        window = text[lo:end + 24].lower()
+        at = start - lo
+        for phrase in self.discourse_markers:
+            i = window.find(phrase)
+            while i >= 0:
+                stop = i + len(phrase)
+                if (i <= at < stop and (stop >= len(window) or window[stop] in ",;:\u2014")
+                        and _opens_clause(text, lo + i)):
+                    return True
+                i = window.find(phrase, i + 1)
+        return False
+
+
+CLAUSE_OPENERS = frozenset(".,!?;:([\"'\u201c\u2018\u2014\u2013-")
+
+
+def _opens_clause(text: str, i: int) -> bool:
+    before = text[max(0, i - 40):i].rstrip()
+    return not before or before[-1] in CLAUSE_OPENERS
+
 
 @functools.lru_cache(maxsize=4)
 def load_lexicon(language: str = "en") -> Lexicon:

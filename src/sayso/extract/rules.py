@@ -185,28 +185,13 @@ class RuleExtractor:
         if tok.pos_ not in ("VERB", "AUX") or tok.dep_ in ("amod", "aux", "auxpass"):
             return None
         frames = self.lex.frames(tok.lemma_.lower())
-        if frames and self._in_discourse_marker(tok):
+        if frames and self.lex.in_discourse_marker(self._text, tok.idx, tok.idx + len(tok)):
             return None
         if not frames and tok.lemma_ == "put" and any(c.dep_ == "mark" and c.lower_ == "as" for c in tok.children):
             frames = frozenset({"speech"})
         if not frames:
             return None
         return self._verb(tok, sent, frames, quotes)
-
-    def _in_discourse_marker(self, tok: Token) -> bool:
-        """'That said, …' / 'Needless to say, …' use a reporting verb with nobody speaking."""
-        text = self._text
-        window = text[max(0, tok.idx - 24): tok.idx + len(tok) + 24].lower()
-        at = tok.idx - max(0, tok.idx - 24)
-        for phrase in self.lex.discourse_markers:
-            i = window.find(phrase)
-            while i >= 0:
-                if i <= at < i + len(phrase):
-                    end = i + len(phrase)
-                    if end >= len(window) or window[end] in ",;:\u2014":
-                        return True
-                i = window.find(phrase, i + 1)
-        return False
 
     def _verb(self, verb: Token, sent: SpacySpan, frames: frozenset[str], quotes: QuoteIndex) -> Candidate | None:
         text = self._text
