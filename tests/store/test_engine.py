@@ -60,8 +60,9 @@ def test_workers_and_in_process_give_the_same_archive(db_url, tmp_path, nlp):
 
 def test_the_inputs_are_read_a_window_ahead_not_whole(tmp_path, nlp):
     """Memory holds one window of documents, whatever the input's size: the first article
-    is stored before the reader has gone past the first window. Worker processes started
-    for the first window serve the later ones, and the archive is the one-window archive."""
+    is stored before the reader has gone past the first window (and the next document, read
+    to know whether more follow). Worker processes started for the first window serve the
+    later ones, and the archive is the one-window archive."""
     from sayso.records import Document
 
     read: list[int] = []
@@ -77,7 +78,7 @@ def test_the_inputs_are_read_a_window_ahead_not_whole(tmp_path, nlp):
                    on_article=lambda s: stored_at.append(len(read)))
     assert (stats.stored, stats.parsed, stats.errors) == (7, 7, 0)
     assert planned == [3, 6, 7]
-    assert stored_at == [3, 3, 3, 6, 6, 6, 7]
+    assert stored_at == [4, 4, 4, 7, 7, 7, 7]
     read.clear()
     whole = open_engine(f"sqlite:///{tmp_path / 'whole.db'}")
     ingest(crawl(), whole, workers=0, window=100)

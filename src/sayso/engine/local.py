@@ -126,18 +126,17 @@ def _plan(items: Iterable, writer: Writer, stats: IngestStats,
     return [(d, doc) for d, doc in docs if d not in known]
 
 
-def _windows(items: Iterable, size: int, chars: int = WINDOW_CHARS) -> Iterator[list]:
+def _windows(items: Iterable, size: int, chars: int = WINDOW_CHARS) -> Iterator[tuple[list, bool]]:
     """The items in order, in lists of at most ``size`` items and about ``chars`` characters
-    of text (a window ends with the item that reaches it)."""
+    of text (a window ends with the item that reaches it), each with whether it is the last."""
     window, held = [], 0
     for item in items:
+        if len(window) >= size or held >= chars:
+            yield window, False
+            window, held = [], 0
         window.append(item)
         held += len(getattr(item, "text", ""))
-        if len(window) >= size or held >= chars:
-            yield window
-            window, held = [], 0
-    if window:
-        yield window
+    yield window, True
 
 
 def _batches(todo: list[tuple[str, Document]]) -> list[list[tuple[str, Document]]]:
@@ -153,7 +152,9 @@ class _Analysers:
         self.pool = None
         self.nlp = None
 
-    def results(self, batches) -> Iterator[list[dict] | dict]:
+    def results(self, batches, last: bool = True) -> Iterator[list[dict] | dict]:
+        """Each batch's results in order. The pool is as large as asked, or as the batches
+        need when they are the whole input (``last`` of a run's first window)."""
         payloads = [[doc for _, doc in b] for b in batches]
         if not payloads:
             return
@@ -167,8 +168,8 @@ class _Analysers:
             return
         if self.pool is None:
             ctx = mp.get_context("spawn")  # a fresh interpreter: no database handles inherited
-            self.pool = ctx.Pool(min(self.workers, len(payloads)), initializer=_init_worker,
-                                 initargs=(self.settings,))
+            size = min(self.workers, len(payloads)) if last else self.workers
+            self.pool = ctx.Pool(size, initializer=_init_worker, initargs=(self.settings,))
         yield from self.pool.imap(_work, payloads)
 
     def close(self) -> None:
@@ -199,12 +200,12 @@ def ingest(
     stats = IngestStats()
     analysers = _Analysers(workers, settings or Settings())
     try:
-        for docs in _windows(items, window):
+        for docs, last in _windows(items, window):
             todo = _plan(docs, writer, stats, on_error)
             stats.todo += len(todo)
             on_plan(stats)
             batches = _batches(todo)
-            for batch, results in zip(batches, analysers.results(batches)):
+            for batch, results in zip(batches, analysers.results(batches, last)):
                 if isinstance(results, dict):
                     raise ModelLoadError(results["fatal"])
                 for (digest, doc), res in zip(batch, results):
