@@ -120,13 +120,13 @@ def reanalyse(
             raise typer.Exit(2)
         new = open_archive(into, create=True)
         carried = _carry(old, new)
+        if carried.overrides or carried.registered:
+            print(f"carried {carried.overrides:,} speaker corrections and {carried.registered:,} registry speakers",
+                  file=sys.stderr)
+        stats = _guarded_ingest(lambda: _reanalyse_run(old, new, workers, run_with), new, _article_count(new),
+                                dispose=False)
     finally:
         old.dispose()
-    if carried.overrides or carried.registered:
-        print(f"carried {carried.overrides:,} speaker corrections and {carried.registered:,} registry speakers",
-              file=sys.stderr)
-    stats = _guarded_ingest(lambda: _reanalyse_run(db, new, workers, run_with), new, _article_count(new),
-                            dispose=False)
     try:
         after = _counts(new)
     finally:
@@ -135,19 +135,14 @@ def reanalyse(
                     f"{after[1]:,} trusted; the old one: {before[2]:,} in {before[0]:,}, {before[1]:,} trusted")
 
 
-def _reanalyse_run(db, new, workers, run_with):
+def _reanalyse_run(old, new, workers, run_with):
     from sayso import engine as engine_mod
     from sayso.readers.archive import read_archive
 
     progress = _IngestProgress("reanalyse")
-    reader = open_archive(db)
-    try:
-        with progress.bar:
-            return engine_mod.ingest(read_archive(reader), new, workers=workers, settings=run_with,
-                                     on_error=progress.report, on_plan=progress.update,
-                                     on_article=progress.update)
-    finally:
-        reader.dispose()
+    with progress.bar:
+        return engine_mod.ingest(read_archive(old), new, workers=workers, settings=run_with,
+                                 on_error=progress.report, on_plan=progress.update, on_article=progress.update)
 
 
 def _counts(archive) -> tuple[int, int, int]:
