@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
 from spacy.tokens import Doc, Span, Token
@@ -33,11 +33,13 @@ class TypeLexicon:
     written_channels: frozenset[str]  # channels (as the context resolver names them) that are written
     written_by_things: frozenset[str] = frozenset()  # 'the sign read', 'it reads': a text's words
     written_things: frozenset[str] = frozenset()  # 'sign': written only as the subject of 'read'
+    lemma_fixes: dict[str, str] = field(default_factory=dict)  # the cue lexicon's ('hop' → 'hope')
 
 
 @functools.lru_cache(maxsize=4)
 def load_types(language: str = "en") -> TypeLexicon:
-    raw = json.loads(resources.files("sayso.data").joinpath(f"cues_{language}.json").read_text("utf-8"))["types"]
+    data = json.loads(resources.files("sayso.data").joinpath(f"cues_{language}.json").read_text("utf-8"))
+    raw = data["types"]
     verbs = {w: t for t in (WRITING, THOUGHT, KNOWLEDGE, INTENTION) for w in raw[t]}
     nouns = {w: t for t in (THOUGHT, INTENTION, KNOWLEDGE, EVIDENCE) for w in raw[f"{t}_nouns"]}
     sources = {w: WRITING for w in raw["writing_sources"]}
@@ -45,7 +47,7 @@ def load_types(language: str = "en") -> TypeLexicon:
     return TypeLexicon(verbs, nouns, sources, tuple(raw["thought_phrases"]),
                        frozenset(raw["writing_channel_words"]), frozenset(raw["written_channels"]),
                        frozenset(raw.get("written_when_a_thing_does_it", ())),
-                       frozenset(raw.get("written_things", ())))
+                       frozenset(raw.get("written_things", ())), dict(data.get("lemma_fixes", {})))
 
 
 def _span(doc: Doc, spans) -> Span | None:
@@ -61,10 +63,17 @@ def _cue_head(cue: Span) -> Token | None:
     return None
 
 
+def _lemma(tok: Token, lex: TypeLexicon) -> str:
+    """The lemma as the cue lexicon corrects it: the tagger's lemmatiser makes 'hopes' and
+    'hoping' forms of 'hop', which left hoping typed as speech (and trusted)."""
+    lemma = tok.lemma_.lower()
+    return lex.lemma_fixes.get(lemma, lemma)
+
+
 def _phrasal(tok: Token, lex: TypeLexicon) -> str | None:
     """'found out', 'looks forward': the particle makes another verb."""
     for child in tok.children:
-        key = f"{tok.lemma_.lower()} {child.lower_}"
+        key = f"{_lemma(tok, lex)} {child.lower_}"
         if child.dep_ in ("prt", "prep") and key in lex.verbs:
             return lex.verbs[key]
     return None
@@ -77,7 +86,7 @@ def _from_cue(cue: Span, lex: TypeLexicon) -> str | None:
     head = _cue_head(cue)
     if head is None:
         return None
-    lemma = head.lemma_.lower()
+    lemma = _lemma(head, lex)
     if head.pos_ == "NOUN":
         return lex.nouns.get(lemma) or lex.nouns.get(head.lower_)
     return _phrasal(head, lex) or lex.verbs.get(lemma)
