@@ -69,6 +69,20 @@ def test_context_sentence_feeds_the_previous_statement_and_carries(nlp):
         assert (st.speaker.name, st.event, st.place) == ("Jane Doe", "Davos forum", "Switzerland")
 
 
+def test_a_statement_on_another_occasion_carries_nothing_of_the_first(nlp):
+    text = ("On Monday, Jane Doe said in an interview with CNN that the plan was dead.\n"
+            "On Friday she added at a rally in Ohio that talks would go on.\n"
+            "She also said that the deal could wait.")
+    art = resolve(nlp, text, [statement(text, "s1", "Jane Doe", "said", "that the plan was dead"),
+                              statement(text, "s2", "she", "added", "that talks would go on"),
+                              statement(text, "s3", "She", "said", "that the deal could wait", cue_nth=1)],
+                  "2016-09-14")
+    first, second, third = art.statements
+    assert (first.channel, first.event) == ("CNN", "interview")
+    assert (second.date, second.place, second.event, second.channel) == ("2016-09-09", "Ohio", "rally", None)
+    assert (third.date, third.place, third.event, third.channel) == ("2016-09-09", "Ohio", "rally", None)
+
+
 def test_nested_statement_takes_no_date_from_the_outer_one(nlp):
     text = ('On February 25, Jane Doe recalled the words of John Roe that "peace is far."')
     outer = statement(text, "s1", "Jane Doe", "recalled", 'the words of John Roe that "peace is far."')

@@ -357,9 +357,14 @@ class _Walk:
 
     def _carried(self, i: int, st: Statement, key: str, vals: dict[str, str]) -> None:
         """Gaps filled from what the speaker established earlier in the section, which in turn
-        learns this statement's values."""
+        learns this statement's values. A statement whose own words name another occasion (a
+        date, place, event or channel other than the one held) starts a new one: nothing of
+        the old carries to it or after it ('In 2004 she told Oprah …' on her show, then 'in
+        2005 she told The Telegraph …': not on the show)."""
         ckey = (self.structure.section_of(st.cue.start), key)
         held = self.carry.setdefault(ckey, {})
+        if _new_occasion(held, vals):
+            held.clear()
         for f in FIELDS:
             if f not in vals and f in held:
                 vals[f] = held[f]
@@ -379,6 +384,14 @@ class _Walk:
                    and _speaker_key_of(self.statements[j]) == ekey]
             responds.extend(x for x in ids if x not in responds)
         return responds
+
+
+def _new_occasion(held: dict[str, str], stated: dict[str, str]) -> bool:
+    """Whether a statement's own context names an occasion other than the one held: a date,
+    place, event or channel with another value. (A date where the held occasion had none is
+    not enough: the date a sentence names is often not the statement's, such as the
+    dateline of 'FLINT, Mich., Oct. 4 — Bill Clinton criticized …'.)"""
+    return any(f in held and held[f] != v for f, v in stated.items() if f in FIELDS)
 
 
 def _date_earlier_in_paragraph(reader: ContextReader, st: Statement, structure: Structure) -> str | None:
