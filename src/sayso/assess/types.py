@@ -33,6 +33,7 @@ class TypeLexicon:
     written_channels: frozenset[str]  # channels (as the context resolver names them) that are written
     written_by_things: frozenset[str] = frozenset()  # 'the sign read', 'it reads': a text's words
     written_things: frozenset[str] = frozenset()  # 'sign': written only as the subject of 'read'
+    publications: frozenset[str] = frozenset()  # 'The Bronx Times', 'Radar Online': they write
     lemma_fixes: dict[str, str] = field(default_factory=dict)  # the cue lexicon's ('hop' → 'hope')
 
 
@@ -47,7 +48,8 @@ def load_types(language: str = "en") -> TypeLexicon:
     return TypeLexicon(verbs, nouns, sources, tuple(raw["thought_phrases"]),
                        frozenset(raw["writing_channel_words"]), frozenset(raw["written_channels"]),
                        frozenset(raw.get("written_when_a_thing_does_it", ())),
-                       frozenset(raw.get("written_things", ())), dict(data.get("lemma_fixes", {})))
+                       frozenset(raw.get("written_things", ())), frozenset(raw.get("publication_words", ())),
+                       dict(data.get("lemma_fixes", {})))
 
 
 def _span(doc: Doc, spans) -> Span | None:
@@ -101,6 +103,8 @@ def _from_source(source: Span | None, lex: TypeLexicon) -> str | None:
     if not nouns or any(t.ent_type_ == "PERSON" for t in source):
         return None
     head = source.root if source.root.pos_ == "NOUN" else nouns[-1]
+    if head.pos_ == "PROPN" and head.lower_ in lex.publications:
+        return WRITING  # a newspaper, magazine or site by name: 'according to the Bronx Times'
     return lex.sources.get(head.lower_) or lex.sources.get(head.lemma_.lower())
 
 
