@@ -31,6 +31,16 @@ def _types(text: str, nlp) -> list[tuple[str, str]]:
     ("All signs point to a strike at the plant next week.", "point to", "speech"),
     # a court speaks through its written rulings
     ("The appeals court found that the county had broken the law.", "found", "writing"),
+    # hoping is wanting, however the lemmatiser reads 'hopes'; declining and refusing are too
+    ("The family hopes the fundraiser will raise money for her care.", "hopes", "intention"),
+    ("The organizers are hoping that the event will draw more readers.", "are hoping", "intention"),
+    ("The tram operator declined to comment on the delays.", "declined", "intention"),
+    ("The senator refused to say whether she would run again.", "refused", "intention"),
+    # a newspaper writes; a report by a named author that says is writing, one that shows is evidence
+    ("The Bronx Times reported that the church would close.", "reported", "writing"),
+    ("A new report by the Congressional Budget Office says the deficit will grow.", "says", "writing"),
+    ("A Pew Research Center report shows that most voters disapprove.", "shows", "evidence"),
+    ("According to press reports, the talks collapsed.", "According to", "evidence"),
 ])
 def test_the_cue_and_source_give_the_type(text, cue, expected, nlp):
     found = dict(_types(text, nlp))

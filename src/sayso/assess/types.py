@@ -34,6 +34,8 @@ class TypeLexicon:
     written_by_things: frozenset[str] = frozenset()  # 'the sign read', 'it reads': a text's words
     written_things: frozenset[str] = frozenset()  # 'sign': written only as the subject of 'read'
     publications: frozenset[str] = frozenset()  # 'The Bronx Times', 'Radar Online': they write
+    authored: frozenset[str] = frozenset()  # 'report': writing when its author is named and it says
+    evidence_verbs: frozenset[str] = frozenset()  # 'shows', 'found': what a study or report does
     lemma_fixes: dict[str, str] = field(default_factory=dict)  # the cue lexicon's ('hop' → 'hope')
 
 
@@ -49,6 +51,7 @@ def load_types(language: str = "en") -> TypeLexicon:
                        frozenset(raw["writing_channel_words"]), frozenset(raw["written_channels"]),
                        frozenset(raw.get("written_when_a_thing_does_it", ())),
                        frozenset(raw.get("written_things", ())), frozenset(raw.get("publication_words", ())),
+                       frozenset(raw.get("authored_documents", ())), frozenset(raw.get("evidence_verbs", ())),
                        dict(data.get("lemma_fixes", {})))
 
 
@@ -141,6 +144,23 @@ def _a_text_reads(cue: Span, source: Span | None, by_source: str | None, lex: Ty
             or source.root.lemma_.lower() in lex.written_things)
 
 
+AUTHOR_ENTS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC"})
+
+
+def _authored_and_saying(cue: Span, source: Span, lex: TypeLexicon) -> bool:
+    """'a report from the State Department's inspector general says', 'according to the
+    National Academies report': a report by a named author that says something is
+    writing; a report that shows or found something, or one with no author named ('press
+    reports'), is evidence (docs/annotation.md)."""
+    head = source.root if source.root.pos_ == "NOUN" else source[-1]
+    if head.lower_ not in lex.authored and head.lemma_.lower() not in lex.authored:
+        return False
+    verb = _cue_head(cue)
+    if verb is not None and _lemma(verb, lex) in lex.evidence_verbs:
+        return False
+    return any(t.i != head.i and (t.ent_type_ in AUTHOR_ENTS or t.tag_ in ("PRP$", "POS")) for t in source)
+
+
 def attribution_type(doc: Doc, st: Statement, language: str = "en") -> str:
     lex = load_types(language)
     cue = _span(doc, st.cue.spans)
@@ -153,6 +173,8 @@ def attribution_type(doc: Doc, st: Statement, language: str = "en") -> str:
         return WRITING
     if by_cue in (THOUGHT, KNOWLEDGE, INTENTION):
         return by_cue
+    if by_source == EVIDENCE and _authored_and_saying(cue, source, lex):
+        return WRITING
     if by_source is not None:
         return by_source
     if by_cue is not None:
