@@ -18,7 +18,7 @@ TRUSTED_TYPES = ("speech", "writing", "thought")
 # The calibrated probability a statement must reach: the lowest threshold at which the
 # trusted view's detection precision on PolNeAR dev, out of fold, is at least 90
 # (bench/calibration.py; figures in docs/trust.md).
-THRESHOLD = 0.58
+THRESHOLD = 0.57
 UNATTRIBUTED = "unattributed"
 
 
