@@ -200,6 +200,8 @@ def test_random_text_never_breaks_offsets(fast_extract, pieces):
     ("Trump, who tweeted that the polls were rigged, left early.", "tweeted", "who"),  # as PolNeAR marks it
     ("The senator stood up and warned that the bill would fail.", "warned", "The senator"),
     ("Walker spent weeks on the road before announcing that he would retire.", "announcing", "Walker"),
+    # a gerund after an adjective of the main verb ('was the first in …') is the subject's act
+    ("Trump has been the most aggressive in denouncing that the media were biased.", "denouncing", "Trump"),
 ])
 def test_a_cue_without_a_tagged_source_takes_its_verbs_subject(nlp, text, cue, subject):
     """The tagger sometimes finds a cue and its content but no source; the parse then

@@ -342,6 +342,10 @@ class RuleExtractor:
             if v.dep_ == "pcomp" and v.head.dep_ == "prep" and v.head.head.pos_ in ("VERB", "AUX"):
                 v = v.head.head  # "… spent weeks on it before announcing he would retire"
                 continue
+            if (v.dep_ == "pcomp" and v.head.dep_ == "prep" and v.head.head.pos_ == "ADJ"
+                    and v.head.head.dep_ in ("acomp", "attr") and v.head.head.head.pos_ in ("VERB", "AUX")):
+                v = v.head.head.head  # "Trump has been the most aggressive in denouncing the media"
+                continue
             if v.dep_ == "relcl" and v.head.pos_ in ("PROPN", "NOUN", "PRON"):
                 return self._np_span(v.head, skip_relcl=True)
             break
