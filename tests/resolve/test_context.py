@@ -83,6 +83,14 @@ def test_a_statement_on_another_occasion_carries_nothing_of_the_first(nlp):
     assert (third.date, third.place, third.event, third.channel) == ("2016-09-09", "Ohio", "rally", None)
 
 
+def test_a_date_someone_said_dates_no_later_statement(nlp):
+    text = ("Eva Lund said that two more trams would be added in November. "
+            "She stressed that the timetable would be reviewed.")
+    art = resolve(nlp, text, [statement(text, "s1", "Eva Lund", "said", "that two more trams would be added in November"),
+                              statement(text, "s2", "She", "stressed", "that the timetable would be reviewed")])
+    assert [st.date for st in art.statements] == [None, None]
+
+
 def test_nested_statement_takes_no_date_from_the_outer_one(nlp):
     text = ('On February 25, Jane Doe recalled the words of John Roe that "peace is far."')
     outer = statement(text, "s1", "Jane Doe", "recalled", 'the words of John Roe that "peace is far."')

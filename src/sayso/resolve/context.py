@@ -15,6 +15,7 @@ from their surroundings: Johnson's words were not said on the day Strache recall
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -311,6 +312,7 @@ class _Walk:
                  statements: tuple[Statement, ...], side: list[tuple[int, str, Found]]):
         self.reader, self.structure, self.statements, self.side = reader, structure, statements, side
         self.order = sorted(range(len(statements)), key=lambda i: (statements[i].cue.start, i))
+        self.said = _dates_said(reader, statements)
         self.results: dict[int, dict] = {}
         self.carry: dict[tuple[int, str], dict[str, str]] = {}
         self.last_stmt: dict[tuple[int, str], int] = {}
@@ -350,7 +352,7 @@ class _Walk:
         found = self.reader.found_in(region, st.cue.start)
         vals = {f: found.get(f) for f in FIELDS if found.get(f)}
         if not found.date and "nested" not in st.flags:
-            earlier = _date_earlier_in_paragraph(self.reader, st, self.structure)
+            earlier = _date_earlier_in_paragraph(self.reader, st, self.structure, self.said)
             if earlier:
                 vals["date"] = earlier
         return vals
@@ -394,13 +396,34 @@ def _new_occasion(held: dict[str, str], stated: dict[str, str]) -> bool:
     return any(f in held and held[f] != v for f, v in stated.items() if f in FIELDS)
 
 
-def _date_earlier_in_paragraph(reader: ContextReader, st: Statement, structure: Structure) -> str | None:
-    """'On February 24, X said … At the same time, the country intends …': the paragraph's date."""
+def _dates_said(reader: ContextReader, statements: tuple[Statement, ...]) -> frozenset[int]:
+    """Where the dates inside some statement's content start: what someone said, not when."""
+    merged: list[list[int]] = []
+    for a, b in sorted(span for st in statements for span in st.content.spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    starts = [a for a, _ in merged]
+    out = set()
+    for ent in reader.date_ents:
+        k = bisect.bisect_right(starts, ent.start_char) - 1
+        if k >= 0 and ent.start_char < merged[k][1]:
+            out.add(ent.start_char)
+    return frozenset(out)
+
+
+def _date_earlier_in_paragraph(reader: ContextReader, st: Statement, structure: Structure,
+                               said: frozenset[int] = frozenset()) -> str | None:
+    """'On February 24, X said … At the same time, the country intends …': the paragraph's
+    date. A date inside what someone said is not one ('Lund said that trams would be added
+    in November. She stressed …' was not stressed in November): ``said`` holds where such
+    dates start (``_dates_said``)."""
     b0, _ = structure.block_span(st.cue.start)
     best = None
     for ent in reader.date_ents:
         if b0 <= ent.start_char and ent.end_char <= st.cue.start and not reader.coref.in_quote(ent.start_char):
-            if any(a <= ent.start_char < b for a, b in st.content.spans):
+            if ent.start_char in said or any(a <= ent.start_char < b for a, b in st.content.spans):
                 continue
             v = reader.date_of(ent)
             if v is not None:
