@@ -97,6 +97,14 @@ def _from_cue(cue: Span, lex: TypeLexicon) -> str | None:
     return _phrasal(head, lex) or lex.verbs.get(lemma)
 
 
+def _source_head(source: Span) -> Token:
+    """The noun that says what the source is: the phrase's root, else its last noun."""
+    if source.root.pos_ == "NOUN":
+        return source.root
+    nouns = [t for t in source if t.pos_ in ("NOUN", "PROPN")]
+    return nouns[-1] if nouns else source.root
+
+
 def _from_source(source: Span | None, lex: TypeLexicon) -> str | None:
     """A document or study named as the source ('the report', 'a Gallup poll'); people
     and organisations say nothing about the type."""
@@ -105,7 +113,7 @@ def _from_source(source: Span | None, lex: TypeLexicon) -> str | None:
     nouns = [t for t in source if t.pos_ in ("NOUN", "PROPN")]
     if not nouns or any(t.ent_type_ == "PERSON" for t in source):
         return None
-    head = source.root if source.root.pos_ == "NOUN" else nouns[-1]
+    head = _source_head(source)
     if head.pos_ == "PROPN" and head.lower_ in lex.publications:
         return WRITING  # a newspaper, magazine or site by name: 'according to the Bronx Times'
     return lex.sources.get(head.lower_) or lex.sources.get(head.lemma_.lower())
@@ -152,7 +160,7 @@ def _authored_and_saying(cue: Span, source: Span, lex: TypeLexicon) -> bool:
     National Academies report': a report by a named author that says something is
     writing; a report that shows or found something, or one with no author named ('press
     reports'), is evidence (docs/annotation.md)."""
-    head = source.root if source.root.pos_ == "NOUN" else source[-1]
+    head = _source_head(source)
     if head.lower_ not in lex.authored and head.lemma_.lower() not in lex.authored:
         return False
     verb = _cue_head(cue)
