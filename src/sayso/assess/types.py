@@ -16,6 +16,7 @@ from importlib import resources
 
 from spacy.tokens import Doc, Span, Token
 
+from sayso.extract.cues import load_lexicon
 from sayso.records import Statement
 
 SPEECH, WRITING, THOUGHT, KNOWLEDGE, INTENTION, EVIDENCE = (
@@ -36,13 +37,12 @@ class TypeLexicon:
     publications: frozenset[str] = frozenset()  # 'The Bronx Times', 'Radar Online': they write
     authored: frozenset[str] = frozenset()  # 'report': writing when its author is named and it says
     evidence_verbs: frozenset[str] = frozenset()  # 'shows', 'found': what a study or report does
-    lemma_fixes: dict[str, str] = field(default_factory=dict)  # the cue lexicon's ('hop' → 'hope')
+    lemma_fixes: dict[str, str] = field(default_factory=dict)  # the cue lexicon's own ('hop' → 'hope')
 
 
 @functools.lru_cache(maxsize=4)
 def load_types(language: str = "en") -> TypeLexicon:
-    data = json.loads(resources.files("sayso.data").joinpath(f"cues_{language}.json").read_text("utf-8"))
-    raw = data["types"]
+    raw = json.loads(resources.files("sayso.data").joinpath(f"cues_{language}.json").read_text("utf-8"))["types"]
     verbs = {w: t for t in (WRITING, THOUGHT, KNOWLEDGE, INTENTION) for w in raw[t]}
     nouns = {w: t for t in (THOUGHT, INTENTION, KNOWLEDGE, EVIDENCE) for w in raw[f"{t}_nouns"]}
     sources = {w: WRITING for w in raw["writing_sources"]}
@@ -52,7 +52,7 @@ def load_types(language: str = "en") -> TypeLexicon:
                        frozenset(raw.get("written_when_a_thing_does_it", ())),
                        frozenset(raw.get("written_things", ())), frozenset(raw.get("publication_words", ())),
                        frozenset(raw.get("authored_documents", ())), frozenset(raw.get("evidence_verbs", ())),
-                       dict(data.get("lemma_fixes", {})))
+                       load_lexicon(language).lemma_fixes)
 
 
 def _span(doc: Doc, spans) -> Span | None:

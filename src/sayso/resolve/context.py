@@ -414,16 +414,16 @@ def _dates_said(reader: ContextReader, statements: tuple[Statement, ...]) -> fro
 
 
 def _date_earlier_in_paragraph(reader: ContextReader, st: Statement, structure: Structure,
-                               said: frozenset[int] = frozenset()) -> str | None:
+                               said: frozenset[int]) -> str | None:
     """'On February 24, X said … At the same time, the country intends …': the paragraph's
     date. A date inside what someone said is not one ('Lund said that trams would be added
     in November. She stressed …' was not stressed in November): ``said`` holds where such
-    dates start (``_dates_said``)."""
+    dates start (``_dates_said``), this statement's own content included."""
     b0, _ = structure.block_span(st.cue.start)
     best = None
     for ent in reader.date_ents:
         if b0 <= ent.start_char and ent.end_char <= st.cue.start and not reader.coref.in_quote(ent.start_char):
-            if ent.start_char in said or any(a <= ent.start_char < b for a, b in st.content.spans):
+            if ent.start_char in said:
                 continue
             v = reader.date_of(ent)
             if v is not None:
